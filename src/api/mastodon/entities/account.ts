@@ -1,0 +1,94 @@
+import type { Tx } from "../../../db/client.ts";
+import type { Account } from "../../../services/accounts/accounts.ts";
+import { type AccountStats, accountStats } from "../../../services/accounts/stats.ts";
+
+/** Mastodon's Account entity (https://docs.joinmastodon.org/entities/Account/). */
+export interface MastodonAccount {
+  id: string;
+  username: string;
+  acct: string;
+  url: string;
+  uri: string;
+  display_name: string;
+  note: string;
+  avatar: string;
+  avatar_static: string;
+  header: string;
+  header_static: string;
+  locked: boolean;
+  fields: { name: string; value: string; verified_at: string | null }[];
+  emojis: never[];
+  bot: boolean;
+  group: boolean;
+  discoverable: boolean | null;
+  indexable: boolean;
+  noindex: boolean;
+  hide_collections: boolean;
+  created_at: string;
+  last_status_at: string | null;
+  statuses_count: number;
+  followers_count: number;
+  following_count: number;
+  roles: never[];
+}
+
+export interface CredentialAccount extends MastodonAccount {
+  source: {
+    privacy: "public" | "unlisted" | "private" | "direct";
+    sensitive: boolean;
+    language: string | null;
+    note: string;
+    fields: { name: string; value: string; verified_at: string | null }[];
+    follow_requests_count: number;
+  };
+}
+
+/** Clients show a picture for every account; these stand in until media uploads exist. */
+export const defaultAvatar = (publicUrl: string) => `${publicUrl}/static/avatar.png`;
+export const defaultHeader = (publicUrl: string) => `${publicUrl}/static/header.png`;
+
+/** Midnight UTC of the creation day, as Mastodon shows it (it hides the exact time). */
+const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
+
+export function serializeAccount(a: Account, stats: AccountStats | undefined, publicUrl: string): MastodonAccount {
+  const avatar = a.avatarUrl ?? defaultAvatar(publicUrl);
+  const header = a.headerUrl ?? defaultHeader(publicUrl);
+  return {
+    id: a.id,
+    username: a.username,
+    acct: a.domain ? `${a.username}@${a.domain}` : a.username,
+    url: a.url ?? a.uri,
+    uri: a.uri,
+    display_name: a.displayName,
+    note: a.note,
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    locked: a.locked,
+    fields: [],
+    emojis: [],
+    bot: a.bot,
+    group: a.actorType === "Group",
+    discoverable: a.discoverable,
+    indexable: a.indexable,
+    noindex: !a.indexable,
+    hide_collections: false,
+    created_at: day(a.publishedAt ?? a.createdAt),
+    last_status_at: stats?.lastStatusAt ? stats.lastStatusAt.toISOString().slice(0, 10) : null,
+    statuses_count: stats?.statuses ?? 0,
+    followers_count: stats?.followers ?? 0,
+    following_count: stats?.following ?? 0,
+    roles: [],
+  };
+}
+
+/** Serializes many accounts with two queries in all. */
+export async function serializeAccounts(db: Tx, list: Account[], publicUrl: string): Promise<MastodonAccount[]> {
+  const stats = await accountStats(db, list);
+  return list.map((a) => serializeAccount(a, stats.get(a.id), publicUrl));
+}
+
+export async function serializeOneAccount(db: Tx, a: Account, publicUrl: string): Promise<MastodonAccount> {
+  return (await serializeAccounts(db, [a], publicUrl))[0];
+}

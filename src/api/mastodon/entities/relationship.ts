@@ -1,0 +1,40 @@
+import type { RelationshipFacts } from "../../../services/follows/relationships.ts";
+
+/** Mastodon's Relationship entity; blocks, mutes and notes come with those features. */
+export interface MastodonRelationship {
+  id: string;
+  following: boolean;
+  showing_reblogs: boolean;
+  notifying: boolean;
+  languages: string[] | null;
+  followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
+  muting_notifications: boolean;
+  requested: boolean;
+  requested_by: boolean;
+  domain_blocking: boolean;
+  endorsed: boolean;
+  note: string;
+}
+
+export function serializeRelationship(r: RelationshipFacts): MastodonRelationship {
+  return {
+    id: r.id,
+    following: r.following,
+    showing_reblogs: r.following,
+    notifying: false,
+    languages: null,
+    followed_by: r.followedBy,
+    blocking: false,
+    blocked_by: false,
+    muting: false,
+    muting_notifications: false,
+    requested: r.requested,
+    requested_by: r.requestedBy,
+    domain_blocking: false,
+    endorsed: false,
+    note: "",
+  };
+}

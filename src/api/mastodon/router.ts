@@ -1,0 +1,24 @@
+import { Hono } from "hono";
+import type { AppDeps } from "../../deps.ts";
+import type { ApiEnv } from "./env.ts";
+import { authenticate } from "./middleware/auth.ts";
+import { accountsRouter } from "./v1/accounts.ts";
+import { appsRouter } from "./v1/apps.ts";
+import { followRequestsRouter } from "./v1/follow-requests.ts";
+import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
+import { statusesRouter } from "./v1/statuses.ts";
+import { timelinesRouter } from "./v1/timelines.ts";
+
+/** Everything under /api: Mastodon's client API, one router per resource. */
+export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
+  const api = new Hono<ApiEnv>();
+  api.use("*", authenticate(deps));
+  api.route("/v1/apps", appsRouter(deps));
+  api.route("/v1/accounts", accountsRouter(deps));
+  api.route("/v1/statuses", statusesRouter(deps));
+  api.route("/v1/timelines", timelinesRouter(deps));
+  api.route("/v1/follow_requests", followRequestsRouter(deps));
+  api.route("/v1/instance", instanceV1Router(deps));
+  api.route("/v2/instance", instanceV2Router(deps));
+  return api;
+}

@@ -1,0 +1,103 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppDeps } from "../../../deps.ts";
+import { resolveRemoteAccount } from "../../../federation/resolve.ts";
+import { AppError, notFound } from "../../../lib/errors.ts";
+import { isId } from "../../../lib/ids.ts";
+import { findAccountByAcct, getAccount } from "../../../services/accounts/accounts.ts";
+import { followAccount, listFollowAccounts, unfollowAccount } from "../../../services/follows/follows.ts";
+import { relationships } from "../../../services/follows/relationships.ts";
+import { accountStatuses } from "../../../services/timelines/timelines.ts";
+import { readQuery } from "../body.ts";
+import { serializeAccounts, serializeOneAccount, type CredentialAccount } from "../entities/account.ts";
+import { serializeRelationship } from "../entities/relationship.ts";
+import { serializeStatuses } from "../entities/status.ts";
+import type { ApiEnv } from "../env.ts";
+import { currentAccount, requireScope } from "../middleware/auth.ts";
+import { readPage, setLinkHeader } from "../paging.ts";
+
+const acctQuery = z.object({ acct: z.string().min(1).max(300) });
+const idsQuery = z.object({ id: z.union([z.string(), z.array(z.string())]).optional() });
+
+/** /api/v1/accounts: profiles, lookup (with WebFinger for remote handles), follows. */
+export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
+  const { db, config } = deps;
+  const app = new Hono<ApiEnv>();
+  const account = async (id: string) => {
+    if (!isId(id)) throw notFound();
+    return getAccount(db, id);
+  };
+
+  app.get("/verify_credentials", requireScope("read:accounts"), async (c) => {
+    const me = currentAccount(c);
+    const [requests] = await Promise.all([listFollowAccounts(db, me.id, "requests", { limit: 1000 })]);
+    const entity: CredentialAccount = {
+      ...(await serializeOneAccount(db, me, config.publicUrl)),
+      source: { privacy: "public", sensitive: false, language: null, note: me.note, fields: [], follow_requests_count: requests.length },
+    };
+    return c.json(entity);
+  });
+
+  app.get("/lookup", async (c) => {
+    const { acct } = readQuery(c, acctQuery);
+    const found = await lookup(deps, acct);
+    if (!found) throw notFound();
+    return c.json(await serializeOneAccount(db, found, config.publicUrl));
+  });
+
+  app.get("/relationships", requireScope("read:follows"), async (c) => {
+    const { id } = readQuery(c, idsQuery);
+    const ids = (Array.isArray(id) ? id : id ? [id] : []).filter(isId);
+    const facts = await relationships(db, currentAccount(c).id, ids);
+    return c.json(facts.map(serializeRelationship));
+  });
+
+  app.get("/:id", async (c) => c.json(await serializeOneAccount(db, await account(c.req.param("id")), config.publicUrl)));
+
+  app.get("/:id/statuses", async (c) => {
+    const target = await account(c.req.param("id"));
+    const page = readPage(c);
+    const viewer = c.var.auth?.account ?? null;
+    const rels = viewer ? await relationships(db, viewer.id, [target.id]) : [];
+    const rows = await accountStatuses(db, target.id, page, viewer?.id === target.id || Boolean(rels[0]?.following));
+    setLinkHeader(c, rows.map((s) => s.id), config.publicUrl);
+    return c.json(await serializeStatuses(db, rows, config.publicUrl));
+  });
+
+  app.post("/:id/follow", requireScope("write:follows"), async (c) => {
+    const me = currentAccount(c);
+    await followAccount(db, me, await account(c.req.param("id")));
+    const [facts] = await relationships(db, me.id, [c.req.param("id")]);
+    return c.json(serializeRelationship(facts));
+  });
+
+  app.post("/:id/unfollow", requireScope("write:follows"), async (c) => {
+    const me = currentAccount(c);
+    await unfollowAccount(db, me, await account(c.req.param("id")));
+    const [facts] = await relationships(db, me.id, [c.req.param("id")]);
+    return c.json(serializeRelationship(facts));
+  });
+
+  for (const direction of ["followers", "following"] as const) {
+    app.get(`/:id/${direction}`, async (c) => {
+      const target = await account(c.req.param("id"));
+      const page = readPage(c, 80, 40);
+      const rows = await listFollowAccounts(db, target.id, direction, page);
+      setLinkHeader(c, rows.map((r) => r.followId), config.publicUrl);
+      return c.json(await serializeAccounts(db, rows.map((r) => r.account), config.publicUrl));
+    });
+  }
+
+  return app;
+}
+
+/** A known account by handle, else (for `user@other.host`) a WebFinger lookup. */
+async function lookup(deps: AppDeps, acct: string) {
+  const handle = acct.replace(/^@/, "");
+  if (!/^[^@\s]+(@[^@\s/]+)?$/.test(handle)) throw new AppError(400, "acct must look like user or user@host");
+  const known = await findAccountByAcct(deps.db, handle, deps.config.host);
+  if (known) return known;
+  const [, domain] = handle.split("@");
+  if (!domain || domain.toLowerCase() === deps.config.host.toLowerCase()) return undefined;
+  return (await resolveRemoteAccount(deps.federation, deps, handle)) ?? undefined;
+}

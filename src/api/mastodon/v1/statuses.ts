@@ -1,0 +1,86 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppDeps } from "../../../deps.ts";
+import { notFound } from "../../../lib/errors.ts";
+import { isId } from "../../../lib/ids.ts";
+import { visibilities } from "../../../db/schema/statuses.ts";
+import { createLocalStatus, deleteLocalStatus, editLocalStatus, getVisibleStatus } from "../../../services/statuses/local.ts";
+import { readBody } from "../body.ts";
+import { serializeBundles } from "../entities/status.ts";
+import type { ApiEnv } from "../env.ts";
+import { currentAccount, requireScope } from "../middleware/auth.ts";
+
+// Forms send booleans as strings; JSON clients send real ones.
+const boolish = z.union([z.boolean(), z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1")]);
+const optionalText = z.string().max(10_000).nullish().transform((v) => v ?? undefined);
+
+const statusBody = z.object({
+  status: z.string({ error: "status is required" }).max(10_000),
+  visibility: z.enum(visibilities).nullish().transform((v) => v ?? undefined),
+  spoiler_text: optionalText,
+  sensitive: boolish.nullish().transform((v) => v ?? undefined),
+  in_reply_to_id: z
+    .string()
+    .nullish()
+    .transform((v) => v || undefined)
+    .refine((v) => v === undefined || isId(v), "must be a status id"),
+  language: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$/, "must be an ISO 639 language code")
+    .nullish()
+    .transform((v) => v ?? undefined),
+});
+
+/** /api/v1/statuses: post, read, edit and delete statuses. */
+export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
+  const { db, config } = deps;
+  const app = new Hono<ApiEnv>();
+  const one = async (bundle: Parameters<typeof serializeBundles>[1][number]) =>
+    (await serializeBundles(db, [bundle], config.publicUrl))[0];
+  const idParam = (id: string) => {
+    if (!isId(id)) throw notFound();
+    return id;
+  };
+
+  app.post("/", requireScope("write:statuses"), async (c) => {
+    const body = await readBody(c, statusBody);
+    const bundle = await createLocalStatus(db, config, currentAccount(c), {
+      status: body.status,
+      visibility: body.visibility,
+      spoilerText: body.spoiler_text,
+      sensitive: body.sensitive,
+      inReplyToId: body.in_reply_to_id,
+      language: body.language,
+      idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
+    });
+    return c.json(await one(bundle));
+  });
+
+  app.get("/:id", async (c) => {
+    const viewer = c.var.auth?.account?.id ?? null;
+    return c.json(await one(await getVisibleStatus(db, idParam(c.req.param("id")), viewer)));
+  });
+
+  app.get("/:id/source", requireScope("read:statuses"), async (c) => {
+    const bundle = await getVisibleStatus(db, idParam(c.req.param("id")), currentAccount(c).id);
+    return c.json({ id: bundle.status.id, text: bundle.status.source ?? "", spoiler_text: bundle.status.spoilerText });
+  });
+
+  app.put("/:id", requireScope("write:statuses"), async (c) => {
+    const body = await readBody(c, statusBody.omit({ visibility: true, in_reply_to_id: true }));
+    const bundle = await editLocalStatus(db, config, currentAccount(c), idParam(c.req.param("id")), {
+      status: body.status,
+      spoilerText: body.spoiler_text,
+      sensitive: body.sensitive,
+      language: body.language,
+    });
+    return c.json(await one(bundle));
+  });
+
+  app.delete("/:id", requireScope("write:statuses"), async (c) => {
+    const bundle = await deleteLocalStatus(db, currentAccount(c), idParam(c.req.param("id")));
+    return c.json({ ...(await one(bundle)), text: bundle.status.source });
+  });
+
+  return app;
+}

@@ -1,0 +1,79 @@
+import type { Federation } from "@fedify/fedify";
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { mastodonApi } from "./api/mastodon/router.ts";
+import type { AppDeps } from "./deps.ts";
+import type { FedContext } from "./federation/context.ts";
+import { inboxGuard } from "./federation/inbox-guard.ts";
+import { wellKnownRoutes } from "./federation/well-known.ts";
+import { AppError } from "./lib/errors.ts";
+import { logger } from "./lib/logger.ts";
+import { oauthRoutes } from "./oauth/routes.ts";
+import { webRoutes } from "./web/routes.ts";
+
+const log = logger("http");
+
+/** The composition root: mounts every router and Fedify on one Hono app. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      if (err.cause) log.warn("{status} {path}: {message} ({cause})", { status: err.status, path: c.req.path, message: err.message, cause: err.cause });
+      return c.json({ error: err.message }, err.status as 400);
+    }
+    if (err instanceof HTTPException) {
+      return c.json({ error: err.message || "Bad request" }, err.status);
+    }
+    log.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error: err });
+    return c.json({ error: "Internal server error" }, 500);
+  });
+  app.notFound((c) => c.json({ error: "Not found" }, 404));
+
+  // Browser clients (Elk, Phanpy) call the API from other origins with bearer tokens, no cookies.
+  const apiCors = cors({
+    origin: "*",
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept"],
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    exposeHeaders: ["Link", "X-RateLimit-Remaining", "X-Request-Id"],
+    maxAge: 86400,
+  });
+  app.use("/api/*", apiCors);
+  app.use("/oauth/*", apiCors);
+  app.use("/.well-known/*", cors({ origin: "*" }));
+  app.use("/nodeinfo/*", cors({ origin: "*" }));
+
+  app.route("/", wellKnownRoutes(deps));
+  app.route("/api", mastodonApi(deps));
+  app.route("/", oauthRoutes(deps));
+  app.use("*", inboxGuard());
+  app.use("*", fedifyMiddleware(deps.federation, deps));
+  app.route("/", webRoutes(deps));
+  return app;
+}
+
+/**
+ * Hands requests to Fedify first (actors, inboxes, collections, WebFinger, NodeInfo); what Fedify
+ * does not serve, or serves only as JSON-LD to a browser asking for HTML, falls through to Hono.
+ */
+function fedifyMiddleware(federation: Federation<FedContext>, deps: AppDeps) {
+  const contextData: FedContext = { db: deps.db, config: deps.config };
+  return async (c: import("hono").Context, next: () => Promise<void>) => {
+    let fallThrough = false;
+    const response = await federation.fetch(c.req.raw, {
+      contextData,
+      onNotFound: async () => {
+        fallThrough = true;
+        await next();
+        return c.res;
+      },
+      onNotAcceptable: async () => {
+        fallThrough = true;
+        await next();
+        return c.res;
+      },
+    });
+    return fallThrough ? c.res : response;
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from "node:fs";
+import type { SQL } from "drizzle-orm";
+import { join } from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** The drizzle database, whichever driver is underneath (postgres.js or PGlite). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle or the database itself: services accept either. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
+
+export interface Database {
+  db: Db;
+  kind: "postgres" | "pglite";
+  /** Runs `fn` while holding a cluster-wide lock (pg_advisory_lock) on one connection. */
+  withAdvisoryLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Connections in the postgres.js pool. */
+  maxConnections?: number;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10) : openPglite(opts.dataDir);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: "tern" } });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    async withAdvisoryLock(lockId, fn) {
+      const conn = await client.reserve();
+      try {
+        await conn`select pg_advisory_lock(${lockId})`;
+        return await fn();
+      } finally {
+        await conn`select pg_advisory_unlock(${lockId})`.catch(() => {});
+        conn.release();
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  // dataDir "memory://" keeps everything in memory (tests); otherwise a directory on disk.
+  const path = dataDir.startsWith("memory://") ? dataDir : join(dataDir, "pglite");
+  if (!path.startsWith("memory://")) mkdirSync(path, { recursive: true });
+  const client = await PGlite.create(path);
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "pglite",
+    // PGlite is single-connection and single-process: there is nobody to race with.
+    withAdvisoryLock: (_lockId, fn) => fn(),
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Runs raw SQL and returns its rows. postgres.js answers an array, PGlite `{ rows }`: this hides it.
+ */
+export async function queryRows<T>(db: Tx, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}

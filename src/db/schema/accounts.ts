@@ -1,0 +1,60 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, id, tstz } from "./columns.ts";
+
+/** Every actor Tern knows: local accounts (domain null) and remote ones (cached from their server). */
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: id("id").primaryKey(),
+    username: text("username").notNull(),
+    /** Null for local accounts; the host (with port) of the actor's handle otherwise. */
+    domain: text("domain"),
+    /** The ActivityPub actor id. */
+    uri: text("uri").notNull(),
+    /** The human-facing profile page. */
+    url: text("url"),
+    actorType: text("actor_type").notNull().default("Person"),
+    displayName: text("display_name").notNull().default(""),
+    /** Sanitized HTML. */
+    note: text("note").notNull().default(""),
+    avatarUrl: text("avatar_url"),
+    headerUrl: text("header_url"),
+    locked: boolean("locked").notNull().default(false),
+    bot: boolean("bot").notNull().default(false),
+    discoverable: boolean("discoverable").notNull().default(true),
+    indexable: boolean("indexable").notNull().default(true),
+    inboxUrl: text("inbox_url"),
+    sharedInboxUrl: text("shared_inbox_url"),
+    followersUrl: text("followers_url"),
+    followingUrl: text("following_url"),
+    outboxUrl: text("outbox_url"),
+    featuredUrl: text("featured_url"),
+    /** Counts reported by a remote server; local counts are computed from our tables. */
+    followersCount: integer("followers_count").notNull().default(0),
+    followingCount: integer("following_count").notNull().default(0),
+    statusesCount: integer("statuses_count").notNull().default(0),
+    publishedAt: tstz("published_at"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    fetchedAt: tstz("fetched_at"),
+  },
+  (t) => [
+    uniqueIndex("accounts_uri_key").on(t.uri),
+    uniqueIndex("accounts_acct_key").on(sql`lower(${t.username})`, sql`coalesce(lower(${t.domain}), '')`),
+    index("accounts_url_idx").on(t.url),
+  ],
+);
+
+/** What only local accounts have: a password and their signing keys (JWK). */
+export const localUsers = pgTable("local_users", {
+  accountId: id("account_id")
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  passwordHash: text("password_hash").notNull(),
+  rsaPrivateKey: jsonb("rsa_private_key").notNull(),
+  rsaPublicKey: jsonb("rsa_public_key").notNull(),
+  ed25519PrivateKey: jsonb("ed25519_private_key").notNull(),
+  ed25519PublicKey: jsonb("ed25519_public_key").notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,5 @@
+export * from "./accounts.ts";
+export * from "./follows.ts";
+export * from "./infra.ts";
+export * from "./oauth.ts";
+export * from "./statuses.ts";

@@ -1,0 +1,42 @@
+import { sql } from "drizzle-orm";
+import { bigserial, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, tstz } from "./columns.ts";
+
+/**
+ * The durable job queue shared by Fedify (inbox, outbox, fan-out) and Tern's own jobs.
+ * A worker claims due rows with FOR UPDATE SKIP LOCKED and sets a lease (`locked_until`);
+ * a worker that dies leaves its lease to expire and the job is claimed again.
+ */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: bigserial("id", { mode: "bigint" }).primaryKey(),
+    queue: text("queue").notNull(),
+    payload: jsonb("payload").notNull(),
+    runAt: tstz("run_at").notNull().defaultNow(),
+    lockedUntil: tstz("locked_until"),
+    lockedBy: text("locked_by"),
+    /** Jobs sharing a key run one at a time, oldest first (Fedify's `orderingKey`). */
+    orderingKey: text("ordering_key"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("jobs_due_idx").on(t.queue, t.runAt),
+    index("jobs_ordering_idx")
+      .on(t.queue, t.orderingKey, t.id)
+      .where(sql`${t.orderingKey} is not null`),
+  ],
+);
+
+/** Fedify's key-value store (remote key and document cache, idempotence records). */
+export const kv = pgTable(
+  "kv",
+  {
+    key: text("key").primaryKey(),
+    value: jsonb("value").notNull(),
+    expiresAt: tstz("expires_at"),
+  },
+  (t) => [index("kv_expires_idx").on(t.expiresAt).where(sql`${t.expiresAt} is not null`)],
+);

@@ -1,0 +1,51 @@
+import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts.ts";
+import { createdAt, id, tstz } from "./columns.ts";
+
+export const oauthApps = pgTable(
+  "oauth_apps",
+  {
+    id: id("id").primaryKey(),
+    name: text("name").notNull(),
+    website: text("website"),
+    /** Newline-separated, as registered. */
+    redirectUris: text("redirect_uris").notNull(),
+    scopes: text("scopes").notNull(),
+    clientId: text("client_id").notNull(),
+    clientSecret: text("client_secret").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("oauth_apps_client_id_key").on(t.clientId)],
+);
+
+/** Access tokens; only their SHA-256 is stored. `accountId` is null for client_credentials. */
+export const accessTokens = pgTable(
+  "access_tokens",
+  {
+    id: id("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    appId: id("app_id").references(() => oauthApps.id, { onDelete: "cascade" }),
+    accountId: id("account_id").references(() => accounts.id, { onDelete: "cascade" }),
+    scopes: text("scopes").notNull(),
+    createdAt: createdAt(),
+    revokedAt: tstz("revoked_at"),
+  },
+  (t) => [uniqueIndex("access_tokens_hash_key").on(t.tokenHash), index("access_tokens_app_idx").on(t.appId)],
+);
+
+/** Authorization codes (single use, short-lived); only their SHA-256 is stored. */
+export const authorizationCodes = pgTable("authorization_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  appId: id("app_id")
+    .notNull()
+    .references(() => oauthApps.id, { onDelete: "cascade" }),
+  accountId: id("account_id")
+    .notNull()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  redirectUri: text("redirect_uri").notNull(),
+  scopes: text("scopes").notNull(),
+  codeChallenge: text("code_challenge"),
+  codeChallengeMethod: text("code_challenge_method"),
+  expiresAt: tstz("expires_at").notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,101 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts.ts";
+import { createdAt, id, tstz } from "./columns.ts";
+
+export const visibilities = ["public", "unlisted", "private", "direct"] as const;
+export type Visibility = (typeof visibilities)[number];
+
+export const statuses = pgTable(
+  "statuses",
+  {
+    id: id("id").primaryKey(),
+    /** The ActivityPub Note id. */
+    uri: text("uri").notNull(),
+    url: text("url"),
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    inReplyToId: id("in_reply_to_id"),
+    inReplyToUri: text("in_reply_to_uri"),
+    inReplyToAccountId: id("in_reply_to_account_id"),
+    /** Sanitized HTML, as shown to clients and federated. */
+    content: text("content").notNull(),
+    /** The plain-text source of a local status (for editing); null for remote ones. */
+    source: text("source"),
+    spoilerText: text("spoiler_text").notNull().default(""),
+    sensitive: boolean("sensitive").notNull().default(false),
+    visibility: text("visibility", { enum: visibilities }).notNull(),
+    language: text("language"),
+    local: boolean("local").notNull(),
+    createdAt: createdAt(),
+    editedAt: tstz("edited_at"),
+  },
+  (t) => [
+    uniqueIndex("statuses_uri_key").on(t.uri),
+    index("statuses_account_idx").on(t.accountId, t.id.desc()),
+    index("statuses_public_idx")
+      .on(t.id.desc())
+      .where(sql`${t.visibility} = 'public'`),
+    index("statuses_reply_idx").on(t.inReplyToId),
+  ],
+);
+
+/** Accounts mentioned by a status (drives addressing of direct and private posts). */
+export const mentions = pgTable(
+  "mentions",
+  {
+    statusId: id("status_id")
+      .notNull()
+      .references(() => statuses.id, { onDelete: "cascade" }),
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.statusId, t.accountId] }), index("mentions_account_idx").on(t.accountId)],
+);
+
+/** Hashtags of a status, lower-cased. */
+export const statusTags = pgTable(
+  "status_tags",
+  {
+    statusId: id("status_id")
+      .notNull()
+      .references(() => statuses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.statusId, t.name] }), index("status_tags_name_idx").on(t.name)],
+);
+
+/**
+ * Materialized home timelines (fan-out on write): one row per (reader, status), written by the
+ * worker. Reading a home page is one index range scan whatever the size of the server.
+ */
+export const homeFeed = pgTable(
+  "home_feed",
+  {
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    statusId: id("status_id")
+      .notNull()
+      .references(() => statuses.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.statusId] })],
+);
+
+/** `Idempotency-Key` of POST /api/v1/statuses: the same key returns the same status. */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    statusId: id("status_id")
+      .notNull()
+      .references(() => statuses.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] })],
+);

@@ -1,0 +1,11 @@
+import type { Federation } from "@fedify/fedify";
+import type { Config } from "./config/index.ts";
+import type { Db } from "./db/client.ts";
+import type { FedContext } from "./federation/context.ts";
+
+/** Everything a router needs, built once in main.ts (or a test) and handed to createApp. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  federation: Federation<FedContext>;
+}

@@ -1,0 +1,46 @@
+import type { FederationBuilder } from "@fedify/fedify";
+import { paths } from "../../lib/urls.ts";
+import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
+import { getInstanceActorKeys } from "../../services/accounts/instance-keys.ts";
+import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
+import { importKeyPairs, localKeyPairs } from "../keys.ts";
+import { accountToActor, instanceActor } from "../to-ap/actor.ts";
+
+let instanceKeys: CryptoKeyPair[] | undefined;
+
+/** Actor documents, their keys, and the handle <-> identifier mapping WebFinger uses. */
+export function registerActors(builder: FederationBuilder<FedContext>): void {
+  builder
+    .setActorDispatcher(paths.actor, async (ctx, identifier) => {
+      const keys = await ctx.getActorKeyPairs(identifier);
+      if (identifier === INSTANCE_ACTOR) return instanceActor(ctx, identifier, keys);
+      const account = await findLocalAccount(ctx.data.db, identifier);
+      // The URL is case-insensitive for lookups, but the actor has one canonical id.
+      if (!account || account.username !== identifier) return null;
+      return accountToActor(ctx, account, keys);
+    })
+    .setKeyPairsDispatcher(async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) {
+        instanceKeys ??= await importKeyPairs(await getInstanceActorKeys(ctx.data.db));
+        return instanceKeys;
+      }
+      const account = await findLocalAccount(ctx.data.db, identifier);
+      return account ? localKeyPairs(ctx.data.db, account.id) : [];
+    })
+    .mapHandle(async (ctx, username) => {
+      if (username === ctx.data.config.host) return INSTANCE_ACTOR;
+      const account = await findLocalAccount(ctx.data.db, username);
+      return account ? account.username : null;
+    })
+    .mapAlias(async (ctx, resource) => {
+      // WebFinger by profile URL (https://host/@alice) as well as by actor id.
+      if (resource.origin !== ctx.data.config.publicUrl) return null;
+      const m = /^\/@([A-Za-z0-9_]+)$/.exec(resource.pathname);
+      if (m) {
+        const account = await findLocalAccount(ctx.data.db, m[1]);
+        return account ? { identifier: account.username } : null;
+      }
+      const account = await findAccountByUri(ctx.data.db, resource.href);
+      return account && account.domain === null ? { identifier: account.username } : null;
+    });
+}

@@ -1,0 +1,112 @@
+import type { FederationBuilder } from "@fedify/fedify";
+import type { Recipient } from "@fedify/vocab";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { accounts, follows, statuses } from "../../db/schema/index.ts";
+import { paths } from "../../lib/urls.ts";
+import { findLocalAccount } from "../../services/accounts/accounts.ts";
+import { loadBundles } from "../../services/statuses/load.ts";
+import type { FedContext } from "../context.ts";
+import { createActivity } from "../to-ap/note.ts";
+
+const PAGE = 40;
+
+function recipientOf(a: typeof accounts.$inferSelect): Recipient {
+  return {
+    id: new URL(a.uri),
+    inboxId: a.inboxUrl ? new URL(a.inboxUrl) : null,
+    endpoints: a.sharedInboxUrl ? { sharedInbox: new URL(a.sharedInboxUrl) } : null,
+  };
+}
+
+/** Accepted followers (or followings) of a local account; `cursor` null means all (fan-out). */
+async function followPage(db: Db, identifier: string, side: "followers" | "following", cursor: string | null) {
+  const account = await findLocalAccount(db, identifier);
+  if (!account || account.username !== identifier) return null;
+  const mine = side === "followers" ? follows.followingId : follows.followerId;
+  const other = side === "followers" ? follows.followerId : follows.followingId;
+  const query = db
+    .select({ account: accounts, followId: follows.id })
+    .from(follows)
+    .innerJoin(accounts, eq(accounts.id, other))
+    .where(and(eq(mine, account.id), eq(follows.state, "accepted"), cursor ? lt(follows.id, cursor) : undefined))
+    .orderBy(desc(follows.id));
+  const rows = cursor === null ? await query : await query.limit(PAGE);
+  const last = rows.at(-1);
+  return {
+    items: rows.map((r) => r.account),
+    nextCursor: cursor !== null && rows.length === PAGE && last ? last.followId : null,
+  };
+}
+
+async function countFollows(db: Db, identifier: string, side: "followers" | "following") {
+  const account = await findLocalAccount(db, identifier);
+  if (!account) return null;
+  const mine = side === "followers" ? follows.followingId : follows.followerId;
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(follows)
+    .where(and(eq(mine, account.id), eq(follows.state, "accepted")));
+  return row.n;
+}
+
+/** Paged followers, following, outbox and featured collections of local actors. */
+export function registerCollections(builder: FederationBuilder<FedContext>): void {
+  // The first page's cursor is "" (newest first); a null cursor asks for everything at once.
+  const first = () => "";
+  builder
+    .setFollowersDispatcher(paths.followers, async (ctx, identifier, cursor) => {
+      const page = await followPage(ctx.data.db, identifier, "followers", cursor === "" ? "9223372036854775807" : cursor);
+      return page && { items: page.items.map(recipientOf), nextCursor: page.nextCursor };
+    })
+    .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "followers"))
+    .setFirstCursor(first);
+
+  builder
+    .setFollowingDispatcher(paths.following, async (ctx, identifier, cursor) => {
+      const page = await followPage(ctx.data.db, identifier, "following", cursor === "" ? "9223372036854775807" : cursor);
+      return page && { items: page.items.map((a) => new URL(a.uri)), nextCursor: page.nextCursor };
+    })
+    .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "following"))
+    .setFirstCursor(first);
+
+  builder
+    .setOutboxDispatcher(paths.outbox, async (ctx, identifier, cursor) => {
+      if (cursor === null) return null; // only paged: an outbox can be long
+      const account = await findLocalAccount(ctx.data.db, identifier);
+      if (!account || account.username !== identifier) return null;
+      const rows = await ctx.data.db
+        .select()
+        .from(statuses)
+        .where(
+          and(
+            eq(statuses.accountId, account.id),
+            inArray(statuses.visibility, ["public", "unlisted"]),
+            cursor ? lt(statuses.id, cursor) : undefined,
+          ),
+        )
+        .orderBy(desc(statuses.id))
+        .limit(PAGE);
+      const bundles = await loadBundles(ctx.data.db, rows);
+      return {
+        items: bundles.map((b) => createActivity(ctx, b)),
+        nextCursor: rows.length === PAGE ? rows[rows.length - 1].id : null,
+      };
+    })
+    .setCounter(async (ctx, identifier) => {
+      const account = await findLocalAccount(ctx.data.db, identifier);
+      if (!account) return null;
+      const [row] = await ctx.data.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(statuses)
+        .where(and(eq(statuses.accountId, account.id), inArray(statuses.visibility, ["public", "unlisted"])));
+      return row.n;
+    })
+    .setFirstCursor(first);
+
+  // Pinned posts come later; an empty featured collection keeps Mastodon's profile fetch happy.
+  builder.setFeaturedDispatcher(paths.featured, async (ctx, identifier) => {
+    const account = await findLocalAccount(ctx.data.db, identifier);
+    return account ? { items: [] } : null;
+  });
+}

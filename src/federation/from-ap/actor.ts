@@ -1,0 +1,66 @@
+import type { DocumentLoader } from "@fedify/fedify";
+import { type Actor, Application, Image, Link, Service } from "@fedify/vocab";
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { accounts } from "../../db/schema/index.ts";
+import { sanitizeRemoteHtml } from "../../lib/html.ts";
+import { newId } from "../../lib/ids.ts";
+import type { Account } from "../../services/accounts/accounts.ts";
+
+const text = (v: unknown) => (v == null ? "" : String(v));
+const urlOf = (v: URL | Link | null | undefined): string | null =>
+  v instanceof URL ? v.href : v instanceof Link ? (v.href?.href ?? null) : null;
+
+async function imageUrl(get: () => Promise<Image | URL | null>): Promise<string | null> {
+  try {
+    const image = await get();
+    if (image instanceof URL) return image.href;
+    if (image instanceof Image) return urlOf(image.url);
+  } catch {
+    // A broken avatar must not keep the actor out.
+  }
+  return null;
+}
+
+/** Stores (or refreshes) a remote actor; returns its account. Never touches local accounts. */
+export async function persistActor(db: Db, actor: Actor, opts: { documentLoader?: DocumentLoader } = {}): Promise<Account | null> {
+  if (!actor.id || !actor.inboxId) return null;
+  const uri = actor.id.href;
+  const username = text(actor.preferredUsername).trim() || uri.split("/").filter(Boolean).pop() || "unknown";
+  const fields = {
+    username: username.slice(0, 100),
+    domain: actor.id.host,
+    uri,
+    url: urlOf(actor.url) ?? uri,
+    actorType: actor.constructor.name,
+    displayName: text(actor.name).slice(0, 200),
+    note: sanitizeRemoteHtml(text(actor.summary)).slice(0, 20_000),
+    avatarUrl: await imageUrl(() => actor.getIcon(opts)),
+    headerUrl: await imageUrl(() => actor.getImage(opts)),
+    locked: actor.manuallyApprovesFollowers ?? false,
+    bot: actor instanceof Service || actor instanceof Application,
+    discoverable: actor.discoverable ?? false,
+    indexable: actor.indexable ?? false,
+    inboxUrl: actor.inboxId.href,
+    sharedInboxUrl: actor.endpoints?.sharedInbox?.href ?? null,
+    followersUrl: actor.followersId?.href ?? null,
+    followingUrl: actor.followingId?.href ?? null,
+    outboxUrl: actor.outboxId?.href ?? null,
+    featuredUrl: actor.featuredId?.href ?? null,
+    publishedAt: actor.published ? new Date(actor.published.epochMilliseconds) : null,
+    updatedAt: new Date(),
+    fetchedAt: new Date(),
+  };
+  const [existing] = await db.select().from(accounts).where(eq(accounts.uri, uri));
+  if (existing) {
+    if (existing.domain === null) return existing;
+    const [row] = await db.update(accounts).set(fields).where(eq(accounts.id, existing.id)).returning();
+    return row;
+  }
+  const [row] = await db
+    .insert(accounts)
+    .values({ id: newId(), ...fields })
+    .onConflictDoUpdate({ target: accounts.uri, set: fields })
+    .returning();
+  return row ?? null;
+}

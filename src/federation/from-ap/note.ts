@@ -1,0 +1,97 @@
+import { Article, Hashtag, Mention, Note, PUBLIC_COLLECTION, Question } from "@fedify/vocab";
+import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { accounts, follows, statuses } from "../../db/schema/index.ts";
+import type { Visibility } from "../../db/schema/statuses.ts";
+import { sanitizeRemoteHtml } from "../../lib/html.ts";
+import type { Account } from "../../services/accounts/accounts.ts";
+import type { RemoteStatusData } from "../../services/statuses/remote.ts";
+
+export type PostObject = Note | Article | Question;
+export const isPostObject = (o: unknown): o is PostObject =>
+  o instanceof Note || o instanceof Article || o instanceof Question;
+
+// Peers write the public collection three ways (Hollo: "as:Public"); JSON-LD expands the
+// first two, the bare word is caught here.
+const PUBLIC = new Set([PUBLIC_COLLECTION.href, "as:Public", "Public"]);
+
+/** Mastodon's reading of addressing: public in `to`, unlisted in `cc`, followers-only, direct. */
+export function visibilityOf(note: PostObject, author: Account): Visibility {
+  const to = note.toIds.map((u) => u.href);
+  const cc = note.ccIds.map((u) => u.href);
+  if (to.some((u) => PUBLIC.has(u))) return "public";
+  if (cc.some((u) => PUBLIC.has(u))) return "unlisted";
+  if (author.followersUrl && [...to, ...cc].includes(author.followersUrl)) return "private";
+  return "direct";
+}
+
+/** Maps a remote Note to what the statuses service stores; content is sanitized here. */
+export async function noteToStatusData(db: Db, note: PostObject, author: Account): Promise<RemoteStatusData | null> {
+  if (!note.id) return null;
+  const mentionHrefs: string[] = [];
+  const hashtags: string[] = [];
+  for await (const tag of note.getTags({ suppressError: true })) {
+    if (tag instanceof Mention && tag.href) mentionHrefs.push(tag.href.href);
+    else if (tag instanceof Hashtag && tag.name) hashtags.push(String(tag.name).replace(/^#/, ""));
+  }
+  // Mentions point at an actor id (snac, Mastodon) or at a profile URL (GoToSocial, Hollo).
+  const mentioned = mentionHrefs.length
+    ? await db
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(or(inArray(accounts.uri, mentionHrefs), and(inArray(accounts.url, mentionHrefs), isNull(accounts.domain))))
+    : [];
+  const published = note.published ? new Date(note.published.epochMilliseconds) : new Date();
+  return {
+    uri: note.id.href,
+    url: (note.url instanceof URL ? note.url.href : note.url?.href?.href) ?? note.id.href,
+    accountId: author.id,
+    content: sanitizeRemoteHtml(String(note.content ?? "")),
+    spoilerText: String(note.summary ?? "").slice(0, 5_000),
+    sensitive: note.sensitive ?? false,
+    visibility: visibilityOf(note, author),
+    language: languageOf(note),
+    publishedAt: published,
+    editedAt: note.updated ? new Date(note.updated.epochMilliseconds) : null,
+    inReplyToUri: note.replyTargetId?.href ?? null,
+    mentionedAccountIds: [...new Set(mentioned.map((m) => m.id))],
+    hashtags,
+  };
+}
+
+function languageOf(note: PostObject): string | null {
+  for (const c of note.contents) if (typeof c !== "string") return c.locale.baseName;
+  return null;
+}
+
+/**
+ * Only posts someone here asked for are kept: from an account a local user follows, mentioning a
+ * local user, or replying to a local post.
+ */
+export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean> {
+  const [followed] = await db
+    .select({ id: follows.id })
+    .from(follows)
+    .innerJoin(accounts, eq(accounts.id, follows.followerId))
+    .where(and(eq(follows.followingId, data.accountId), eq(follows.state, "accepted"), isNull(accounts.domain)))
+    .limit(1);
+  if (followed) return true;
+  if (data.mentionedAccountIds.length) {
+    const [local] = await db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(and(inArray(accounts.id, data.mentionedAccountIds), isNull(accounts.domain)))
+      .limit(1);
+    if (local) return true;
+  }
+  if (data.inReplyToUri) {
+    const [parent] = await db
+      .select({ id: statuses.id })
+      .from(statuses)
+      .where(and(eq(statuses.uri, data.inReplyToUri), eq(statuses.local, true)))
+      .limit(1);
+    if (parent) return true;
+  }
+  return false;
+}
+

@@ -1,0 +1,61 @@
+import type { InboxContext } from "@fedify/fedify";
+import { type Create, type Delete, isActor, type Update } from "@fedify/vocab";
+import { eq } from "drizzle-orm";
+import { accounts } from "../../db/schema/index.ts";
+import { logger } from "../../lib/logger.ts";
+import { deleteRemoteStatus, findStatusByUri, upsertRemoteStatus } from "../../services/statuses/remote.ts";
+import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
+import type { FedContext } from "../context.ts";
+import { persistActor } from "../from-ap/actor.ts";
+import { isPostObject, isWanted, noteToStatusData } from "../from-ap/note.ts";
+import { senderAccount, signedLoader } from "./shared.ts";
+
+const log = logger("federation", "inbox");
+
+/** Create of a Note (or Article, Question) that someone here follows, is mentioned in, or replies to. */
+export async function onCreate(ctx: InboxContext<FedContext>, create: Create): Promise<void> {
+  const object = await create.getObject(await signedLoader(ctx));
+  if (!isPostObject(object) || !object.id) return;
+  // A Create may only carry the sender's own post.
+  if (object.attributionId?.href !== create.actorId?.href) return;
+  const author = await senderAccount(ctx, create);
+  if (!author || author.domain === null) return;
+  const data = await noteToStatusData(ctx.data.db, object, author);
+  if (!data || !(await isWanted(ctx.data.db, data))) return;
+  const saved = await upsertRemoteStatus(ctx.data.db, { ...data, editedAt: null });
+  if (!saved) return;
+  const readers = await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
+  log.debug("Stored {uri} for {readers} readers", { uri: data.uri, readers });
+}
+
+/** Update of a known post (an edit) or of the sender's own actor (profile change). */
+export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): Promise<void> {
+  const object = await update.getObject(await signedLoader(ctx));
+  if (!object?.id || !update.actorId) return;
+  if (isActor(object)) {
+    if (object.id.href === update.actorId.href) await persistActor(ctx.data.db, object);
+    return;
+  }
+  if (!isPostObject(object) || object.attributionId?.href !== update.actorId.href) return;
+  const known = await findStatusByUri(ctx.data.db, object.id.href);
+  if (!known) return; // an edit of something we never kept: nothing to update
+  const author = await senderAccount(ctx, update);
+  if (!author || author.id !== known.accountId) return;
+  const data = await noteToStatusData(ctx.data.db, object, author);
+  if (!data) return;
+  const saved = await upsertRemoteStatus(ctx.data.db, { ...data, editedAt: data.editedAt ?? new Date() });
+  if (saved) await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
+}
+
+/** Delete of a post by its author, or of the sender's whole account. */
+export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Promise<void> {
+  if (!del.objectId || !del.actorId) return;
+  const [sender] = await ctx.data.db.select().from(accounts).where(eq(accounts.uri, del.actorId.href));
+  if (!sender || sender.domain === null) return; // nothing of theirs is stored here
+  if (del.objectId.href === sender.uri) {
+    await ctx.data.db.delete(accounts).where(eq(accounts.id, sender.id));
+    log.info("Deleted account {uri} on its request", { uri: sender.uri });
+    return;
+  }
+  await deleteRemoteStatus(ctx.data.db, del.objectId.href, sender.id);
+}

@@ -1,0 +1,82 @@
+import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedify/fedify";
+import { and, eq, gt, isNull, like, lte, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { kv } from "../db/schema/index.ts";
+
+const encode = (key: KvKey) => JSON.stringify(key);
+/** JSON equality independent of key order (jsonb does not keep it). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === "object"
+        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, x]) => [k, canon(x)]))
+        : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+const notExpired = () => or(isNull(kv.expiresAt), gt(kv.expiresAt, sql`now()`));
+
+/** Fedify's KvStore over the `kv` table: keys are JSON arrays, values JSON, optional expiry. */
+export class PgKvStore implements KvStore {
+  readonly #db: Db;
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async get<T = unknown>(key: KvKey): Promise<T | undefined> {
+    const [row] = await this.#db
+      .select({ value: kv.value })
+      .from(kv)
+      .where(and(eq(kv.key, encode(key)), notExpired()));
+    return row?.value as T | undefined;
+  }
+
+  async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
+    const expiresAt = options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
+    await this.#db
+      .insert(kv)
+      .values({ key: encode(key), value: value as object, expiresAt })
+      .onConflictDoUpdate({ target: kv.key, set: { value: value as object, expiresAt } });
+  }
+
+  /** Compare-and-swap: sets `newValue` only if the current value equals `expectedValue`. */
+  async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
+    const k = encode(key);
+    const expiresAt = options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx.select().from(kv).where(and(eq(kv.key, k), notExpired())).for("update");
+      if (!sameJson(row?.value, expectedValue)) return false;
+      if (newValue === undefined) {
+        await tx.delete(kv).where(eq(kv.key, k));
+      } else {
+        await tx
+          .insert(kv)
+          .values({ key: k, value: newValue as object, expiresAt })
+          .onConflictDoUpdate({ target: kv.key, set: { value: newValue as object, expiresAt } });
+      }
+      return true;
+    });
+  }
+
+  async delete(key: KvKey): Promise<void> {
+    await this.#db.delete(kv).where(eq(kv.key, encode(key)));
+  }
+
+  async *list(prefix?: KvKey): AsyncIterable<KvStoreListEntry> {
+    const conditions = [notExpired()];
+    if (prefix) {
+      const exact = encode(prefix);
+      // '["a","b"]' is listed under prefix ["a"]: same opening, then a comma instead of "]".
+      const pattern = `${exact.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)},%`;
+      conditions.push(or(eq(kv.key, exact), like(kv.key, pattern))!);
+    }
+    const rows = await this.#db.select().from(kv).where(and(...conditions));
+    for (const row of rows) yield { key: JSON.parse(row.key) as KvKey, value: row.value };
+  }
+
+  /** Drops expired entries; run now and then by the worker. */
+  async sweep(): Promise<void> {
+    await this.#db.delete(kv).where(lte(kv.expiresAt, sql`now()`));
+  }
+}

@@ -1,0 +1,98 @@
+import type { Context } from "@fedify/fedify";
+import { Create, Delete, Hashtag, LanguageString, Mention, Note, PUBLIC_COLLECTION, Tombstone, Update } from "@fedify/vocab";
+import { Temporal } from "@js-temporal/polyfill";
+import type { Visibility } from "../../db/schema/statuses.ts";
+import type { StatusBundle } from "../../services/statuses/types.ts";
+import type { FedContext } from "../context.ts";
+
+const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
+
+/** Mastodon's addressing: who is in `to` and `cc` for each visibility. */
+export function addressing(
+  visibility: Visibility,
+  followersUri: URL,
+  mentionUris: URL[],
+): { tos: URL[]; ccs: URL[] } {
+  switch (visibility) {
+    case "public":
+      return { tos: [PUBLIC_COLLECTION], ccs: [followersUri, ...mentionUris] };
+    case "unlisted":
+      return { tos: [followersUri], ccs: [PUBLIC_COLLECTION, ...mentionUris] };
+    case "private":
+      return { tos: [followersUri], ccs: mentionUris };
+    case "direct":
+      return { tos: mentionUris, ccs: [] };
+  }
+}
+
+/** A local status as the Note other servers receive and fetch. */
+export function statusToNote(ctx: Context<FedContext>, bundle: StatusBundle, parentUri?: string | null): Note {
+  const { status, account } = bundle;
+  const mentionUris = bundle.mentions.map((m) => new URL(m.uri));
+  const { tos, ccs } = addressing(status.visibility, ctx.getFollowersUri(account.username), mentionUris);
+  const host = ctx.data.config.host;
+  return new Note({
+    id: new URL(status.uri),
+    attribution: ctx.getActorUri(account.username),
+    tos,
+    ccs,
+    content: status.content,
+    contents: status.language ? [new LanguageString(status.content, status.language)] : [],
+    summary: status.spoilerText || null,
+    sensitive: status.sensitive,
+    published: instant(status.createdAt),
+    updated: status.editedAt ? instant(status.editedAt) : null,
+    url: status.url ? new URL(status.url) : null,
+    replyTarget: parentUri ?? status.inReplyToUri ? new URL((parentUri ?? status.inReplyToUri)!) : null,
+    tags: [
+      ...bundle.mentions.map(
+        (m) => new Mention({ href: new URL(m.uri), name: `@${m.username}@${m.domain ?? host}` }),
+      ),
+      ...bundle.tags.map(
+        (t) => new Hashtag({ href: new URL(`${ctx.data.config.publicUrl}/tags/${encodeURIComponent(t)}`), name: `#${t}` }),
+      ),
+    ],
+  });
+}
+
+export function createActivity(ctx: Context<FedContext>, bundle: StatusBundle): Create {
+  const note = statusToNote(ctx, bundle);
+  return new Create({
+    id: new URL(`${bundle.status.uri}/activity`),
+    actor: ctx.getActorUri(bundle.account.username),
+    tos: note.toIds,
+    ccs: note.ccIds,
+    published: note.published,
+    object: note,
+  });
+}
+
+export function updateActivity(ctx: Context<FedContext>, bundle: StatusBundle): Update {
+  const note = statusToNote(ctx, bundle);
+  const at = (bundle.status.editedAt ?? new Date()).getTime();
+  return new Update({
+    id: new URL(`${bundle.status.uri}#updates/${at}`),
+    actor: ctx.getActorUri(bundle.account.username),
+    tos: note.toIds,
+    ccs: note.ccIds,
+    updated: note.updated,
+    object: note,
+  });
+}
+
+export function deleteActivity(
+  ctx: Context<FedContext>,
+  username: string,
+  noteUri: string,
+  visibility: Visibility,
+  mentionUris: URL[],
+): Delete {
+  const { tos, ccs } = addressing(visibility, ctx.getFollowersUri(username), mentionUris);
+  return new Delete({
+    id: new URL(`${noteUri}#delete`),
+    actor: ctx.getActorUri(username),
+    tos,
+    ccs,
+    object: new Tombstone({ id: new URL(noteUri) }),
+  });
+}

@@ -1,0 +1,42 @@
+import type { Context } from "@fedify/fedify";
+import type { FedContext } from "../federation/context.ts";
+import { sendFollow, sendFollowAnswer, sendStatus, sendStatusDelete, sendUndoFollow } from "../federation/outbound.ts";
+import { getAccount } from "../services/accounts/accounts.ts";
+import { getFollow } from "../services/follows/follows.ts";
+import type { TernJob } from "../services/jobs.ts";
+import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
+
+/** Runs one of Tern's own jobs. Throwing makes the queue retry it with backoff. */
+export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<void> {
+  const { db } = ctx.data;
+  switch (job.type) {
+    case "status.created":
+      await fanOutToHomeFeeds(db, job.statusId);
+      await sendStatus(ctx, job.statusId, "create");
+      return;
+    case "status.updated":
+      await sendStatus(ctx, job.statusId, "update");
+      return;
+    case "status.deleted":
+      await sendStatusDelete(ctx, job);
+      return;
+    case "follow.requested":
+      await sendFollow(ctx, job.followId);
+      return;
+    case "follow.undone":
+      await sendUndoFollow(ctx, job);
+      return;
+    case "follow.accepted": {
+      const follow = await getFollow(db, job.followId);
+      if (!follow) return;
+      const [target, follower] = await Promise.all([getAccount(db, follow.followingId), getAccount(db, follow.followerId)]);
+      await sendFollowAnswer(ctx, target, follower, follow.uri, true);
+      return;
+    }
+    case "follow.rejected": {
+      const [target, follower] = await Promise.all([getAccount(db, job.followingId), getAccount(db, job.followerId)]);
+      await sendFollowAnswer(ctx, target, follower, job.followUri, false);
+      return;
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { hostname } from "node:os";
+import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
+import { sql } from "drizzle-orm";
+import { type Db, queryRows } from "../db/client.ts";
+import { jobs } from "../db/schema/index.ts";
+import { logger } from "../lib/logger.ts";
+
+const log = logger("jobs", "queue");
+
+export interface QueueOptions {
+  /** How long a claimed job stays reserved without a heartbeat before another worker may take it. */
+  leaseMs?: number;
+  /** How often an idle worker looks for due jobs (a local enqueue wakes it at once). */
+  pollMs?: number;
+  /** Jobs run at once by one listener. */
+  concurrency?: number;
+  /** Attempts before a failing job is dropped; 1 when the producer retries by itself (Fedify). */
+  maxAttempts?: number;
+}
+
+interface ClaimedJob {
+  id: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/** Process-local wake-up so a job enqueued here starts without waiting for the next poll. */
+const wakers = new Map<string, Set<() => void>>();
+export function wakeQueue(queue: string): void {
+  for (const wake of wakers.get(queue) ?? []) wake();
+}
+
+/**
+ * A durable job queue in PostgreSQL (or PGlite), implementing Fedify's MessageQueue so that
+ * Fedify's inbox, outbox and fan-out work survive restarts and spread over many workers.
+ */
+export class PgQueue implements MessageQueue {
+  readonly nativeRetrial = false;
+  readonly #db: Db;
+  readonly #name: string;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #concurrency: number;
+  readonly #maxAttempts: number;
+  readonly #workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(db: Db, name: string, options: QueueOptions = {}) {
+    this.#db = db;
+    this.#name = name;
+    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#pollMs = options.pollMs ?? 1_000;
+    this.#concurrency = options.concurrency ?? 8;
+    this.#maxAttempts = options.maxAttempts ?? 1;
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
+  async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    await this.enqueueMany([message], options);
+  }
+
+  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return;
+    const delayMs = options?.delay ? Math.max(0, options.delay.total("millisecond")) : 0;
+    const runAt = new Date(Date.now() + delayMs);
+    await this.#db.insert(jobs).values(
+      messages.map((payload) => ({
+        queue: this.#name,
+        payload,
+        runAt,
+        orderingKey: options?.orderingKey ?? null,
+      })),
+    );
+    if (delayMs === 0) wakeQueue(this.#name);
+  }
+
+  async getDepth() {
+    const [row] = await queryRows<{ queued: number; ready: number; delayed: number }>(this.#db, sql`
+      select count(*)::int as queued,
+             count(*) filter (where run_at <= now())::int as ready,
+             count(*) filter (where run_at > now())::int as delayed
+      from jobs where queue = ${this.#name}`);
+    return row;
+  }
+
+  /**
+   * Claims and runs due jobs until `signal` aborts; then stops claiming, lets running jobs finish
+   * for a while, and hands back (unlocks) any still running so another worker can take them.
+   */
+  async listen(handler: (message: unknown) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
+    const signal = options?.signal;
+    const running = new Map<string, Promise<void>>();
+    let wake: () => void = () => {};
+    const waker = () => wake();
+    const set = wakers.get(this.#name) ?? new Set();
+    set.add(waker);
+    wakers.set(this.#name, set);
+    const heartbeat = setInterval(() => void this.#extendLeases([...running.keys()]), this.#leaseMs / 3);
+    try {
+      while (!signal?.aborted) {
+        const free = this.#concurrency - running.size;
+        const claimed = free > 0 ? await this.#claim(free).catch((e) => this.#logClaimError(e)) : [];
+        for (const job of claimed) {
+          const p = this.#run(job, handler).finally(() => {
+            running.delete(job.id);
+            wake();
+          });
+          running.set(job.id, p);
+        }
+        if (claimed.length > 0 && claimed.length === free) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          signal?.addEventListener("abort", wake, { once: true });
+        });
+        wake = () => {};
+      }
+    } finally {
+      set.delete(waker);
+      await this.#drain(running);
+      clearInterval(heartbeat);
+    }
+  }
+
+  async #drain(running: Map<string, Promise<void>>): Promise<void> {
+    if (running.size === 0) return;
+    const graceMs = Math.min(this.#leaseMs, 10_000);
+    await Promise.race([Promise.allSettled(running.values()), new Promise((r) => setTimeout(r, graceMs))]);
+    const unfinished = [...running.keys()];
+    if (unfinished.length > 0) {
+      log.info("Handing back {count} unfinished jobs", { count: unfinished.length });
+      await this.#db.execute(sql`
+        update jobs set locked_until = null, locked_by = null, attempts = greatest(attempts - 1, 0)
+        where id in (${sql.join(unfinished.map((id) => sql`${id}`), sql`, `)}) and locked_by = ${this.#workerId}`);
+    }
+  }
+
+  async #claim(limit: number): Promise<ClaimedJob[]> {
+    const rows = await queryRows<{ id: string | number; payload: unknown; attempts: number }>(this.#db, sql`
+      update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval,
+                      locked_by = ${this.#workerId}, attempts = attempts + 1
+      where id in (
+        select j.id from jobs j
+        where j.queue = ${this.#name} and j.run_at <= now()
+          and (j.locked_until is null or j.locked_until < now())
+          and (j.ordering_key is null or not exists (
+            select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
+        order by j.run_at, j.id
+        limit ${limit}
+        for update skip locked)
+      returning id, payload, attempts`);
+    return rows.map((r) => ({ id: String(r.id), payload: r.payload, attempts: r.attempts }));
+  }
+
+  async #run(job: ClaimedJob, handler: (message: unknown) => Promise<void> | void): Promise<void> {
+    try {
+      await handler(job.payload);
+      await this.#db.execute(sql`delete from jobs where id = ${job.id}`);
+    } catch (error) {
+      if (job.attempts >= this.#maxAttempts) {
+        log.error("Job {id} on {queue} failed for good after {attempts} attempts: {error}", {
+          id: job.id,
+          queue: this.#name,
+          attempts: job.attempts,
+          error,
+        });
+        await this.#db.execute(sql`delete from jobs where id = ${job.id}`);
+        return;
+      }
+      const backoffMs = Math.min(2 ** job.attempts * 1_000, 3_600_000);
+      log.warn("Job {id} on {queue} failed (attempt {attempts}); retrying in {backoffMs} ms: {error}", {
+        id: job.id,
+        queue: this.#name,
+        attempts: job.attempts,
+        backoffMs,
+        error,
+      });
+      await this.#db.execute(sql`
+        update jobs set locked_until = null, locked_by = null, last_error = ${String(error)},
+                        run_at = now() + ${`${backoffMs} milliseconds`}::interval
+        where id = ${job.id}`);
+    }
+  }
+
+  async #extendLeases(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#db
+      .execute(sql`
+        update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval
+        where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and locked_by = ${this.#workerId}`)
+      .catch((error) => log.warn("Could not extend job leases: {error}", { error }));
+  }
+
+  #logClaimError(error: unknown): ClaimedJob[] {
+    log.error("Could not claim jobs from {queue}: {error}", { queue: this.#name, error });
+    return [];
+  }
+}

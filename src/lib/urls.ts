@@ -1,0 +1,38 @@
+/**
+ * Where local things live. Fedify's dispatchers are registered on the same paths, so the ids we
+ * store and the routes that answer for them cannot drift apart.
+ */
+export const paths = {
+  actor: "/users/{identifier}",
+  inbox: "/users/{identifier}/inbox",
+  sharedInbox: "/inbox",
+  outbox: "/users/{identifier}/outbox",
+  followers: "/users/{identifier}/followers",
+  following: "/users/{identifier}/following",
+  featured: "/users/{identifier}/featured",
+  note: "/users/{identifier}/statuses/{id}",
+} as const;
+
+const fill = (template: string, values: Record<string, string>) =>
+  template.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(values[k] ?? ""));
+
+export function localActorUrls(publicUrl: string, username: string) {
+  const at = (t: string) => publicUrl + fill(t, { identifier: username });
+  return {
+    uri: at(paths.actor),
+    url: `${publicUrl}/@${username}`,
+    inboxUrl: at(paths.inbox),
+    sharedInboxUrl: publicUrl + paths.sharedInbox,
+    outboxUrl: at(paths.outbox),
+    followersUrl: at(paths.followers),
+    followingUrl: at(paths.following),
+    featuredUrl: at(paths.featured),
+  };
+}
+
+export function localStatusUrls(publicUrl: string, username: string, statusId: string) {
+  return {
+    uri: publicUrl + fill(paths.note, { identifier: username, id: statusId }),
+    url: `${publicUrl}/@${username}/${statusId}`,
+  };
+}

@@ -1,0 +1,38 @@
+import type { Federation } from "@fedify/fedify";
+import { createApp } from "./app.ts";
+import type { Config } from "./config/index.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import { buildFederation } from "./federation/builder.ts";
+import type { FedContext } from "./federation/context.ts";
+import { PgKvStore } from "./federation/kv-store.ts";
+import { PgQueue, type QueueOptions } from "./jobs/queue.ts";
+import { startWorker, type Worker } from "./jobs/worker.ts";
+
+/** The queue Fedify's inbox, outbox and fan-out messages go through. */
+export const FEDIFY_QUEUE = "fedify";
+
+export interface Tern {
+  config: Config;
+  database: Database;
+  federation: Federation<FedContext>;
+  app: ReturnType<typeof createApp>;
+  worker: Worker | null;
+}
+
+/**
+ * Assembles a Tern instance: database (migrated), Fedify on our queue and KV, the Hono app, and
+ * the worker when the role asks for it. main.ts adds the HTTP listener; tests use this directly.
+ */
+export async function assemble(config: Config, opts: { database?: Database; queueOptions?: QueueOptions } = {}): Promise<Tern> {
+  const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(database);
+  const kv = new PgKvStore(database.db);
+  const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
+  const queue = new PgQueue(database.db, FEDIFY_QUEUE, { ...queueOptions, maxAttempts: 1 });
+  const federation = await buildFederation({ config, kv, queue });
+  const app = createApp({ config, db: database.db, federation });
+  const worker =
+    config.role === "web" ? null : startWorker({ config, db: database.db, federation, kv, queueOptions });
+  return { config, database, federation, app, worker };
+}

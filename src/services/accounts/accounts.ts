@@ -1,0 +1,114 @@
+import { hash, verify } from "@node-rs/argon2";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Db, Tx } from "../../db/client.ts";
+import { accounts, localUsers } from "../../db/schema/index.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { localActorUrls } from "../../lib/urls.ts";
+import { generateActorKeys } from "./keys.ts";
+
+export type Account = typeof accounts.$inferSelect;
+export type LocalUser = typeof localUsers.$inferSelect;
+
+const USERNAME = /^[a-z0-9_]{1,30}$/i;
+/** Names that would collide with the instance actor or with routes a server needs. */
+const RESERVED = new Set(["admin", "root", "instance", "actor", "inbox", "api", "oauth", "users", "well_known"]);
+
+export interface CreateLocalAccountInput {
+  username: string;
+  password: string;
+  displayName?: string;
+  locked?: boolean;
+}
+
+export async function createLocalAccount(db: Db, publicUrl: string, input: CreateLocalAccountInput): Promise<Account> {
+  const { username, password } = input;
+  if (!USERNAME.test(username)) {
+    throw new AppError(422, "Username must be 1-30 letters, digits or underscores");
+  }
+  if (RESERVED.has(username.toLowerCase())) throw new AppError(422, `Username "${username}" is reserved`);
+  if (password.length < 8) throw new AppError(422, "Password must be at least 8 characters");
+  if (await findLocalAccount(db, username)) throw new AppError(422, `Username "${username}" is already taken`);
+
+  const keys = await generateActorKeys();
+  const passwordHash = await hash(password); // Argon2id, memory-hard
+  const id = newId();
+  return db.transaction(async (tx) => {
+    const [account] = await tx
+      .insert(accounts)
+      .values({
+        id,
+        username,
+        domain: null,
+        ...localActorUrls(publicUrl, username),
+        displayName: input.displayName ?? "",
+        locked: input.locked ?? false,
+        publishedAt: new Date(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!account) throw new AppError(422, `Username "${username}" is already taken`);
+    await tx.insert(localUsers).values({
+      accountId: id,
+      passwordHash,
+      rsaPrivateKey: keys.rsaPrivateKey,
+      rsaPublicKey: keys.rsaPublicKey,
+      ed25519PrivateKey: keys.ed25519PrivateKey,
+      ed25519PublicKey: keys.ed25519PublicKey,
+    });
+    return account;
+  });
+}
+
+export async function findLocalAccount(db: Tx, username: string): Promise<Account | undefined> {
+  const [row] = await db
+    .select()
+    .from(accounts)
+    .where(and(sql`lower(${accounts.username}) = lower(${username})`, isNull(accounts.domain)));
+  return row;
+}
+
+export async function findLocalUser(db: Tx, username: string): Promise<{ account: Account; user: LocalUser } | undefined> {
+  const [row] = await db
+    .select()
+    .from(accounts)
+    .innerJoin(localUsers, eq(localUsers.accountId, accounts.id))
+    .where(and(sql`lower(${accounts.username}) = lower(${username})`, isNull(accounts.domain)));
+  return row ? { account: row.accounts, user: row.local_users } : undefined;
+}
+
+export async function getAccount(db: Tx, id: string): Promise<Account> {
+  const [row] = await db.select().from(accounts).where(eq(accounts.id, id));
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function findAccountByUri(db: Tx, uri: string): Promise<Account | undefined> {
+  const [row] = await db.select().from(accounts).where(eq(accounts.uri, uri));
+  return row;
+}
+
+/** `username` or `username@domain`; the local domain counts as local. */
+export async function findAccountByAcct(db: Tx, acct: string, localHost: string): Promise<Account | undefined> {
+  const [username, domain] = acct.replace(/^@/, "").split("@");
+  if (!domain || domain.toLowerCase() === localHost.toLowerCase()) return findLocalAccount(db, username);
+  const [row] = await db
+    .select()
+    .from(accounts)
+    .where(
+      and(sql`lower(${accounts.username}) = lower(${username})`, sql`lower(${accounts.domain}) = lower(${domain})`),
+    );
+  return row;
+}
+
+/** Checks a local user's password; undefined when the user or the password is wrong. */
+export async function authenticate(db: Db, username: string, password: string): Promise<Account | undefined> {
+  const found = await findLocalUser(db, username);
+  if (!found) return undefined;
+  return (await verify(found.user.passwordHash, password)) ? found.account : undefined;
+}
+
+export async function countLocalAccounts(db: Tx): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(isNull(accounts.domain));
+  return row.n;
+}

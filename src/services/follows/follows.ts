@@ -1,0 +1,178 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import type { Db, Tx } from "../../db/client.ts";
+import { accounts, follows } from "../../db/schema/index.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import type { Account } from "../accounts/accounts.ts";
+import { enqueueJob } from "../jobs.ts";
+import { removeFromHomeFeed } from "../timelines/fanout.ts";
+
+export type Follow = typeof follows.$inferSelect;
+
+const isLocal = (a: Account) => a.domain === null;
+
+async function findFollow(db: Tx, followerId: string, followingId: string): Promise<Follow | undefined> {
+  const [row] = await db
+    .select()
+    .from(follows)
+    .where(and(eq(follows.followerId, followerId), eq(follows.followingId, followingId)));
+  return row;
+}
+
+/**
+ * A local account follows another. Remote and locked targets make a pending follow (the remote
+ * Follow is queued); an unlocked local target is followed at once.
+ */
+export async function followAccount(db: Db, follower: Account, target: Account): Promise<Follow> {
+  if (!isLocal(follower)) throw new AppError(422, "Only local accounts can follow from here");
+  if (follower.id === target.id) throw new AppError(422, "You cannot follow yourself");
+  const existing = await findFollow(db, follower.id, target.id);
+  if (existing) return existing;
+  const id = newId();
+  const state = isLocal(target) && !target.locked ? "accepted" : "pending";
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(follows)
+      .values({ id, followerId: follower.id, followingId: target.id, uri: `${follower.uri}#follows/${id}`, state })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) return (await findFollow(tx, follower.id, target.id))!;
+    if (!isLocal(target)) await enqueueJob(tx, { type: "follow.requested", followId: id });
+    return row;
+  });
+}
+
+/** Stops following (or withdraws a request); a remote target is told with Undo(Follow). */
+export async function unfollowAccount(db: Db, follower: Account, target: Account): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(follows)
+      .where(and(eq(follows.followerId, follower.id), eq(follows.followingId, target.id)))
+      .returning();
+    if (gone && !isLocal(target)) {
+      await enqueueJob(tx, { type: "follow.undone", followerId: follower.id, followingId: target.id, followUri: gone.uri });
+    }
+  });
+  await removeFromHomeFeed(db, follower.id, target.id);
+}
+
+/** A remote Follow of a local account arrived. Locked accounts get a pending request. */
+export async function receiveFollow(db: Db, follower: Account, target: Account, followUri: string): Promise<Follow> {
+  const state = target.locked ? "pending" : "accepted";
+  const existing = await findFollow(db, follower.id, target.id);
+  if (existing) {
+    // A repeated Follow (the remote lost our Accept, or followed again): keep its newest id.
+    const [row] = await db
+      .update(follows)
+      .set({ uri: followUri, state: existing.state === "accepted" ? "accepted" : state })
+      .where(eq(follows.id, existing.id))
+      .returning();
+    return row;
+  }
+  const [row] = await db
+    .insert(follows)
+    .values({ id: newId(), followerId: follower.id, followingId: target.id, uri: followUri, state })
+    .onConflictDoNothing()
+    .returning();
+  return row ?? (await findFollow(db, follower.id, target.id))!;
+}
+
+/** Undo(Follow) from `followerId`: by the Follow's id, or (snac) by the followed actor. */
+export async function receiveUndoFollow(db: Db, followerId: string, by: { followUri?: string; followingId?: string }) {
+  const match = by.followUri
+    ? and(eq(follows.followerId, followerId), eq(follows.uri, by.followUri))
+    : and(eq(follows.followerId, followerId), eq(follows.followingId, by.followingId ?? ""));
+  const rows = await db.delete(follows).where(match).returning();
+  return rows.length > 0;
+}
+
+/** The remote side accepted our Follow (found by its id, else by the pair). */
+export async function markFollowAccepted(db: Db, remoteId: string, followUri: string | null): Promise<boolean> {
+  const rows = await db
+    .update(follows)
+    .set({ state: "accepted" })
+    .where(
+      and(
+        eq(follows.followingId, remoteId),
+        followUri ? eq(follows.uri, followUri) : sql`true`,
+        sql`exists (select 1 from accounts a where a.id = ${follows.followerId} and a.domain is null)`,
+      ),
+    )
+    .returning();
+  return rows.length > 0;
+}
+
+/** The remote side rejected (or, after a block, revoked) our Follow. */
+export async function markFollowRejected(db: Db, remoteId: string, followUri: string | null): Promise<boolean> {
+  const rows = await db
+    .delete(follows)
+    .where(
+      and(
+        eq(follows.followingId, remoteId),
+        followUri ? eq(follows.uri, followUri) : sql`true`,
+        sql`exists (select 1 from accounts a where a.id = ${follows.followerId} and a.domain is null)`,
+      ),
+    )
+    .returning();
+  for (const row of rows) await removeFromHomeFeed(db, row.followerId, remoteId);
+  return rows.length > 0;
+}
+
+/** A locked local account approves a follow request. */
+export async function authorizeFollowRequest(db: Db, target: Account, followerId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(follows)
+      .set({ state: "accepted" })
+      .where(and(eq(follows.followerId, followerId), eq(follows.followingId, target.id), eq(follows.state, "pending")))
+      .returning();
+    if (!row) throw notFound("Follow request not found");
+    const [follower] = await tx.select().from(accounts).where(eq(accounts.id, followerId));
+    if (follower && !isLocal(follower)) await enqueueJob(tx, { type: "follow.accepted", followId: row.id });
+  });
+}
+
+/** A locked local account declines a follow request. */
+export async function rejectFollowRequest(db: Db, target: Account, followerId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(follows)
+      .where(and(eq(follows.followerId, followerId), eq(follows.followingId, target.id), eq(follows.state, "pending")))
+      .returning();
+    if (!row) throw notFound("Follow request not found");
+    const [follower] = await tx.select().from(accounts).where(eq(accounts.id, followerId));
+    if (follower && !isLocal(follower)) {
+      await enqueueJob(tx, { type: "follow.rejected", followerId, followingId: target.id, followUri: row.uri });
+    }
+  });
+}
+
+export async function getFollow(db: Tx, id: string): Promise<Follow | undefined> {
+  const [row] = await db.select().from(follows).where(eq(follows.id, id));
+  return row;
+}
+
+/** One page of an account's followers or followings (accepted only), newest follow first. */
+export async function listFollowAccounts(
+  db: Tx,
+  accountId: string,
+  direction: "followers" | "following" | "requests",
+  page: { maxId?: string; limit: number },
+): Promise<{ account: Account; followId: string }[]> {
+  const mine = direction === "following" ? follows.followerId : follows.followingId;
+  const other = direction === "following" ? follows.followingId : follows.followerId;
+  const rows = await db
+    .select({ account: accounts, followId: follows.id })
+    .from(follows)
+    .innerJoin(accounts, eq(accounts.id, other))
+    .where(
+      and(
+        eq(mine, accountId),
+        eq(follows.state, direction === "requests" ? "pending" : "accepted"),
+        page.maxId ? lt(follows.id, page.maxId) : undefined,
+      ),
+    )
+    .orderBy(desc(follows.id))
+    .limit(page.limit);
+  return rows;
+}

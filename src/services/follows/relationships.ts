@@ -1,0 +1,36 @@
+import { and, eq, inArray, or } from "drizzle-orm";
+import type { Tx } from "../../db/client.ts";
+import { follows } from "../../db/schema/index.ts";
+
+/** Mastodon's Relationship, as far as Tern keeps these facts. */
+export interface RelationshipFacts {
+  id: string;
+  following: boolean;
+  requested: boolean;
+  followedBy: boolean;
+  requestedBy: boolean;
+}
+
+export async function relationships(db: Tx, viewerId: string, targetIds: string[]): Promise<RelationshipFacts[]> {
+  if (targetIds.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(follows)
+    .where(
+      or(
+        and(eq(follows.followerId, viewerId), inArray(follows.followingId, targetIds)),
+        and(eq(follows.followingId, viewerId), inArray(follows.followerId, targetIds)),
+      ),
+    );
+  return targetIds.map((id) => {
+    const out = rows.find((r) => r.followerId === viewerId && r.followingId === id);
+    const inc = rows.find((r) => r.followingId === viewerId && r.followerId === id);
+    return {
+      id,
+      following: out?.state === "accepted",
+      requested: out?.state === "pending",
+      followedBy: inc?.state === "accepted",
+      requestedBy: inc?.state === "pending",
+    };
+  });
+}

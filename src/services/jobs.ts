@@ -1,0 +1,30 @@
+import { jobs } from "../db/schema/index.ts";
+import type { Tx } from "../db/client.ts";
+import type { Visibility } from "../db/schema/statuses.ts";
+
+/** The queue Tern's own jobs go to (Fedify's work has its own). */
+export const TERN_QUEUE = "tern";
+
+/**
+ * Side effects that must happen after a write commits: fan-out to home timelines and delivery to
+ * other servers. Written in the same transaction as the change, so neither is ever lost.
+ */
+export type TernJob =
+  | { type: "status.created"; statusId: string }
+  | { type: "status.updated"; statusId: string }
+  | {
+      type: "status.deleted";
+      statusId: string;
+      uri: string;
+      accountId: string;
+      visibility: Visibility;
+      mentionedAccountIds: string[];
+    }
+  | { type: "follow.requested"; followId: string }
+  | { type: "follow.undone"; followerId: string; followingId: string; followUri: string }
+  | { type: "follow.accepted"; followId: string }
+  | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string };
+
+export async function enqueueJob(tx: Tx, job: TernJob): Promise<void> {
+  await tx.insert(jobs).values({ queue: TERN_QUEUE, payload: job });
+}

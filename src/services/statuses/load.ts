@@ -1,0 +1,40 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Tx } from "../../db/client.ts";
+import { accounts, mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import { notFound } from "../../lib/errors.ts";
+import type { Account } from "../accounts/accounts.ts";
+import type { Status, StatusBundle } from "./types.ts";
+
+/** Loads statuses with their authors, mentions and tags in four queries, whatever the count. */
+export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((s) => s.id);
+  const accountIds = [...new Set(rows.map((s) => s.accountId))];
+  const [authors, mentioned, tags] = await Promise.all([
+    db.select().from(accounts).where(inArray(accounts.id, accountIds)),
+    db
+      .select({ statusId: mentions.statusId, account: accounts })
+      .from(mentions)
+      .innerJoin(accounts, eq(accounts.id, mentions.accountId))
+      .where(inArray(mentions.statusId, ids)),
+    db.select().from(statusTags).where(inArray(statusTags.statusId, ids)),
+  ]);
+  const byId = new Map(authors.map((a) => [a.id, a]));
+  const mentionsOf = new Map<string, Account[]>();
+  for (const m of mentioned) mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
+  const tagsOf = new Map<string, string[]>();
+  for (const t of tags) tagsOf.set(t.statusId, [...(tagsOf.get(t.statusId) ?? []), t.name]);
+  return rows.map((status) => ({
+    status,
+    account: byId.get(status.accountId)!,
+    mentions: mentionsOf.get(status.id) ?? [],
+    tags: tagsOf.get(status.id) ?? [],
+    inReplyTo: status.inReplyToId ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" } : null,
+  }));
+}
+
+export async function loadBundle(db: Tx, id: string): Promise<StatusBundle> {
+  const [row] = await db.select().from(statuses).where(eq(statuses.id, id));
+  if (!row) throw notFound();
+  return (await loadBundles(db, [row]))[0];
+}

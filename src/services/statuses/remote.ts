@@ -1,0 +1,103 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import type { Visibility } from "../../db/schema/statuses.ts";
+import { newId } from "../../lib/ids.ts";
+import type { Status } from "./types.ts";
+
+/** A remote post, already mapped from ActivityPub and sanitized by federation/from-ap. */
+export interface RemoteStatusData {
+  uri: string;
+  url: string | null;
+  accountId: string;
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  visibility: Visibility;
+  language: string | null;
+  publishedAt: Date;
+  editedAt: Date | null;
+  inReplyToUri: string | null;
+  mentionedAccountIds: string[];
+  hashtags: string[];
+}
+
+/**
+ * Stores a remote post, or updates it when it is already known (a repeated Create, an Update).
+ * Returns null when the uri belongs to another author: an update can never move a post.
+ */
+export async function upsertRemoteStatus(
+  db: Db,
+  data: RemoteStatusData,
+): Promise<{ status: Status; created: boolean } | null> {
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select().from(statuses).where(eq(statuses.uri, data.uri)).for("update");
+    if (existing && existing.accountId !== data.accountId) return null;
+    const [parent] = data.inReplyToUri
+      ? await tx
+          .select({ id: statuses.id, accountId: statuses.accountId })
+          .from(statuses)
+          .where(eq(statuses.uri, data.inReplyToUri))
+      : [];
+    const fields = {
+      url: data.url,
+      content: data.content,
+      spoilerText: data.spoilerText,
+      sensitive: data.sensitive || data.spoilerText !== "",
+      language: data.language,
+      inReplyToUri: data.inReplyToUri,
+      inReplyToId: parent?.id ?? null,
+      inReplyToAccountId: parent?.accountId ?? null,
+    };
+    let status: Status;
+    if (existing) {
+      [status] = await tx
+        .update(statuses)
+        .set({ ...fields, editedAt: data.editedAt ?? new Date() })
+        .where(eq(statuses.id, existing.id))
+        .returning();
+      await tx.delete(mentions).where(eq(mentions.statusId, status.id));
+      await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
+    } else {
+      // Ids sort by time: mint from the published date (never from the future).
+      const id = newId(Math.min(data.publishedAt.getTime(), Date.now()));
+      [status] = await tx
+        .insert(statuses)
+        .values({
+          id,
+          uri: data.uri,
+          accountId: data.accountId,
+          visibility: data.visibility,
+          local: false,
+          createdAt: data.publishedAt,
+          ...fields,
+        })
+        .returning();
+    }
+    if (data.mentionedAccountIds.length) {
+      await tx
+        .insert(mentions)
+        .values(data.mentionedAccountIds.map((accountId) => ({ statusId: status.id, accountId })))
+        .onConflictDoNothing();
+    }
+    const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
+    if (tags.length) {
+      await tx.insert(statusTags).values(tags.map((name) => ({ statusId: status.id, name }))).onConflictDoNothing();
+    }
+    return { status, created: !existing };
+  });
+}
+
+/** Deletes a remote post if `accountId` wrote it; true when something was deleted. */
+export async function deleteRemoteStatus(db: Db, uri: string, accountId: string): Promise<boolean> {
+  const rows = await db
+    .delete(statuses)
+    .where(and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)))
+    .returning({ id: statuses.id });
+  return rows.length > 0;
+}
+
+export async function findStatusByUri(db: Db, uri: string): Promise<Status | undefined> {
+  const [row] = await db.select().from(statuses).where(eq(statuses.uri, uri));
+  return row;
+}

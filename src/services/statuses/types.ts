@@ -1,0 +1,14 @@
+import type { mentions, statuses } from "../../db/schema/index.ts";
+import type { Account } from "../accounts/accounts.ts";
+
+export type Status = typeof statuses.$inferSelect;
+export type Mention = typeof mentions.$inferSelect;
+
+/** A status with what it takes to show or federate it. */
+export interface StatusBundle {
+  status: Status;
+  account: Account;
+  mentions: Account[];
+  tags: string[];
+  inReplyTo: { id: string; accountId: string } | null;
+}

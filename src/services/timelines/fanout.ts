@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { type Db, queryRows } from "../../db/client.ts";
+
+/**
+ * Writes a status into the home feeds of the local accounts that should see it: its author (if
+ * local), local followers (unless direct), and local accounts it mentions. Idempotent.
+ */
+export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<number> {
+  const rows = await queryRows<{ account_id: string }>(
+    db,
+    sql`
+    insert into home_feed (account_id, status_id)
+    select r.account_id, s.id from statuses s
+    cross join lateral (
+      select s.account_id as account_id where s.local
+      union
+      select f.follower_id from follows f join accounts a on a.id = f.follower_id and a.domain is null
+        where f.following_id = s.account_id and f.state = 'accepted' and s.visibility <> 'direct'
+      union
+      select m.account_id from mentions m join accounts a on a.id = m.account_id and a.domain is null
+        where m.status_id = s.id
+    ) r
+    where s.id = ${statusId}
+    on conflict do nothing
+    returning account_id`,
+  );
+  return rows.length;
+}
+
+/** After an unfollow: the unfollowed account's posts leave the former follower's home feed. */
+export async function removeFromHomeFeed(db: Db, readerId: string, authorId: string): Promise<void> {
+  await db.execute(sql`
+    delete from home_feed h using statuses s
+    where h.account_id = ${readerId} and h.status_id = s.id and s.account_id = ${authorId}
+      and not exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${readerId})`);
+}
