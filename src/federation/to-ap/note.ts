@@ -36,8 +36,8 @@ export function statusToNote(ctx: Context<FedContext>, bundle: StatusBundle, par
     attribution: ctx.getActorUri(account.username),
     tos,
     ccs,
-    content: status.content,
-    contents: status.language ? [new LanguageString(status.content, status.language)] : [],
+    // content plus, when the language is known, contentMap (as Mastodon sends both).
+    contents: status.language ? [status.content, new LanguageString(status.content, status.language)] : [status.content],
     summary: status.spoilerText || null,
     sensitive: status.sensitive,
     published: instant(status.createdAt),

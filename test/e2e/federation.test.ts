@@ -1,0 +1,136 @@
+import type { Server } from "node:https";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/tern.ts";
+import { freePort, type ProcessDatabase, processDatabase, runCli, type ServerProcess, startServer } from "../helpers/process.ts";
+import { makeCertificate, tlsFront } from "../helpers/tls.ts";
+
+/**
+ * Two Tern servers as separate processes, each with its own database, federating over TLS on
+ * loopback: bob on B follows alice on A, and her posts, edits and deletes reach him.
+ */
+interface Site {
+  host: string;
+  server: ServerProcess;
+  front: Server;
+  db: ProcessDatabase;
+  tokens: Record<string, string>;
+}
+
+const PASSWORD = "correct horse battery staple";
+const sites: Record<"a" | "b", Site> = {} as never;
+
+async function startSite(users: string[], certFile: string, tls: { key: string; cert: string }): Promise<Site> {
+  const tlsPort = await freePort();
+  const db = await processDatabase();
+  const env = {
+    ...db.env,
+    PUBLIC_URL: `https://localhost:${tlsPort}`,
+    ALLOW_PRIVATE_ADDRESSES: "true",
+    NODE_EXTRA_CA_CERTS: certFile,
+  };
+  // Accounts and tokens come from the admin CLI, before the server holds the database.
+  const tokens: Record<string, string> = {};
+  for (const user of users) {
+    await runCli(["account", "create", user, "--password", PASSWORD], env);
+    tokens[user] = await runCli(["token", "create", user], env);
+  }
+  const server = await startServer(env);
+  const front = await tlsFront(tls, tlsPort, server.httpUrl);
+  return { host: `localhost:${tlsPort}`, server, front, db, tokens };
+}
+
+async function api<T = unknown>(site: Site, user: string, path: string, init: { method?: string; json?: unknown } = {}) {
+  const res = await fetch(`${site.server.httpUrl}${path}`, {
+    method: init.method ?? "GET",
+    headers: { authorization: `Bearer ${site.tokens[user]}`, ...(init.json ? { "content-type": "application/json" } : {}) },
+    body: init.json ? JSON.stringify(init.json) : undefined,
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body as T;
+}
+
+type Status = { id: string; uri: string; content: string; visibility: string; account: { acct: string } };
+const home = (site: Site, user: string) => api<Status[]>(site, user, "/api/v1/timelines/home");
+
+beforeAll(async () => {
+  const tls = makeCertificate();
+  sites.a = await startSite(["alice"], tls.certFile, tls);
+  sites.b = await startSite(["bob", "carol"], tls.certFile, tls);
+}, 120_000);
+
+afterAll(async () => {
+  for (const site of Object.values(sites)) {
+    if (!site) continue;
+    if (process.env.E2E_SHOW_LOGS) console.log(`--- ${site.host}\n${site.server.output()}`);
+    site.front.close();
+    await site.server.kill();
+    await site.db.drop();
+  }
+});
+
+describe("two Tern servers federating", () => {
+  let aliceOnB: { id: string };
+  let aliceOnA: { id: string };
+
+  it("bob on B looks up alice on A by handle and follows her; A accepts", async () => {
+    const { a, b } = sites;
+    aliceOnB = await api(b, "bob", `/api/v1/accounts/lookup?acct=alice@${a.host}`);
+    expect(aliceOnB).toMatchObject({ username: "alice", acct: `alice@${a.host}` });
+    await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/follow`, { method: "POST" });
+    await eventually(async () => {
+      const [rel] = await api<{ following: boolean }[]>(b, "bob", `/api/v1/accounts/relationships?id[]=${aliceOnB.id}`);
+      return rel.following;
+    }, 20_000);
+    aliceOnA = await api(a, "alice", "/api/v1/accounts/verify_credentials");
+    const followers = await api<{ acct: string }[]>(a, "alice", `/api/v1/accounts/${aliceOnA.id}/followers`);
+    expect(followers.map((f) => f.acct)).toEqual([`bob@${b.host}`]);
+  });
+
+  it("alice's public post reaches bob's home timeline, then her edit, then her delete", async () => {
+    const { a, b } = sites;
+    const post = await api<Status>(a, "alice", "/api/v1/statuses", { method: "POST", json: { status: "Hello from A #tern" } });
+    const seen = await eventually(async () => (await home(b, "bob")).find((s) => s.uri === post.uri), 20_000);
+    expect(seen.content).toContain("Hello from A");
+    expect(seen.account.acct).toBe(`alice@${a.host}`);
+    expect(seen.visibility).toBe("public");
+
+    await api(a, "alice", `/api/v1/statuses/${post.id}`, { method: "PUT", json: { status: "Hello from A, edited" } });
+    await eventually(async () => (await api<Status>(b, "bob", `/api/v1/statuses/${seen.id}`)).content.includes("edited"), 20_000);
+
+    await api(a, "alice", `/api/v1/statuses/${post.id}`, { method: "DELETE" });
+    await eventually(async () => !(await home(b, "bob")).some((s) => s.uri === post.uri), 20_000);
+    const gone = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, { headers: { authorization: `Bearer ${b.tokens.bob}` } });
+    expect(gone.status).toBe(404);
+  });
+
+  it("a followers-only post reaches bob and nobody else on B", async () => {
+    const { a, b } = sites;
+    const post = await api<Status>(a, "alice", "/api/v1/statuses", {
+      method: "POST",
+      json: { status: "Only for my followers", visibility: "private" },
+    });
+    const seen = await eventually(async () => (await home(b, "bob")).find((s) => s.uri === post.uri), 20_000);
+    expect(seen.visibility).toBe("private");
+    expect((await home(b, "carol")).some((s) => s.uri === post.uri)).toBe(false);
+    const asCarol = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, { headers: { authorization: `Bearer ${b.tokens.carol}` } });
+    expect(asCarol.status).toBe(404);
+    const anonymous = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`);
+    expect(anonymous.status).toBe(404);
+    const publicTimeline = await (await fetch(`${b.server.httpUrl}/api/v1/timelines/public`)).json();
+    expect(publicTimeline.some((s: Status) => s.uri === post.uri)).toBe(false);
+  });
+
+  it("after bob unfollows, alice's next post does not reach B", async () => {
+    const { a, b } = sites;
+    await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/unfollow`, { method: "POST" });
+    await eventually(async () => (await api<unknown[]>(a, "alice", `/api/v1/accounts/${aliceOnA.id}/followers`)).length === 0, 20_000);
+    const post = await api<Status>(a, "alice", "/api/v1/statuses", { method: "POST", json: { status: "After the unfollow" } });
+    // A control post on B shows B's worker is running while we wait.
+    await api(b, "carol", "/api/v1/statuses", { method: "POST", json: { status: "control" } });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await home(b, "bob")).some((s) => s.uri === post.uri)).toBe(false);
+    const search = await fetch(`${b.server.httpUrl}/api/v1/timelines/public`);
+    expect(((await search.json()) as Status[]).some((s) => s.uri === post.uri)).toBe(false);
+  });
+});
