@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+/**
+ * Tern's admin CLI: `npx tern help`. It reads the same environment as the server (DATABASE_URL,
+ * DATA_DIR, PUBLIC_URL, ...), migrates the database if needed, does one thing and exits.
+ *
+ * With the embedded PGlite database (no DATABASE_URL), only one process may have DATA_DIR open:
+ * stop the server first. With PostgreSQL it can run next to a live server.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type Config, ConfigError, loadConfig } from "../config/index.ts";
+import { type Database, openDatabase } from "../db/client.ts";
+import { migrate } from "../db/migrate.ts";
+import { AppError } from "../lib/errors.ts";
+import { createLocalAccount, findLocalAccount } from "../services/accounts/accounts.ts";
+import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
+import { parseScopes } from "../services/oauth/scopes.ts";
+import { createAccessToken } from "../services/oauth/tokens.ts";
+
+const USAGE = `Usage: tern <command>
+
+Commands:
+  tern account create <username> --password <password>
+      Create a local account.
+  tern token create <username> [--scopes "read write follow push"]
+      Create an access token for a local account and print it (only it) on stdout.
+  tern help
+      Show this help.
+
+Configuration comes from the same environment variables as the server
+(DATABASE_URL, DATA_DIR, PUBLIC_URL, ...). Without DATABASE_URL the embedded
+database in DATA_DIR is used, and the server must be stopped while tern runs.
+`;
+
+const CLI_APP_NAME = "Tern CLI";
+const DEFAULT_TOKEN_SCOPES = "read write follow push";
+
+/** A failure to report as one line on stderr, with exit code 1 and no stack trace. */
+class CliError extends Error {}
+
+type Command =
+  | { kind: "help" }
+  | { kind: "account-create"; username: string; password: string }
+  | { kind: "token-create"; username: string; scopes: string[] };
+
+function parseCommand(argv: string[]): Command {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  const [group, action, username, ...extra] = positionals;
+  if (values.help || group === "help") return { kind: "help" };
+  if (group === undefined) throw new CliError('Missing command. Run "tern help".');
+  const command = `${group} ${action ?? ""}`.trim();
+  if (command !== "account create" && command !== "token create") {
+    throw new CliError(`Unknown command: ${command}. Run "tern help".`);
+  }
+  if (!username) throw new CliError(`Missing <username>. Usage: tern ${command} <username> ...`);
+  if (extra.length > 0) throw new CliError(`Unexpected argument: ${extra[0]}`);
+  const name = username.replace(/^@/, "");
+  if (command === "account create") {
+    if (values.scopes !== undefined) throw new CliError("--scopes is for tern token create");
+    if (!values.password) throw new CliError("Missing --password <password>");
+    return { kind: "account-create", username: name, password: values.password };
+  }
+  if (values.password !== undefined) throw new CliError("--password is for tern account create");
+  return { kind: "token-create", username: name, scopes: checkScopes(values.scopes) };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      password: { type: "string" },
+      scopes: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+function checkScopes(input: string | undefined): string[] {
+  try {
+    return parseScopes(input ?? DEFAULT_TOKEN_SCOPES, DEFAULT_TOKEN_SCOPES);
+  } catch (err) {
+    if (err instanceof AppError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Opens the database the server uses. PGlite keeps postmaster.pid in its directory while open
+ * (and removes it on close): finding it means the server is running, or crashed. Opening the
+ * directory from two processes corrupts it, so refuse rather than guess.
+ */
+async function open(config: Config): Promise<Database> {
+  if (!config.databaseUrl) {
+    const dir = join(config.dataDir, "pglite");
+    if (existsSync(join(dir, "postmaster.pid"))) {
+      throw new CliError(
+        `The embedded database in ${dir} is in use: stop the Tern server before running tern ` +
+          "(or set DATABASE_URL to use PostgreSQL). If no Tern process is running, a crash " +
+          `left a stale lock: remove ${join(dir, "postmaster.pid")} and try again.`,
+      );
+    }
+  }
+  let database: Database;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      maxConnections: 2,
+    });
+    await migrate(database).catch(async (err) => {
+      await database.close().catch(() => {});
+      throw err;
+    });
+  } catch (err) {
+    const where = config.databaseUrl ? "the PostgreSQL database (DATABASE_URL)" : config.dataDir;
+    const hint = config.databaseUrl
+      ? ""
+      : " With the embedded database, make sure the Tern server is stopped.";
+    throw new CliError(`Could not open ${where}: ${oneLine(err)}.${hint}`);
+  }
+  return database;
+}
+
+async function run(command: Exclude<Command, { kind: "help" }>, config: Config) {
+  const database = await open(config);
+  try {
+    const { db } = database;
+    if (command.kind === "account-create") {
+      const account = await createLocalAccount(db, config.publicUrl, {
+        username: command.username,
+        password: command.password,
+      });
+      process.stdout.write(`Created account @${account.username} (id ${account.id})\n`);
+      return;
+    }
+    const account = await findLocalAccount(db, command.username);
+    if (!account) throw new CliError(`No local account named @${command.username}`);
+    const app =
+      (await findAppByName(db, CLI_APP_NAME)) ??
+      (
+        await createApp(db, {
+          name: CLI_APP_NAME,
+          redirectUris: OOB_REDIRECT_URI,
+          scopes: DEFAULT_TOKEN_SCOPES,
+        })
+      ).app;
+    const { token } = await createAccessToken(db, {
+      appId: app.id,
+      accountId: account.id,
+      scopes: command.scopes,
+    });
+    process.stdout.write(`${token}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split("\n")[0].slice(0, 300) || "unknown error";
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    if (command.kind === "help") {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    await run(command, loadConfig());
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError || err instanceof AppError || err instanceof ConfigError) {
+      process.stderr.write(`tern: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`tern: unexpected error: ${oneLine(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

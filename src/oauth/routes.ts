@@ -1,0 +1,384 @@
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { readBody } from "../api/mastodon/body.ts";
+import type { AppDeps } from "../deps.ts";
+import { AppError } from "../lib/errors.ts";
+import { authenticate } from "../services/accounts/accounts.ts";
+import { authenticateClient, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
+import {
+  type AuthorizationParams,
+  type AuthorizationRequest,
+  checkAuthorizationRequest,
+  type ResolvedClient,
+  redirectWith,
+  resolveClient,
+} from "../services/oauth/authorize.ts";
+import { issueAuthorizationCode } from "../services/oauth/codes.ts";
+import { randomSecret, safeEqual } from "../services/oauth/crypto.ts";
+import { invalidClient, invalidRequest, OAuthError } from "../services/oauth/errors.ts";
+import { grantAuthorizationCode, grantClientCredentials } from "../services/oauth/grants.ts";
+import { SUPPORTED_SCOPES } from "../services/oauth/scopes.ts";
+import { revokeAccessToken } from "../services/oauth/tokens.ts";
+import { authorizePage, messagePage, oobCodePage } from "./authorize-page.ts";
+
+const text = z.string().optional();
+const PARAM_KEYS = [
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "scope",
+  "state",
+  "code_challenge",
+  "code_challenge_method",
+] as const;
+
+/** Every field the authorize form posts back; all optional, the services judge them. */
+const authorizeForm = z.object({
+  response_type: text,
+  client_id: text,
+  redirect_uri: text,
+  scope: text,
+  state: text,
+  code_challenge: text,
+  code_challenge_method: text,
+  csrf_token: text,
+  username: text,
+  password: text,
+  decision: text,
+});
+
+const tokenBody = z.object({
+  grant_type: text,
+  code: text,
+  redirect_uri: text,
+  code_verifier: text,
+  scope: text,
+  client_id: text,
+  client_secret: text,
+});
+
+const revokeBody = z.object({
+  token: text,
+  token_type_hint: text,
+  client_id: text,
+  client_secret: text,
+});
+
+/** The OAuth 2 endpoints a Mastodon client uses, and RFC 8414 metadata that describes them. */
+export function oauthRoutes(deps: AppDeps): Hono {
+  const { db, config } = deps;
+  const router = new Hono();
+  const csrf = csrfCookie(config.publicUrl);
+
+  router.get("/.well-known/oauth-authorization-server", (c) => {
+    const base = config.publicUrl;
+    return c.json({
+      issuer: base,
+      service_documentation: "https://docs.joinmastodon.org/",
+      authorization_endpoint: `${base}/oauth/authorize`,
+      token_endpoint: `${base}/oauth/token`,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      app_registration_endpoint: `${base}/api/v1/apps`,
+      scopes_supported: SUPPORTED_SCOPES,
+      response_types_supported: ["code"],
+      response_modes_supported: ["query"],
+      grant_types_supported: ["authorization_code", "client_credentials"],
+      code_challenge_methods_supported: ["S256"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+      revocation_endpoint_auth_methods_supported: [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+      ],
+    });
+  });
+
+  router.get("/oauth/authorize", async (c) => {
+    const params = pickParams(c.req.query());
+    const step = await validate(c, deps, params);
+    if (step instanceof Response) return step;
+    return formPage(c, config.host, step, csrf.issue(c), 200);
+  });
+
+  router.post("/oauth/authorize", async (c) => {
+    let form: z.infer<typeof authorizeForm>;
+    try {
+      form = await readBody(c, authorizeForm);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return htmlPage(c, messagePage("Authorization failed", err.message), err.status);
+    }
+    const step = await validate(c, deps, pickParams(form));
+    if (step instanceof Response) return step;
+    if (!csrf.check(c, form.csrf_token)) {
+      const error = "This form expired or was sent from another site. Please try again.";
+      return formPage(c, config.host, step, csrf.issue(c), 403, { error, username: form.username });
+    }
+    if (form.decision === "deny") {
+      return errorRedirect(c, step, new OAuthError(403, "access_denied", "The user denied access"));
+    }
+    // People type their handle in many shapes: "alice", "@alice", "alice@host".
+    let username = (form.username ?? "").trim().replace(/^@/, "");
+    const ownHost = `@${config.host}`.toLowerCase();
+    if (username.toLowerCase().endsWith(ownHost)) username = username.slice(0, -ownHost.length);
+    const password = form.password ?? "";
+    // Huge inputs would only make the password hash slow; nobody's password is this long.
+    const account =
+      username.length <= 100 && password.length <= 1024 && password !== ""
+        ? await authenticate(db, username, password)
+        : undefined;
+    if (!account) {
+      const error = "Wrong username or password.";
+      return formPage(c, config.host, step, csrf.issue(c), 401, { error, username });
+    }
+    const code = await issueAuthorizationCode(db, {
+      appId: step.app.id,
+      accountId: account.id,
+      redirectUri: step.redirectUri,
+      scopes: step.scopes,
+      codeChallenge: step.codeChallenge,
+      codeChallengeMethod: step.codeChallengeMethod,
+    });
+    if (step.redirectUri === OOB_REDIRECT_URI) {
+      return htmlPage(c, oobCodePage(step.app.name, code), 200);
+    }
+    return redirect(c, redirectWith(step.redirectUri, { code, state: step.state }));
+  });
+
+  router.post(
+    "/oauth/token",
+    oauthJson(async (c) => {
+      const body = await readBody(c, tokenBody);
+      if (!body.grant_type) throw invalidRequest("grant_type is missing");
+      if (body.grant_type !== "authorization_code" && body.grant_type !== "client_credentials") {
+        throw new OAuthError(400, "unsupported_grant_type", "This grant_type is not supported");
+      }
+      const creds = clientCredentials(c, body);
+      const client = await authenticateClient(db, creds.clientId, creds.clientSecret);
+      const issued =
+        body.grant_type === "authorization_code"
+          ? await grantAuthorizationCode(db, client, {
+              code: body.code,
+              redirectUri: body.redirect_uri,
+              codeVerifier: body.code_verifier,
+            })
+          : await grantClientCredentials(db, client, body.scope);
+      // RFC 6749 §5.1: responses carrying tokens must not be cached.
+      c.header("Cache-Control", "no-store");
+      c.header("Pragma", "no-cache");
+      return c.json({
+        access_token: issued.token,
+        token_type: "Bearer",
+        scope: issued.record.scopes,
+        created_at: Math.floor(issued.record.createdAt.getTime() / 1000),
+      });
+    }),
+  );
+
+  router.post(
+    "/oauth/revoke",
+    oauthJson(async (c) => {
+      const body = await readBody(c, revokeBody);
+      const creds = clientCredentials(c, body);
+      const client = await authenticateClient(db, creds.clientId, creds.clientSecret);
+      if (!body.token) throw invalidRequest("token is missing");
+      await revokeAccessToken(db, body.token, client.app.id);
+      return c.json({});
+    }),
+  );
+
+  return router;
+}
+
+function pickParams(source: Record<string, unknown>): AuthorizationParams {
+  const params: AuthorizationParams = {};
+  for (const key of PARAM_KEYS) {
+    const value = source[key];
+    if (typeof value === "string") params[key] = value;
+  }
+  return params;
+}
+
+/**
+ * Runs both validation steps. Errors about the client or its redirect_uri become a page; the
+ * rest go back to the client (RFC 6749 §4.1.2.1). Returns the request, or the response to send.
+ */
+async function validate(
+  c: Context,
+  deps: AppDeps,
+  params: AuthorizationParams,
+): Promise<AuthorizationRequest | Response> {
+  let client: ResolvedClient;
+  try {
+    client = await resolveClient(deps.db, params);
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    return htmlPage(c, messagePage("This authorization request is invalid", err.message), 400);
+  }
+  try {
+    return checkAuthorizationRequest(client, params);
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    return errorRedirect(c, { ...client, state: params.state }, err);
+  }
+}
+
+function errorRedirect(
+  c: Context,
+  to: ResolvedClient & { state?: string },
+  err: OAuthError,
+): Response {
+  if (to.redirectUri === OOB_REDIRECT_URI) {
+    return htmlPage(c, messagePage("Authorization failed", err.message), err.status);
+  }
+  return redirect(
+    c,
+    redirectWith(to.redirectUri, {
+      error: err.code,
+      error_description: err.message,
+      state: to.state,
+    }),
+  );
+}
+
+function formPage(
+  c: Context,
+  /** The public host (not the Host header, which a proxy may have rewritten). */
+  host: string,
+  req: AuthorizationRequest,
+  csrfToken: string,
+  status: number,
+  extra: { error?: string; username?: string } = {},
+): Response {
+  const hidden: Record<string, string | undefined> = {
+    response_type: "code",
+    client_id: req.app.clientId,
+    redirect_uri: req.redirectUri,
+    scope: req.scopes.join(" "),
+    state: req.state,
+    code_challenge: req.codeChallenge ?? undefined,
+    code_challenge_method: req.codeChallengeMethod ?? undefined,
+    csrf_token: csrfToken,
+  };
+  const html = authorizePage({
+    host,
+    appName: req.app.name,
+    appWebsite: req.app.website,
+    scopes: req.scopes,
+    hidden,
+    ...extra,
+  });
+  return htmlPage(c, html, status);
+}
+
+const PAGE_HEADERS = {
+  "Cache-Control": "no-store",
+  "X-Frame-Options": "DENY",
+  // No form-action: browsers apply it to the redirect after the POST, to any client scheme.
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  // Not no-referrer: that would make the browser send `Origin: null` with our own form.
+  "Referrer-Policy": "same-origin",
+  "X-Content-Type-Options": "nosniff",
+};
+
+/** Pages of the flow: never cached, never framed (clickjacking a consent button), no scripts. */
+function htmlPage(c: Context, html: string, status: number): Response {
+  return c.html(html, status as 200, PAGE_HEADERS);
+}
+
+function redirect(c: Context, location: string): Response {
+  c.header("Cache-Control", "no-store");
+  return c.redirect(location, 302);
+}
+
+/**
+ * Double-submit CSRF token for the login form: a random value in a SameSite=Strict, HttpOnly
+ * cookie and the same value in a hidden field; a cross-site form cannot read the cookie, and
+ * the browser will not send it cross-site anyway. An Origin header, when sent, must be ours.
+ * On https the cookie takes the __Host- prefix, so a sibling subdomain cannot plant one.
+ */
+function csrfCookie(publicUrl: string) {
+  const secure = publicUrl.startsWith("https:");
+  const name = secure ? "__Host-tern_oauth_csrf" : "tern_oauth_csrf";
+  const path = secure ? "/" : "/oauth";
+  const valid = (v: string | undefined): v is string => !!v && /^[A-Za-z0-9_-]{43}$/.test(v);
+  return {
+    /** The token for a new form; reuses the cookie's so several open tabs keep working. */
+    issue(c: Context): string {
+      const current = getCookie(c, name);
+      const token = valid(current) ? current : randomSecret(32);
+      setCookie(c, name, token, {
+        path,
+        secure,
+        httpOnly: true,
+        sameSite: "Strict",
+        maxAge: 60 * 60,
+      });
+      return token;
+    },
+    check(c: Context, field: string | undefined): boolean {
+      const origin = c.req.header("origin");
+      if (origin && origin !== "null" && origin !== publicUrl) return false;
+      const cookie = getCookie(c, name);
+      return valid(cookie) && valid(field) && safeEqual(cookie, field);
+    },
+  };
+}
+
+/**
+ * Client credentials from HTTP Basic (RFC 6749 §2.3.1: form-encoded id and secret) or the body.
+ * Both may be sent by lenient clients; they must then agree.
+ */
+function clientCredentials(
+  c: Context,
+  body: { client_id?: string; client_secret?: string },
+): { clientId?: string; clientSecret?: string } {
+  const header = c.req.header("authorization");
+  const match = header ? /^\s*Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (!match) return { clientId: body.client_id, clientSecret: body.client_secret };
+  const basicError = () => invalidClient("The Basic credentials are malformed");
+  const decoded = Buffer.from(match[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw basicError();
+  let clientId: string;
+  let clientSecret: string;
+  try {
+    const unform = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
+    clientId = unform(decoded.slice(0, colon));
+    clientSecret = unform(decoded.slice(colon + 1));
+  } catch {
+    throw basicError();
+  }
+  if (body.client_id && body.client_id !== clientId) {
+    throw invalidRequest("client_id in the body does not match the Authorization header");
+  }
+  if (body.client_secret && body.client_secret !== clientSecret) {
+    throw invalidRequest("client_secret in the body does not match the Authorization header");
+  }
+  return { clientId, clientSecret };
+}
+
+/**
+ * Answers errors the RFC 6749 way on the JSON endpoints: `{error: code, error_description}`.
+ * A body that cannot be read is `invalid_request` (400, not 422); anything else is a real
+ * failure for the app-wide onError.
+ */
+function oauthJson(handler: (c: Context) => Promise<Response>) {
+  return async (c: Context): Promise<Response> => {
+    try {
+      return await handler(c);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const code = err instanceof OAuthError ? err.code : "invalid_request";
+      const status = err instanceof OAuthError || err.status !== 422 ? err.status : 400;
+      // RFC 6749 §5.2: a failed Basic authentication answers with a Basic challenge.
+      if (code === "invalid_client" && /^\s*Basic\s/i.test(c.req.header("authorization") ?? "")) {
+        c.header("WWW-Authenticate", 'Basic realm="oauth"');
+      }
+      c.header("Cache-Control", "no-store");
+      return c.json({ error: code, error_description: err.message }, status as 400);
+    }
+  };
+}
