@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { signRequest } from "@fedify/fedify";
+import { freePort } from "./process.ts";
+
+export interface Delivery {
+  path: string;
+  activity: Record<string, unknown>;
+  /** Set once the peer has answered this delivery. */
+  answered: boolean;
+}
+
+/**
+ * A minimal remote ActivityPub server on loopback: one actor (`/users/eve`) with a real RSA key,
+ * an inbox that records what arrives, and a way to send signed activities. `hold` makes the inbox
+ * leave matching deliveries hanging, as a slow or dying peer would.
+ */
+export class FakePeer {
+  readonly deliveries: Delivery[] = [];
+  hold: (activity: Record<string, unknown>) => boolean = () => false;
+  #server!: Server;
+  #keys!: CryptoKeyPair;
+  #held: ServerResponse[] = [];
+  origin = "";
+
+  get actorId(): string {
+    return `${this.origin}/users/eve`;
+  }
+
+  async start(): Promise<this> {
+    this.#keys = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const port = await freePort();
+    this.origin = `http://127.0.0.1:${port}`;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server.listen(port, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.#held) res.destroy();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Lets held deliveries go (they were already cut when the sender died). */
+  release(): void {
+    this.hold = () => false;
+  }
+
+  async send(inboxUrl: string, activity: Record<string, unknown>): Promise<Response> {
+    const body = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", ...activity });
+    const request = new Request(inboxUrl, {
+      method: "POST",
+      headers: { "content-type": "application/activity+json" },
+      body,
+    });
+    const signed = await signRequest(request, this.#keys.privateKey, new URL(`${this.actorId}#main-key`), {
+      spec: "draft-cavage-http-signatures-12",
+    });
+    return fetch(signed);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (req.method === "GET" && req.url === "/users/eve") {
+      res.writeHead(200, { "content-type": "application/activity+json" });
+      res.end(JSON.stringify(await this.#actor()));
+      return;
+    }
+    if (req.method === "POST" && req.url === "/users/eve/inbox") {
+      const activity = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      const delivery: Delivery = { path: req.url, activity, answered: false };
+      this.deliveries.push(delivery);
+      if (this.hold(activity)) {
+        this.#held.push(res);
+        return;
+      }
+      delivery.answered = true;
+      res.writeHead(202);
+      res.end();
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  }
+
+  async #actor() {
+    const spki = Buffer.from(await crypto.subtle.exportKey("spki", this.#keys.publicKey)).toString("base64");
+    const pem = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join("\n")}\n-----END PUBLIC KEY-----\n`;
+    return {
+      "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+      id: this.actorId,
+      type: "Person",
+      preferredUsername: "eve",
+      name: "Eve",
+      inbox: `${this.actorId}/inbox`,
+      outbox: `${this.actorId}/outbox`,
+      followers: `${this.actorId}/followers`,
+      publicKey: { id: `${this.actorId}#main-key`, owner: this.actorId, publicKeyPem: pem },
+    };
+  }
+}
