@@ -6,8 +6,6 @@
  * With the embedded PGlite database (no DATABASE_URL), only one process may have DATA_DIR open:
  * stop the server first. With PostgreSQL it can run next to a live server.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { type Database, openDatabase } from "../db/client.ts";
@@ -94,21 +92,10 @@ function checkScopes(input: string | undefined): string[] {
 }
 
 /**
- * Opens the database the server uses. PGlite keeps postmaster.pid in its directory while open
- * (and removes it on close): finding it means the server is running, or crashed. Opening the
- * directory from two processes corrupts it, so refuse rather than guess.
+ * Opens the database the server uses. The embedded database refuses a second process (see
+ * db/client.ts), so while the server runs on PGlite the CLI says so instead of corrupting it.
  */
 async function open(config: Config): Promise<Database> {
-  if (!config.databaseUrl) {
-    const dir = join(config.dataDir, "pglite");
-    if (existsSync(join(dir, "postmaster.pid"))) {
-      throw new CliError(
-        `The embedded database in ${dir} is in use: stop the Tern server before running tern ` +
-          "(or set DATABASE_URL to use PostgreSQL). If no Tern process is running, a crash " +
-          `left a stale lock: remove ${join(dir, "postmaster.pid")} and try again.`,
-      );
-    }
-  }
   let database: Database;
   try {
     database = await openDatabase({

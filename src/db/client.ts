@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { SQL } from "drizzle-orm";
 import { join } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -55,17 +55,62 @@ async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   // dataDir "memory://" keeps everything in memory (tests); otherwise a directory on disk.
-  const path = dataDir.startsWith("memory://") ? dataDir : join(dataDir, "pglite");
-  if (!path.startsWith("memory://")) mkdirSync(path, { recursive: true });
-  const client = await PGlite.create(path);
+  const inMemory = dataDir.startsWith("memory://");
+  const path = inMemory ? dataDir : join(dataDir, "pglite");
+  let unlock = () => {};
+  if (!inMemory) {
+    mkdirSync(path, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
+  const client = await PGlite.create(path).catch((error) => {
+    unlock();
+    throw error;
+  });
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,
     kind: "pglite",
     // PGlite is single-connection and single-process: there is nobody to race with.
     withAdvisoryLock: (_lockId, fn) => fn(),
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder corrupts it. A lock
+ * file with the owner's pid keeps others out; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, "tern.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(readFileSync(file, "utf8"));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The embedded database in ${dataDir} is in use by process ${owner}: stop the Tern server ` +
+            "first, or set DATABASE_URL to use PostgreSQL with several processes",
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${file}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**
