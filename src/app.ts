@@ -20,13 +20,23 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      if (err.cause) log.warn("{status} {path}: {message} ({cause})", { status: err.status, path: c.req.path, message: err.message, cause: err.cause });
+      if (err.cause)
+        log.warn("{status} {path}: {message} ({cause})", {
+          status: err.status,
+          path: c.req.path,
+          message: err.message,
+          cause: err.cause,
+        });
       return c.json({ error: err.message }, err.status as 400);
     }
     if (err instanceof HTTPException) {
       return c.json({ error: err.message || "Bad request" }, err.status);
     }
-    log.error("Unhandled error on {method} {path}: {error}", { method: c.req.method, path: c.req.path, error: err });
+    log.error("Unhandled error on {method} {path}: {error}", {
+      method: c.req.method,
+      path: c.req.path,
+      error: err,
+    });
     return c.json({ error: "Internal server error" }, 500);
   });
   app.notFound((c) => c.json({ error: "Not found" }, 404));

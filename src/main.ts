@@ -24,7 +24,11 @@ async function main(): Promise<void> {
     config.role === "worker"
       ? null
       : serve({ fetch: tern.app.fetch, port: config.port }, (info) =>
-          log.info("Tern ({role}) listening on port {port} as {url}", { role: config.role, port: info.port, url: config.publicUrl }),
+          log.info("Tern ({role}) listening on port {port} as {url}", {
+            role: config.role,
+            port: info.port,
+            url: config.publicUrl,
+          }),
         );
   if (!server) log.info("Tern worker started for {url}", { url: config.publicUrl });
 

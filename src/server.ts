@@ -24,8 +24,13 @@ export interface Tern {
  * Assembles a Tern instance: database (migrated), Fedify on our queue and KV, the Hono app, and
  * the worker when the role asks for it. main.ts adds the HTTP listener; tests use this directly.
  */
-export async function assemble(config: Config, opts: { database?: Database; queueOptions?: QueueOptions } = {}): Promise<Tern> {
-  const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+export async function assemble(
+  config: Config,
+  opts: { database?: Database; queueOptions?: QueueOptions } = {},
+): Promise<Tern> {
+  const database =
+    opts.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
   const kv = new PgKvStore(database.db);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
@@ -33,6 +38,8 @@ export async function assemble(config: Config, opts: { database?: Database; queu
   const federation = await buildFederation({ config, kv, queue });
   const app = createApp({ config, db: database.db, federation });
   const worker =
-    config.role === "web" ? null : startWorker({ config, db: database.db, federation, kv, queueOptions });
+    config.role === "web"
+      ? null
+      : startWorker({ config, db: database.db, federation, kv, queueOptions });
   return { config, database, federation, app, worker };
 }

@@ -10,7 +10,11 @@ function sameJson(a: unknown, b: unknown): boolean {
     Array.isArray(v)
       ? v.map(canon)
       : v && typeof v === "object"
-        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, x]) => [k, canon(x)]))
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([x], [y]) => (x < y ? -1 : 1))
+              .map(([k, x]) => [k, canon(x)]),
+          )
         : v;
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
@@ -41,11 +45,20 @@ export class PgKvStore implements KvStore {
   }
 
   /** Compare-and-swap: sets `newValue` only if the current value equals `expectedValue`. */
-  async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
+  async cas(
+    key: KvKey,
+    expectedValue: unknown,
+    newValue: unknown,
+    options?: KvStoreSetOptions,
+  ): Promise<boolean> {
     const k = encode(key);
     const expiresAt = options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
     return this.#db.transaction(async (tx) => {
-      const [row] = await tx.select().from(kv).where(and(eq(kv.key, k), notExpired())).for("update");
+      const [row] = await tx
+        .select()
+        .from(kv)
+        .where(and(eq(kv.key, k), notExpired()))
+        .for("update");
       if (!sameJson(row?.value, expectedValue)) return false;
       if (newValue === undefined) {
         await tx.delete(kv).where(eq(kv.key, k));
@@ -71,7 +84,10 @@ export class PgKvStore implements KvStore {
       const pattern = `${exact.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)},%`;
       conditions.push(or(eq(kv.key, exact), like(kv.key, pattern))!);
     }
-    const rows = await this.#db.select().from(kv).where(and(...conditions));
+    const rows = await this.#db
+      .select()
+      .from(kv)
+      .where(and(...conditions));
     for (const row of rows) yield { key: JSON.parse(row.key) as KvKey, value: row.value };
   }
 

@@ -6,9 +6,9 @@ import { accounts } from "../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import { type Account, getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
+import type { TernJob } from "../services/jobs.ts";
 import { loadBundle } from "../services/statuses/load.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
-import type { TernJob } from "../services/jobs.ts";
 import type { FedContext } from "./context.ts";
 import { createActivity, deleteActivity, updateActivity } from "./to-ap/note.ts";
 
@@ -28,15 +28,30 @@ const isRemote = (a: Account) => a.domain !== null && a.inboxUrl !== null;
  * Delivers a status activity the way its visibility asks: followers (through shared inboxes, with
  * Fedify's fan-out) unless direct, plus every mentioned remote account.
  */
-async function deliver(ctx: Ctx, author: Account, visibility: string, mentioned: Account[], activity: Parameters<Ctx["sendActivity"]>[2], orderingKey: string) {
+async function deliver(
+  ctx: Ctx,
+  author: Account,
+  visibility: string,
+  mentioned: Account[],
+  activity: Parameters<Ctx["sendActivity"]>[2],
+  orderingKey: string,
+) {
   const sender = { identifier: author.username };
-  const options = { preferSharedInbox: true, excludeBaseUris: [new URL(ctx.data.config.publicUrl)], orderingKey };
+  const options = {
+    preferSharedInbox: true,
+    excludeBaseUris: [new URL(ctx.data.config.publicUrl)],
+    orderingKey,
+  };
   if (visibility !== "direct") await ctx.sendActivity(sender, "followers", activity, options);
   const remote = mentioned.filter(isRemote);
   if (remote.length) await ctx.sendActivity(sender, remote.map(recipientOf), activity, options);
 }
 
-export async function sendStatus(ctx: Ctx, statusId: string, kind: "create" | "update"): Promise<void> {
+export async function sendStatus(
+  ctx: Ctx,
+  statusId: string,
+  kind: "create" | "update",
+): Promise<void> {
   let bundle: StatusBundle;
   try {
     bundle = await loadBundle(ctx.data.db, statusId);
@@ -45,25 +60,48 @@ export async function sendStatus(ctx: Ctx, statusId: string, kind: "create" | "u
   }
   if (!bundle.status.local) return;
   const activity = kind === "create" ? createActivity(ctx, bundle) : updateActivity(ctx, bundle);
-  await deliver(ctx, bundle.account, bundle.status.visibility, bundle.mentions, activity, bundle.status.uri);
+  await deliver(
+    ctx,
+    bundle.account,
+    bundle.status.visibility,
+    bundle.mentions,
+    activity,
+    bundle.status.uri,
+  );
 }
 
-export async function sendStatusDelete(ctx: Ctx, job: Extract<TernJob, { type: "status.deleted" }>): Promise<void> {
+export async function sendStatusDelete(
+  ctx: Ctx,
+  job: Extract<TernJob, { type: "status.deleted" }>,
+): Promise<void> {
   const author = await getAccount(ctx.data.db, job.accountId).catch(() => null);
   if (!author || author.domain !== null) return;
   const mentioned = job.mentionedAccountIds.length
     ? await ctx.data.db.select().from(accounts).where(inArray(accounts.id, job.mentionedAccountIds))
     : [];
-  const activity = deleteActivity(ctx, author.username, job.uri, job.visibility, mentioned.map((m) => new URL(m.uri)));
+  const activity = deleteActivity(
+    ctx,
+    author.username,
+    job.uri,
+    job.visibility,
+    mentioned.map((m) => new URL(m.uri)),
+  );
   await deliver(ctx, author, job.visibility, mentioned, activity, job.uri);
 }
 
 function followObject(follower: Account, target: Account, uri: string): Follow {
-  return new Follow({ id: new URL(uri), actor: new URL(follower.uri), object: new URL(target.uri) });
+  return new Follow({
+    id: new URL(uri),
+    actor: new URL(follower.uri),
+    object: new URL(target.uri),
+  });
 }
 
 async function pair(ctx: Ctx, followerId: string, followingId: string) {
-  const [follower, target] = await Promise.all([getAccount(ctx.data.db, followerId), getAccount(ctx.data.db, followingId)]);
+  const [follower, target] = await Promise.all([
+    getAccount(ctx.data.db, followerId),
+    getAccount(ctx.data.db, followingId),
+  ]);
   return { follower, target };
 }
 
@@ -72,12 +110,20 @@ export async function sendFollow(ctx: Ctx, followId: string): Promise<void> {
   if (!follow) return; // withdrawn before it went out
   const { follower, target } = await pair(ctx, follow.followerId, follow.followingId);
   if (!isRemote(target)) return;
-  await ctx.sendActivity({ identifier: follower.username }, recipientOf(target), followObject(follower, target, follow.uri), {
-    orderingKey: `${follower.uri} ${target.uri}`,
-  });
+  await ctx.sendActivity(
+    { identifier: follower.username },
+    recipientOf(target),
+    followObject(follower, target, follow.uri),
+    {
+      orderingKey: `${follower.uri} ${target.uri}`,
+    },
+  );
 }
 
-export async function sendUndoFollow(ctx: Ctx, job: Extract<TernJob, { type: "follow.undone" }>): Promise<void> {
+export async function sendUndoFollow(
+  ctx: Ctx,
+  job: Extract<TernJob, { type: "follow.undone" }>,
+): Promise<void> {
   const { follower, target } = await pair(ctx, job.followerId, job.followingId);
   if (!isRemote(target)) return;
   const undo = new Undo({
@@ -91,7 +137,13 @@ export async function sendUndoFollow(ctx: Ctx, job: Extract<TernJob, { type: "fo
 }
 
 /** A locked local account's answer to a remote follow request. */
-export async function sendFollowAnswer(ctx: Ctx, target: Account, follower: Account, followUri: string, accepted: boolean) {
+export async function sendFollowAnswer(
+  ctx: Ctx,
+  target: Account,
+  follower: Account,
+  followUri: string,
+  accepted: boolean,
+) {
   if (!isRemote(follower)) return;
   const values = {
     id: new URL(`${target.uri}#${accepted ? "accepts" : "rejects"}/${newId()}`),
@@ -99,5 +151,9 @@ export async function sendFollowAnswer(ctx: Ctx, target: Account, follower: Acco
     object: followObject(follower, target, followUri),
     to: new URL(follower.uri),
   };
-  await ctx.sendActivity({ identifier: target.username }, recipientOf(follower), accepted ? new Accept(values) : new Reject(values));
+  await ctx.sendActivity(
+    { identifier: target.username },
+    recipientOf(follower),
+    accepted ? new Accept(values) : new Reject(values),
+  );
 }

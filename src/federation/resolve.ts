@@ -21,9 +21,14 @@ export async function resolveRemoteAccount(
 ): Promise<Account | null> {
   const ctx = federation.createContext(new URL(data.config.publicUrl), data);
   const documentLoader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
-  const query = /^https?:\/\//.test(handleOrUrl) ? handleOrUrl : `acct:${handleOrUrl.replace(/^@/, "")}`;
+  const query = /^https?:\/\//.test(handleOrUrl)
+    ? handleOrUrl
+    : `acct:${handleOrUrl.replace(/^@/, "")}`;
   try {
-    const object = await ctx.lookupObject(query, { documentLoader, signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) });
+    const object = await ctx.lookupObject(query, {
+      documentLoader,
+      signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
+    });
     if (!object || !isActor(object)) return null;
     return await persistActor(data.db, object, { documentLoader });
   } catch (error) {

@@ -23,14 +23,22 @@ export function wellKnownRoutes(deps: AppDeps): Hono {
   });
 
   app.get("/.well-known/host-meta.json", (c) =>
-    c.json({ links: [{ rel: "lrdd", template: `${publicUrl}/.well-known/webfinger?resource={uri}` }] }),
+    c.json({
+      links: [{ rel: "lrdd", template: `${publicUrl}/.well-known/webfinger?resource={uri}` }],
+    }),
   );
 
   app.get("/.well-known/nodeinfo", (c) =>
     c.json({
       links: [
-        { rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: `${publicUrl}/nodeinfo/2.0` },
-        { rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${publicUrl}/nodeinfo/2.1` },
+        {
+          rel: "http://nodeinfo.diaspora.software/ns/schema/2.0",
+          href: `${publicUrl}/nodeinfo/2.0`,
+        },
+        {
+          rel: "http://nodeinfo.diaspora.software/ns/schema/2.1",
+          href: `${publicUrl}/nodeinfo/2.1`,
+        },
       ],
     }),
   );
@@ -38,11 +46,10 @@ export function wellKnownRoutes(deps: AppDeps): Hono {
   app.get("/nodeinfo/2.0", async (c) => {
     const doc = nodeInfoToJson(await nodeInfo(deps.db)) as Record<string, unknown>;
     const { repository: _r, homepage: _h, ...software } = doc.software as Record<string, unknown>;
-    return c.json(
-      { ...doc, version: "2.0", software },
-      200,
-      { "Content-Type": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"' },
-    );
+    return c.json({ ...doc, version: "2.0", software }, 200, {
+      "Content-Type":
+        'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"',
+    });
   });
 
   return app;

@@ -1,6 +1,12 @@
 import type { Context } from "@fedify/fedify";
 import type { FedContext } from "../federation/context.ts";
-import { sendFollow, sendFollowAnswer, sendStatus, sendStatusDelete, sendUndoFollow } from "../federation/outbound.ts";
+import {
+  sendFollow,
+  sendFollowAnswer,
+  sendStatus,
+  sendStatusDelete,
+  sendUndoFollow,
+} from "../federation/outbound.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
@@ -29,12 +35,18 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "follow.accepted": {
       const follow = await getFollow(db, job.followId);
       if (!follow) return;
-      const [target, follower] = await Promise.all([getAccount(db, follow.followingId), getAccount(db, follow.followerId)]);
+      const [target, follower] = await Promise.all([
+        getAccount(db, follow.followingId),
+        getAccount(db, follow.followerId),
+      ]);
       await sendFollowAnswer(ctx, target, follower, follow.uri, true);
       return;
     }
     case "follow.rejected": {
-      const [target, follower] = await Promise.all([getAccount(db, job.followingId), getAccount(db, job.followerId)]);
+      const [target, follower] = await Promise.all([
+        getAccount(db, job.followingId),
+        getAccount(db, job.followerId),
+      ]);
       await sendFollowAnswer(ctx, target, follower, job.followUri, false);
       return;
     }

@@ -1,5 +1,9 @@
 import { hostname } from "node:os";
-import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
+import type {
+  MessageQueue,
+  MessageQueueEnqueueOptions,
+  MessageQueueListenOptions,
+} from "@fedify/fedify";
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "../db/client.ts";
 import { jobs } from "../db/schema/index.ts";
@@ -61,7 +65,10 @@ export class PgQueue implements MessageQueue {
     await this.enqueueMany([message], options);
   }
 
-  async enqueueMany(messages: readonly unknown[], options?: MessageQueueEnqueueOptions): Promise<void> {
+  async enqueueMany(
+    messages: readonly unknown[],
+    options?: MessageQueueEnqueueOptions,
+  ): Promise<void> {
     if (messages.length === 0) return;
     const delayMs = options?.delay ? Math.max(0, options.delay.total("millisecond")) : 0;
     const runAt = new Date(Date.now() + delayMs);
@@ -77,11 +84,14 @@ export class PgQueue implements MessageQueue {
   }
 
   async getDepth() {
-    const [row] = await queryRows<{ queued: number; ready: number; delayed: number }>(this.#db, sql`
+    const [row] = await queryRows<{ queued: number; ready: number; delayed: number }>(
+      this.#db,
+      sql`
       select count(*)::int as queued,
              count(*) filter (where run_at <= now())::int as ready,
              count(*) filter (where run_at > now())::int as delayed
-      from jobs where queue = ${this.#name}`);
+      from jobs where queue = ${this.#name}`,
+    );
     return row;
   }
 
@@ -89,7 +99,10 @@ export class PgQueue implements MessageQueue {
    * Claims and runs due jobs until `signal` aborts; then stops claiming, lets running jobs finish
    * for a while, and hands back (unlocks) any still running so another worker can take them.
    */
-  async listen(handler: (message: unknown) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
+  async listen(
+    handler: (message: unknown) => Promise<void> | void,
+    options?: MessageQueueListenOptions,
+  ): Promise<void> {
     const signal = options?.signal;
     const running = new Map<string, Promise<void>>();
     let wake: () => void = () => {};
@@ -97,11 +110,15 @@ export class PgQueue implements MessageQueue {
     const set = wakers.get(this.#name) ?? new Set();
     set.add(waker);
     wakers.set(this.#name, set);
-    const heartbeat = setInterval(() => void this.#extendLeases([...running.keys()]), this.#leaseMs / 3);
+    const heartbeat = setInterval(
+      () => void this.#extendLeases([...running.keys()]),
+      this.#leaseMs / 3,
+    );
     try {
       while (!signal?.aborted) {
         const free = this.#concurrency - running.size;
-        const claimed = free > 0 ? await this.#claim(free).catch((e) => this.#logClaimError(e)) : [];
+        const claimed =
+          free > 0 ? await this.#claim(free).catch((e) => this.#logClaimError(e)) : [];
         for (const job of claimed) {
           const p = this.#run(job, handler).finally(() => {
             running.delete(job.id);
@@ -130,18 +147,26 @@ export class PgQueue implements MessageQueue {
   async #drain(running: Map<string, Promise<void>>): Promise<void> {
     if (running.size === 0) return;
     const graceMs = Math.min(this.#leaseMs, 10_000);
-    await Promise.race([Promise.allSettled(running.values()), new Promise((r) => setTimeout(r, graceMs))]);
+    await Promise.race([
+      Promise.allSettled(running.values()),
+      new Promise((r) => setTimeout(r, graceMs)),
+    ]);
     const unfinished = [...running.keys()];
     if (unfinished.length > 0) {
       log.info("Handing back {count} unfinished jobs", { count: unfinished.length });
       await this.#db.execute(sql`
         update jobs set locked_until = null, locked_by = null, attempts = greatest(attempts - 1, 0)
-        where id in (${sql.join(unfinished.map((id) => sql`${id}`), sql`, `)}) and locked_by = ${this.#workerId}`);
+        where id in (${sql.join(
+          unfinished.map((id) => sql`${id}`),
+          sql`, `,
+        )}) and locked_by = ${this.#workerId}`);
     }
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
-    const rows = await queryRows<{ id: string | number; payload: unknown; attempts: number }>(this.#db, sql`
+    const rows = await queryRows<{ id: string | number; payload: unknown; attempts: number }>(
+      this.#db,
+      sql`
       update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval,
                       locked_by = ${this.#workerId}, attempts = attempts + 1
       where id in (
@@ -153,7 +178,8 @@ export class PgQueue implements MessageQueue {
         order by j.run_at, j.id
         limit ${limit}
         for update skip locked)
-      returning id, payload, attempts`);
+      returning id, payload, attempts`,
+    );
     return rows.map((r) => ({ id: String(r.id), payload: r.payload, attempts: r.attempts }));
   }
 
@@ -173,13 +199,16 @@ export class PgQueue implements MessageQueue {
         return;
       }
       const backoffMs = Math.min(2 ** job.attempts * 1_000, 3_600_000);
-      log.warn("Job {id} on {queue} failed (attempt {attempts}); retrying in {backoffMs} ms: {error}", {
-        id: job.id,
-        queue: this.#name,
-        attempts: job.attempts,
-        backoffMs,
-        error,
-      });
+      log.warn(
+        "Job {id} on {queue} failed (attempt {attempts}); retrying in {backoffMs} ms: {error}",
+        {
+          id: job.id,
+          queue: this.#name,
+          attempts: job.attempts,
+          backoffMs,
+          error,
+        },
+      );
       await this.#db.execute(sql`
         update jobs set locked_until = null, locked_by = null, last_error = ${String(error)},
                         run_at = now() + ${`${backoffMs} milliseconds`}::interval
@@ -192,7 +221,10 @@ export class PgQueue implements MessageQueue {
     await this.#db
       .execute(sql`
         update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval
-        where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) and locked_by = ${this.#workerId}`)
+        where id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )}) and locked_by = ${this.#workerId}`)
       .catch((error) => log.warn("Could not extend job leases: {error}", { error }));
   }
 

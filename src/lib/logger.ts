@@ -12,7 +12,11 @@ export async function setupLogging(level: LogLevel): Promise<void> {
     sinks: { console: getConsoleSink() },
     loggers: [
       { category: ["tern"], lowestLevel: level, sinks: ["console"] },
-      { category: ["fedify"], lowestLevel: level === "debug" ? "info" : "warning", sinks: ["console"] },
+      {
+        category: ["fedify"],
+        lowestLevel: level === "debug" ? "info" : "warning",
+        sinks: ["console"],
+      },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
     ],
   });

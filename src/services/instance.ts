@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "../db/client.ts";
 
 /** Numbers the instance endpoints show. */
-export async function instanceStats(db: Db): Promise<{ localStatuses: number; domains: number; activeMonth: number }> {
+export async function instanceStats(
+  db: Db,
+): Promise<{ localStatuses: number; domains: number; activeMonth: number }> {
   const [row] = await queryRows<{ local_statuses: number; domains: number; active_month: number }>(
     db,
     sql`select

@@ -1,5 +1,5 @@
-import { jobs } from "../db/schema/index.ts";
 import type { Tx } from "../db/client.ts";
+import { jobs } from "../db/schema/index.ts";
 import type { Visibility } from "../db/schema/statuses.ts";
 
 /** The queue Tern's own jobs go to (Fedify's work has its own). */

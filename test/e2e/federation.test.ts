@@ -1,7 +1,14 @@
 import type { Server } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  type ProcessDatabase,
+  processDatabase,
+  runCli,
+  type ServerProcess,
+  startServer,
+} from "../helpers/process.ts";
 import { eventually } from "../helpers/tern.ts";
-import { freePort, type ProcessDatabase, processDatabase, runCli, type ServerProcess, startServer } from "../helpers/process.ts";
 import { makeCertificate, tlsFront } from "../helpers/tls.ts";
 
 /**
@@ -19,7 +26,11 @@ interface Site {
 const PASSWORD = "correct horse battery staple";
 const sites: Record<"a" | "b", Site> = {} as never;
 
-async function startSite(users: string[], certFile: string, tls: { key: string; cert: string }): Promise<Site> {
+async function startSite(
+  users: string[],
+  certFile: string,
+  tls: { key: string; cert: string },
+): Promise<Site> {
   const tlsPort = await freePort();
   const db = await processDatabase();
   const env = {
@@ -39,18 +50,33 @@ async function startSite(users: string[], certFile: string, tls: { key: string; 
   return { host: `localhost:${tlsPort}`, server, front, db, tokens };
 }
 
-async function api<T = unknown>(site: Site, user: string, path: string, init: { method?: string; json?: unknown } = {}) {
+async function api<T = unknown>(
+  site: Site,
+  user: string,
+  path: string,
+  init: { method?: string; json?: unknown } = {},
+) {
   const res = await fetch(`${site.server.httpUrl}${path}`, {
     method: init.method ?? "GET",
-    headers: { authorization: `Bearer ${site.tokens[user]}`, ...(init.json ? { "content-type": "application/json" } : {}) },
+    headers: {
+      authorization: `Bearer ${site.tokens[user]}`,
+      ...(init.json ? { "content-type": "application/json" } : {}),
+    },
     body: init.json ? JSON.stringify(init.json) : undefined,
   });
   const body = await res.json();
-  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok)
+    throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
   return body as T;
 }
 
-type Status = { id: string; uri: string; content: string; visibility: string; account: { acct: string } };
+type Status = {
+  id: string;
+  uri: string;
+  content: string;
+  visibility: string;
+  account: { acct: string };
+};
 const home = (site: Site, user: string) => api<Status[]>(site, user, "/api/v1/timelines/home");
 
 beforeAll(async () => {
@@ -79,28 +105,51 @@ describe("two Tern servers federating", () => {
     expect(aliceOnB).toMatchObject({ username: "alice", acct: `alice@${a.host}` });
     await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/follow`, { method: "POST" });
     await eventually(async () => {
-      const [rel] = await api<{ following: boolean }[]>(b, "bob", `/api/v1/accounts/relationships?id[]=${aliceOnB.id}`);
+      const [rel] = await api<{ following: boolean }[]>(
+        b,
+        "bob",
+        `/api/v1/accounts/relationships?id[]=${aliceOnB.id}`,
+      );
       return rel.following;
     }, 20_000);
     aliceOnA = await api(a, "alice", "/api/v1/accounts/verify_credentials");
-    const followers = await api<{ acct: string }[]>(a, "alice", `/api/v1/accounts/${aliceOnA.id}/followers`);
+    const followers = await api<{ acct: string }[]>(
+      a,
+      "alice",
+      `/api/v1/accounts/${aliceOnA.id}/followers`,
+    );
     expect(followers.map((f) => f.acct)).toEqual([`bob@${b.host}`]);
   });
 
   it("alice's public post reaches bob's home timeline, then her edit, then her delete", async () => {
     const { a, b } = sites;
-    const post = await api<Status>(a, "alice", "/api/v1/statuses", { method: "POST", json: { status: "Hello from A #tern" } });
-    const seen = await eventually(async () => (await home(b, "bob")).find((s) => s.uri === post.uri), 20_000);
+    const post = await api<Status>(a, "alice", "/api/v1/statuses", {
+      method: "POST",
+      json: { status: "Hello from A #tern" },
+    });
+    const seen = await eventually(
+      async () => (await home(b, "bob")).find((s) => s.uri === post.uri),
+      20_000,
+    );
     expect(seen.content).toContain("Hello from A");
     expect(seen.account.acct).toBe(`alice@${a.host}`);
     expect(seen.visibility).toBe("public");
 
-    await api(a, "alice", `/api/v1/statuses/${post.id}`, { method: "PUT", json: { status: "Hello from A, edited" } });
-    await eventually(async () => (await api<Status>(b, "bob", `/api/v1/statuses/${seen.id}`)).content.includes("edited"), 20_000);
+    await api(a, "alice", `/api/v1/statuses/${post.id}`, {
+      method: "PUT",
+      json: { status: "Hello from A, edited" },
+    });
+    await eventually(
+      async () =>
+        (await api<Status>(b, "bob", `/api/v1/statuses/${seen.id}`)).content.includes("edited"),
+      20_000,
+    );
 
     await api(a, "alice", `/api/v1/statuses/${post.id}`, { method: "DELETE" });
     await eventually(async () => !(await home(b, "bob")).some((s) => s.uri === post.uri), 20_000);
-    const gone = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, { headers: { authorization: `Bearer ${b.tokens.bob}` } });
+    const gone = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, {
+      headers: { authorization: `Bearer ${b.tokens.bob}` },
+    });
     expect(gone.status).toBe(404);
   });
 
@@ -110,22 +159,37 @@ describe("two Tern servers federating", () => {
       method: "POST",
       json: { status: "Only for my followers", visibility: "private" },
     });
-    const seen = await eventually(async () => (await home(b, "bob")).find((s) => s.uri === post.uri), 20_000);
+    const seen = await eventually(
+      async () => (await home(b, "bob")).find((s) => s.uri === post.uri),
+      20_000,
+    );
     expect(seen.visibility).toBe("private");
     expect((await home(b, "carol")).some((s) => s.uri === post.uri)).toBe(false);
-    const asCarol = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, { headers: { authorization: `Bearer ${b.tokens.carol}` } });
+    const asCarol = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, {
+      headers: { authorization: `Bearer ${b.tokens.carol}` },
+    });
     expect(asCarol.status).toBe(404);
     const anonymous = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`);
     expect(anonymous.status).toBe(404);
-    const publicTimeline = await (await fetch(`${b.server.httpUrl}/api/v1/timelines/public`)).json();
+    const publicTimeline = await (
+      await fetch(`${b.server.httpUrl}/api/v1/timelines/public`)
+    ).json();
     expect(publicTimeline.some((s: Status) => s.uri === post.uri)).toBe(false);
   });
 
   it("after bob unfollows, alice's next post does not reach B", async () => {
     const { a, b } = sites;
     await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/unfollow`, { method: "POST" });
-    await eventually(async () => (await api<unknown[]>(a, "alice", `/api/v1/accounts/${aliceOnA.id}/followers`)).length === 0, 20_000);
-    const post = await api<Status>(a, "alice", "/api/v1/statuses", { method: "POST", json: { status: "After the unfollow" } });
+    await eventually(
+      async () =>
+        (await api<unknown[]>(a, "alice", `/api/v1/accounts/${aliceOnA.id}/followers`)).length ===
+        0,
+      20_000,
+    );
+    const post = await api<Status>(a, "alice", "/api/v1/statuses", {
+      method: "POST",
+      json: { status: "After the unfollow" },
+    });
     // A control post on B shows B's worker is running while we wait.
     await api(b, "carol", "/api/v1/statuses", { method: "POST", json: { status: "control" } });
     await new Promise((r) => setTimeout(r, 3_000));

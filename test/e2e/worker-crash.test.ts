@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { FakePeer } from "../helpers/fake-peer.ts";
-import { freePort, type ProcessDatabase, processDatabase, runCli, type ServerProcess, startServer } from "../helpers/process.ts";
+import {
+  freePort,
+  type ProcessDatabase,
+  processDatabase,
+  runCli,
+  type ServerProcess,
+  startServer,
+} from "../helpers/process.ts";
 import { eventually } from "../helpers/tern.ts";
 
 /**
@@ -17,7 +24,13 @@ beforeAll(async () => {
   peer = await new FakePeer().start();
   db = await processDatabase();
   const port = String(await freePort());
-  env = { ...db.env, PORT: port, PUBLIC_URL: `http://localhost:${port}`, ALLOW_PRIVATE_ADDRESSES: "true", JOB_LEASE_SECONDS: "2" };
+  env = {
+    ...db.env,
+    PORT: port,
+    PUBLIC_URL: `http://localhost:${port}`,
+    ALLOW_PRIVATE_ADDRESSES: "true",
+    JOB_LEASE_SECONDS: "2",
+  };
   await runCli(["account", "create", "alice", "--password", "correct horse battery staple"], env);
   token = await runCli(["token", "create", "alice"], env);
   server = await startServer(env);

@@ -21,7 +21,11 @@ export async function openTestDatabase(): Promise<Database & { url: string | und
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: "unused", maxConnections: 5 });
+  const database = await openDatabase({
+    databaseUrl: url.toString(),
+    dataDir: "unused",
+    maxConnections: 5,
+  });
   await migrate(database);
   const close = database.close;
   return Object.assign(database, {
@@ -36,7 +40,9 @@ export async function openTestDatabase(): Promise<Database & { url: string | und
 }
 
 /** A fresh empty database URL on TEST_DATABASE_URL's server, for tests that start processes. */
-export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+export async function createEmptyPostgresDatabase(): Promise<
+  { url: string; drop: () => Promise<void> } | undefined
+> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return undefined;
   const name = `tern_test_${randomBytes(6).toString("hex")}`;

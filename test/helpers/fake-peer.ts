@@ -28,7 +28,12 @@ export class FakePeer {
 
   async start(): Promise<this> {
     this.#keys = (await crypto.subtle.generateKey(
-      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-256",
+      },
       true,
       ["sign", "verify"],
     )) as CryptoKeyPair;
@@ -51,15 +56,23 @@ export class FakePeer {
   }
 
   async send(inboxUrl: string, activity: Record<string, unknown>): Promise<Response> {
-    const body = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", ...activity });
+    const body = JSON.stringify({
+      "@context": "https://www.w3.org/ns/activitystreams",
+      ...activity,
+    });
     const request = new Request(inboxUrl, {
       method: "POST",
       headers: { "content-type": "application/activity+json" },
       body,
     });
-    const signed = await signRequest(request, this.#keys.privateKey, new URL(`${this.actorId}#main-key`), {
-      spec: "draft-cavage-http-signatures-12",
-    });
+    const signed = await signRequest(
+      request,
+      this.#keys.privateKey,
+      new URL(`${this.actorId}#main-key`),
+      {
+        spec: "draft-cavage-http-signatures-12",
+      },
+    );
     return fetch(signed);
   }
 
@@ -89,7 +102,9 @@ export class FakePeer {
   }
 
   async #actor() {
-    const spki = Buffer.from(await crypto.subtle.exportKey("spki", this.#keys.publicKey)).toString("base64");
+    const spki = Buffer.from(await crypto.subtle.exportKey("spki", this.#keys.publicKey)).toString(
+      "base64",
+    );
     const pem = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join("\n")}\n-----END PUBLIC KEY-----\n`;
     return {
       "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],

@@ -42,7 +42,9 @@ export function runCli(args: string[], env: Record<string, string>): Promise<str
     let err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`tern ${args.join(" ")}: ${err}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`tern ${args.join(" ")}: ${err}`)),
+    );
   });
 }
 

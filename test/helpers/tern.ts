@@ -3,15 +3,18 @@ import { loadConfig } from "../../src/config/index.ts";
 import { accessTokens } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { setupLogging } from "../../src/lib/logger.ts";
-import { type Account, createLocalAccount } from "../../src/services/accounts/accounts.ts";
 import { assemble, type Tern } from "../../src/server.ts";
+import { type Account, createLocalAccount } from "../../src/services/accounts/accounts.ts";
 import { openTestDatabase } from "./db.ts";
 
 export interface TestTern extends Tern {
   /** Sends a request to the app as if it came to PUBLIC_URL. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   /** A local account with a bearer token holding `scopes`. */
-  user(username: string, opts?: { scopes?: string; locked?: boolean }): Promise<{ account: Account; token: string }>;
+  user(
+    username: string,
+    opts?: { scopes?: string; locked?: boolean },
+  ): Promise<{ account: Account; token: string }>;
   close(): Promise<void>;
 }
 
@@ -23,7 +26,11 @@ export async function startTestTern(env: Record<string, string> = {}): Promise<T
   // TEST_LOG_LEVEL=debug shows what the server logs; errors are always shown.
   await setupLogging((process.env.TEST_LOG_LEVEL as "debug" | undefined) ?? "error");
   const database = await openTestDatabase();
-  const config = loadConfig({ PUBLIC_URL: "https://tern.test", ALLOW_PRIVATE_ADDRESSES: "true", ...env });
+  const config = loadConfig({
+    PUBLIC_URL: "https://tern.test",
+    ALLOW_PRIVATE_ADDRESSES: "true",
+    ...env,
+  });
   const tern = await assemble(config, { database, queueOptions: { pollMs: 50 } });
   return {
     ...tern,
@@ -35,7 +42,9 @@ export async function startTestTern(env: Record<string, string> = {}): Promise<T
         headers.set("content-type", "application/json");
         body = JSON.stringify(init.json);
       }
-      return Promise.resolve(tern.app.fetch(new Request(new URL(path, config.publicUrl), { ...init, headers, body })));
+      return Promise.resolve(
+        tern.app.fetch(new Request(new URL(path, config.publicUrl), { ...init, headers, body })),
+      );
     },
     async user(username, opts = {}) {
       const account = await createLocalAccount(tern.database.db, config.publicUrl, {
@@ -60,7 +69,10 @@ export async function startTestTern(env: Record<string, string> = {}): Promise<T
 }
 
 /** Polls `check` until it returns a truthy value (jobs run asynchronously in the worker). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);

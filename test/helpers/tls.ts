@@ -19,18 +19,46 @@ export function makeCertificate(): { certFile: string; key: string; cert: string
     conf,
     `[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=localhost\n[ext]\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:TRUE\n`,
   );
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout", keyFile, "-out", certFile, "-config", conf], {
-    stdio: "ignore",
-  });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-config",
+      conf,
+    ],
+    {
+      stdio: "ignore",
+    },
+  );
   return { certFile, key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8") };
 }
 
 /** A TLS front on `port` that forwards every request, Host header included, to a plain HTTP port. */
-export function tlsFront(tls: { key: string; cert: string }, port: number, target: string): Promise<Server> {
+export function tlsFront(
+  tls: { key: string; cert: string },
+  port: number,
+  target: string,
+): Promise<Server> {
   const upstream = new URL(target);
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

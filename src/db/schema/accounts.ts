@@ -41,7 +41,10 @@ export const accounts = pgTable(
   },
   (t) => [
     uniqueIndex("accounts_uri_key").on(t.uri),
-    uniqueIndex("accounts_acct_key").on(sql`lower(${t.username})`, sql`coalesce(lower(${t.domain}), '')`),
+    uniqueIndex("accounts_acct_key").on(
+      sql`lower(${t.username})`,
+      sql`coalesce(lower(${t.domain}), '')`,
+    ),
     index("accounts_url_idx").on(t.url),
   ],
 );

@@ -30,7 +30,10 @@ export const accessTokens = pgTable(
     createdAt: createdAt(),
     revokedAt: tstz("revoked_at"),
   },
-  (t) => [uniqueIndex("access_tokens_hash_key").on(t.tokenHash), index("access_tokens_app_idx").on(t.appId)],
+  (t) => [
+    uniqueIndex("access_tokens_hash_key").on(t.tokenHash),
+    index("access_tokens_app_idx").on(t.appId),
+  ],
 );
 
 /** Authorization codes (single use, short-lived); only their SHA-256 is stored. */

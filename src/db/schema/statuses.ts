@@ -34,9 +34,7 @@ export const statuses = pgTable(
   (t) => [
     uniqueIndex("statuses_uri_key").on(t.uri),
     index("statuses_account_idx").on(t.accountId, t.id.desc()),
-    index("statuses_public_idx")
-      .on(t.id.desc())
-      .where(sql`${t.visibility} = 'public'`),
+    index("statuses_public_idx").on(t.id.desc()).where(sql`${t.visibility} = 'public'`),
     index("statuses_reply_idx").on(t.inReplyToId),
   ],
 );
@@ -52,7 +50,10 @@ export const mentions = pgTable(
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
   },
-  (t) => [primaryKey({ columns: [t.statusId, t.accountId] }), index("mentions_account_idx").on(t.accountId)],
+  (t) => [
+    primaryKey({ columns: [t.statusId, t.accountId] }),
+    index("mentions_account_idx").on(t.accountId),
+  ],
 );
 
 /** Hashtags of a status, lower-cased. */

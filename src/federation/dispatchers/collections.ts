@@ -20,7 +20,12 @@ function recipientOf(a: typeof accounts.$inferSelect): Recipient {
 }
 
 /** Accepted followers (or followings) of a local account; `cursor` null means all (fan-out). */
-async function followPage(db: Db, identifier: string, side: "followers" | "following", cursor: string | null) {
+async function followPage(
+  db: Db,
+  identifier: string,
+  side: "followers" | "following",
+  cursor: string | null,
+) {
   const account = await findLocalAccount(db, identifier);
   if (!account || account.username !== identifier) return null;
   const mine = side === "followers" ? follows.followingId : follows.followerId;
@@ -29,7 +34,13 @@ async function followPage(db: Db, identifier: string, side: "followers" | "follo
     .select({ account: accounts, followId: follows.id })
     .from(follows)
     .innerJoin(accounts, eq(accounts.id, other))
-    .where(and(eq(mine, account.id), eq(follows.state, "accepted"), cursor ? lt(follows.id, cursor) : undefined))
+    .where(
+      and(
+        eq(mine, account.id),
+        eq(follows.state, "accepted"),
+        cursor ? lt(follows.id, cursor) : undefined,
+      ),
+    )
     .orderBy(desc(follows.id));
   const rows = cursor === null ? await query : await query.limit(PAGE);
   const last = rows.at(-1);
@@ -56,7 +67,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
   const first = () => "";
   builder
     .setFollowersDispatcher(paths.followers, async (ctx, identifier, cursor) => {
-      const page = await followPage(ctx.data.db, identifier, "followers", cursor === "" ? "9223372036854775807" : cursor);
+      const page = await followPage(
+        ctx.data.db,
+        identifier,
+        "followers",
+        cursor === "" ? "9223372036854775807" : cursor,
+      );
       return page && { items: page.items.map(recipientOf), nextCursor: page.nextCursor };
     })
     .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "followers"))
@@ -64,7 +80,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
 
   builder
     .setFollowingDispatcher(paths.following, async (ctx, identifier, cursor) => {
-      const page = await followPage(ctx.data.db, identifier, "following", cursor === "" ? "9223372036854775807" : cursor);
+      const page = await followPage(
+        ctx.data.db,
+        identifier,
+        "following",
+        cursor === "" ? "9223372036854775807" : cursor,
+      );
       return page && { items: page.items.map((a) => new URL(a.uri)), nextCursor: page.nextCursor };
     })
     .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "following"))
@@ -99,7 +120,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       const [row] = await ctx.data.db
         .select({ n: sql<number>`count(*)::int` })
         .from(statuses)
-        .where(and(eq(statuses.accountId, account.id), inArray(statuses.visibility, ["public", "unlisted"])));
+        .where(
+          and(
+            eq(statuses.accountId, account.id),
+            inArray(statuses.visibility, ["public", "unlisted"]),
+          ),
+        );
       return row.n;
     })
     .setFirstCursor(first);

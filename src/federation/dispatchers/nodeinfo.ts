@@ -7,7 +7,13 @@ export const TERN_VERSION = "0.1.0";
 
 /** NodeInfo with real usage counts (users active by their last local post). */
 export async function nodeInfo(db: Db): Promise<NodeInfo> {
-  const [u] = await queryRows<{ total: number; month: number; halfyear: number; posts: number; comments: number }>(
+  const [u] = await queryRows<{
+    total: number;
+    month: number;
+    halfyear: number;
+    posts: number;
+    comments: number;
+  }>(
     db,
     sql`select
       (select count(*)::int from accounts where domain is null) as total,

@@ -1,10 +1,10 @@
 import type { FederationBuilder } from "@fedify/fedify";
 import { Note } from "@fedify/vocab";
+import { isId } from "../../lib/ids.ts";
 import { paths } from "../../lib/urls.ts";
 import { findAccountByUri } from "../../services/accounts/accounts.ts";
 import { loadBundle } from "../../services/statuses/load.ts";
 import { canView } from "../../services/statuses/visibility.ts";
-import { isId } from "../../lib/ids.ts";
 import type { FedContext } from "../context.ts";
 import { statusToNote } from "../to-ap/note.ts";
 

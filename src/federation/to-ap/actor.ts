@@ -7,7 +7,11 @@ import type { FedContext } from "../context.ts";
 type KeyPairs = Awaited<ReturnType<Context<FedContext>["getActorKeyPairs"]>>;
 
 /** A local account as the actor document Mastodon reads. */
-export function accountToActor(ctx: Context<FedContext>, account: Account, keys: KeyPairs): Person | Service {
+export function accountToActor(
+  ctx: Context<FedContext>,
+  account: Account,
+  keys: KeyPairs,
+): Person | Service {
   const identifier = account.username;
   const values = {
     id: ctx.getActorUri(identifier),
@@ -15,7 +19,9 @@ export function accountToActor(ctx: Context<FedContext>, account: Account, keys:
     name: account.displayName || account.username,
     summary: account.note || null,
     url: new URL(account.url ?? ctx.getActorUri(identifier)),
-    published: account.publishedAt ? Temporal.Instant.fromEpochMilliseconds(account.publishedAt.getTime()) : null,
+    published: account.publishedAt
+      ? Temporal.Instant.fromEpochMilliseconds(account.publishedAt.getTime())
+      : null,
     icon: account.avatarUrl ? new Image({ url: new URL(account.avatarUrl) }) : null,
     image: account.headerUrl ? new Image({ url: new URL(account.headerUrl) }) : null,
     inbox: ctx.getInboxUri(identifier),
@@ -34,7 +40,11 @@ export function accountToActor(ctx: Context<FedContext>, account: Account, keys:
 }
 
 /** The server's own actor: signs fetches (authorized-fetch peers such as GoToSocial need it). */
-export function instanceActor(ctx: Context<FedContext>, identifier: string, keys: KeyPairs): Application {
+export function instanceActor(
+  ctx: Context<FedContext>,
+  identifier: string,
+  keys: KeyPairs,
+): Application {
   return new Application({
     id: ctx.getActorUri(identifier),
     preferredUsername: ctx.data.config.host,

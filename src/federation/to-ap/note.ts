@@ -1,5 +1,15 @@
 import type { Context } from "@fedify/fedify";
-import { Create, Delete, Hashtag, LanguageString, Mention, Note, PUBLIC_COLLECTION, Tombstone, Update } from "@fedify/vocab";
+import {
+  Create,
+  Delete,
+  Hashtag,
+  LanguageString,
+  Mention,
+  Note,
+  PUBLIC_COLLECTION,
+  Tombstone,
+  Update,
+} from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import type { StatusBundle } from "../../services/statuses/types.ts";
@@ -26,10 +36,18 @@ export function addressing(
 }
 
 /** A local status as the Note other servers receive and fetch. */
-export function statusToNote(ctx: Context<FedContext>, bundle: StatusBundle, parentUri?: string | null): Note {
+export function statusToNote(
+  ctx: Context<FedContext>,
+  bundle: StatusBundle,
+  parentUri?: string | null,
+): Note {
   const { status, account } = bundle;
   const mentionUris = bundle.mentions.map((m) => new URL(m.uri));
-  const { tos, ccs } = addressing(status.visibility, ctx.getFollowersUri(account.username), mentionUris);
+  const { tos, ccs } = addressing(
+    status.visibility,
+    ctx.getFollowersUri(account.username),
+    mentionUris,
+  );
   const host = ctx.data.config.host;
   return new Note({
     id: new URL(status.uri),
@@ -37,19 +55,26 @@ export function statusToNote(ctx: Context<FedContext>, bundle: StatusBundle, par
     tos,
     ccs,
     // content plus, when the language is known, contentMap (as Mastodon sends both).
-    contents: status.language ? [status.content, new LanguageString(status.content, status.language)] : [status.content],
+    contents: status.language
+      ? [status.content, new LanguageString(status.content, status.language)]
+      : [status.content],
     summary: status.spoilerText || null,
     sensitive: status.sensitive,
     published: instant(status.createdAt),
     updated: status.editedAt ? instant(status.editedAt) : null,
     url: status.url ? new URL(status.url) : null,
-    replyTarget: parentUri ?? status.inReplyToUri ? new URL((parentUri ?? status.inReplyToUri)!) : null,
+    replyTarget:
+      (parentUri ?? status.inReplyToUri) ? new URL((parentUri ?? status.inReplyToUri)!) : null,
     tags: [
       ...bundle.mentions.map(
         (m) => new Mention({ href: new URL(m.uri), name: `@${m.username}@${m.domain ?? host}` }),
       ),
       ...bundle.tags.map(
-        (t) => new Hashtag({ href: new URL(`${ctx.data.config.publicUrl}/tags/${encodeURIComponent(t)}`), name: `#${t}` }),
+        (t) =>
+          new Hashtag({
+            href: new URL(`${ctx.data.config.publicUrl}/tags/${encodeURIComponent(t)}`),
+            name: `#${t}`,
+          }),
       ),
     ],
   });

@@ -12,7 +12,17 @@ export type LocalUser = typeof localUsers.$inferSelect;
 
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
 /** Names that would collide with the instance actor or with routes a server needs. */
-const RESERVED = new Set(["admin", "root", "instance", "actor", "inbox", "api", "oauth", "users", "well_known"]);
+const RESERVED = new Set([
+  "admin",
+  "root",
+  "instance",
+  "actor",
+  "inbox",
+  "api",
+  "oauth",
+  "users",
+  "well_known",
+]);
 
 export interface CreateLocalAccountInput {
   username: string;
@@ -21,14 +31,20 @@ export interface CreateLocalAccountInput {
   locked?: boolean;
 }
 
-export async function createLocalAccount(db: Db, publicUrl: string, input: CreateLocalAccountInput): Promise<Account> {
+export async function createLocalAccount(
+  db: Db,
+  publicUrl: string,
+  input: CreateLocalAccountInput,
+): Promise<Account> {
   const { username, password } = input;
   if (!USERNAME.test(username)) {
     throw new AppError(422, "Username must be 1-30 letters, digits or underscores");
   }
-  if (RESERVED.has(username.toLowerCase())) throw new AppError(422, `Username "${username}" is reserved`);
+  if (RESERVED.has(username.toLowerCase()))
+    throw new AppError(422, `Username "${username}" is reserved`);
   if (password.length < 8) throw new AppError(422, "Password must be at least 8 characters");
-  if (await findLocalAccount(db, username)) throw new AppError(422, `Username "${username}" is already taken`);
+  if (await findLocalAccount(db, username))
+    throw new AppError(422, `Username "${username}" is already taken`);
 
   const keys = await generateActorKeys();
   const passwordHash = await hash(password); // Argon2id, memory-hard
@@ -68,7 +84,10 @@ export async function findLocalAccount(db: Tx, username: string): Promise<Accoun
   return row;
 }
 
-export async function findLocalUser(db: Tx, username: string): Promise<{ account: Account; user: LocalUser } | undefined> {
+export async function findLocalUser(
+  db: Tx,
+  username: string,
+): Promise<{ account: Account; user: LocalUser } | undefined> {
   const [row] = await db
     .select()
     .from(accounts)
@@ -89,26 +108,41 @@ export async function findAccountByUri(db: Tx, uri: string): Promise<Account | u
 }
 
 /** `username` or `username@domain`; the local domain counts as local. */
-export async function findAccountByAcct(db: Tx, acct: string, localHost: string): Promise<Account | undefined> {
+export async function findAccountByAcct(
+  db: Tx,
+  acct: string,
+  localHost: string,
+): Promise<Account | undefined> {
   const [username, domain] = acct.replace(/^@/, "").split("@");
-  if (!domain || domain.toLowerCase() === localHost.toLowerCase()) return findLocalAccount(db, username);
+  if (!domain || domain.toLowerCase() === localHost.toLowerCase())
+    return findLocalAccount(db, username);
   const [row] = await db
     .select()
     .from(accounts)
     .where(
-      and(sql`lower(${accounts.username}) = lower(${username})`, sql`lower(${accounts.domain}) = lower(${domain})`),
+      and(
+        sql`lower(${accounts.username}) = lower(${username})`,
+        sql`lower(${accounts.domain}) = lower(${domain})`,
+      ),
     );
   return row;
 }
 
 /** Checks a local user's password; undefined when the user or the password is wrong. */
-export async function authenticate(db: Db, username: string, password: string): Promise<Account | undefined> {
+export async function authenticate(
+  db: Db,
+  username: string,
+  password: string,
+): Promise<Account | undefined> {
   const found = await findLocalUser(db, username);
   if (!found) return undefined;
   return (await verify(found.user.passwordHash, password)) ? found.account : undefined;
 }
 
 export async function countLocalAccounts(db: Tx): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(isNull(accounts.domain));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(accounts)
+    .where(isNull(accounts.domain));
   return row.n;
 }

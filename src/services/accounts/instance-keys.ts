@@ -12,7 +12,8 @@ let cached: ActorKeyJwks | undefined;
  */
 export async function getInstanceActorKeys(db: Db): Promise<ActorKeyJwks> {
   if (cached) return cached;
-  const read = async () => (await db.select().from(kv).where(eq(kv.key, KEY)))[0]?.value as ActorKeyJwks | undefined;
+  const read = async () =>
+    (await db.select().from(kv).where(eq(kv.key, KEY)))[0]?.value as ActorKeyJwks | undefined;
   let keys = await read();
   if (!keys) {
     const fresh = await generateActorKeys();

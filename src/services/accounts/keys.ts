@@ -17,7 +17,10 @@ export async function generateActorKeys(): Promise<ActorKeyJwks> {
     true,
     ["sign", "verify"],
   )) as CryptoKeyPair;
-  const ed = (await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"])) as CryptoKeyPair;
+  const ed = (await crypto.subtle.generateKey("Ed25519", true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const [rsaPrivateKey, rsaPublicKey, ed25519PrivateKey, ed25519PublicKey] = await Promise.all([
     crypto.subtle.exportKey("jwk", rsa.privateKey),
     crypto.subtle.exportKey("jwk", rsa.publicKey),

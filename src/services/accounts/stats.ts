@@ -17,14 +17,23 @@ export async function accountStats(db: Tx, list: Account[]): Promise<Map<string,
   const out = new Map<string, AccountStats>();
   if (list.length === 0) return out;
   const ids = [...new Set(list.map((a) => a.id))];
-  const rows = await queryRows<{ id: string; followers: number; following: number; statuses: number; last: Date | string | null }>(
+  const rows = await queryRows<{
+    id: string;
+    followers: number;
+    following: number;
+    statuses: number;
+    last: Date | string | null;
+  }>(
     db,
     sql`select a.id::text as id,
       (select count(*)::int from follows f where f.following_id = a.id and f.state = 'accepted') as followers,
       (select count(*)::int from follows f where f.follower_id = a.id and f.state = 'accepted') as following,
       (select count(*)::int from statuses s where s.account_id = a.id and s.visibility in ('public','unlisted','private')) as statuses,
       (select max(s.created_at) from statuses s where s.account_id = a.id) as last
-    from accounts a where a.id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`,
+    from accounts a where a.id in (${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
   );
   for (const account of list) {
     const r = rows.find((x) => x.id === account.id);
