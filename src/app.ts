@@ -2,6 +2,7 @@ import type { Federation } from "@fedify/fedify";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { healthRoutes } from "./api/health.ts";
 import { mastodonApi } from "./api/mastodon/router.ts";
 import type { AppDeps } from "./deps.ts";
 import type { FedContext } from "./federation/context.ts";
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use("/.well-known/*", cors({ origin: "*" }));
   app.use("/nodeinfo/*", cors({ origin: "*" }));
 
+  app.route("/", healthRoutes(deps));
   app.route("/", wellKnownRoutes(deps));
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));

@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import { healthRoutes } from "./api/health.ts";
 import { ConfigError, loadConfig } from "./config/index.ts";
 import { logger, setupLogging } from "./lib/logger.ts";
 import { assemble } from "./server.ts";
@@ -20,17 +21,16 @@ async function main(): Promise<void> {
   }
   await setupLogging(config.logLevel);
   const tern = await assemble(config);
-  const server =
-    config.role === "worker"
-      ? null
-      : serve({ fetch: tern.app.fetch, port: config.port }, (info) =>
-          log.info("Tern ({role}) listening on port {port} as {url}", {
-            role: config.role,
-            port: info.port,
-            url: config.publicUrl,
-          }),
-        );
-  if (!server) log.info("Tern worker started for {url}", { url: config.publicUrl });
+  // A worker serves only /health, so that container and orchestrator probes work in every role.
+  const handler =
+    config.role === "worker" ? healthRoutes({ ...tern, db: tern.database.db }) : tern.app;
+  const server = serve({ fetch: handler.fetch, port: config.port }, (info) =>
+    log.info("Tern ({role}) listening on port {port} as {url}", {
+      role: config.role,
+      port: info.port,
+      url: config.publicUrl,
+    }),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("{signal}: shutting down", { signal });
     setTimeout(() => process.exit(1), SHUTDOWN_LIMIT_MS).unref();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    // Stop taking requests, finish the ones in flight, then the worker hands back its jobs.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     await tern.worker?.stop();
     await tern.database.close();
     process.exit(0);

@@ -10,7 +10,7 @@ export interface Delivery {
 }
 
 /**
- * A minimal remote ActivityPub server on loopback: one actor (`/users/eve`) with a real RSA key,
+ * A minimal remote ActivityPub server on loopback: actors (`/users/<name>`) with a real RSA key,
  * an inbox that records what arrives, and a way to send signed activities. `hold` makes the inbox
  * leave matching deliveries hanging, as a slow or dying peer would.
  */
@@ -23,7 +23,12 @@ export class FakePeer {
   origin = "";
 
   get actorId(): string {
-    return `${this.origin}/users/eve`;
+    return this.actorIdOf("eve");
+  }
+
+  /** Any name is an actor here (all share one key pair), each with its own inbox. */
+  actorIdOf(name: string): string {
+    return `${this.origin}/users/${name}`;
   }
 
   async start(): Promise<this> {
@@ -55,7 +60,7 @@ export class FakePeer {
     this.hold = () => false;
   }
 
-  async send(inboxUrl: string, activity: Record<string, unknown>): Promise<Response> {
+  async send(inboxUrl: string, activity: Record<string, unknown>, as = "eve"): Promise<Response> {
     const body = JSON.stringify({
       "@context": "https://www.w3.org/ns/activitystreams",
       ...activity,
@@ -68,7 +73,7 @@ export class FakePeer {
     const signed = await signRequest(
       request,
       this.#keys.privateKey,
-      new URL(`${this.actorId}#main-key`),
+      new URL(`${this.actorIdOf(as)}#main-key`),
       {
         spec: "draft-cavage-http-signatures-12",
       },
@@ -79,14 +84,15 @@ export class FakePeer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.method === "GET" && req.url === "/users/eve") {
+    const actor = /^\/users\/([a-z0-9_]+)$/.exec(req.url ?? "");
+    if (req.method === "GET" && actor) {
       res.writeHead(200, { "content-type": "application/activity+json" });
-      res.end(JSON.stringify(await this.#actor()));
+      res.end(JSON.stringify(await this.#actor(actor[1])));
       return;
     }
-    if (req.method === "POST" && req.url === "/users/eve/inbox") {
+    if (req.method === "POST" && /^\/users\/[a-z0-9_]+\/inbox$/.test(req.url ?? "")) {
       const activity = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      const delivery: Delivery = { path: req.url, activity, answered: false };
+      const delivery: Delivery = { path: req.url ?? "", activity, answered: false };
       this.deliveries.push(delivery);
       if (this.hold(activity)) {
         this.#held.push(res);
@@ -101,21 +107,22 @@ export class FakePeer {
     res.end();
   }
 
-  async #actor() {
+  async #actor(name: string) {
+    const id = this.actorIdOf(name);
     const spki = Buffer.from(await crypto.subtle.exportKey("spki", this.#keys.publicKey)).toString(
       "base64",
     );
     const pem = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join("\n")}\n-----END PUBLIC KEY-----\n`;
     return {
       "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-      id: this.actorId,
+      id,
       type: "Person",
-      preferredUsername: "eve",
-      name: "Eve",
-      inbox: `${this.actorId}/inbox`,
-      outbox: `${this.actorId}/outbox`,
-      followers: `${this.actorId}/followers`,
-      publicKey: { id: `${this.actorId}#main-key`, owner: this.actorId, publicKeyPem: pem },
+      preferredUsername: name,
+      name,
+      inbox: `${id}/inbox`,
+      outbox: `${id}/outbox`,
+      followers: `${id}/followers`,
+      publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem },
     };
   }
 }
