@@ -61,6 +61,11 @@ export class FakePeer {
   }
 
   async send(inboxUrl: string, activity: Record<string, unknown>, as = "eve"): Promise<Response> {
+    return fetch(await this.sign(inboxUrl, activity, as));
+  }
+
+  /** A POST of `activity` to `inboxUrl`, signed (draft-cavage) by the actor `as`. */
+  async sign(inboxUrl: string, activity: Record<string, unknown>, as = "eve"): Promise<Request> {
     const body = JSON.stringify({
       "@context": "https://www.w3.org/ns/activitystreams",
       ...activity,
@@ -70,15 +75,9 @@ export class FakePeer {
       headers: { "content-type": "application/activity+json" },
       body,
     });
-    const signed = await signRequest(
-      request,
-      this.#keys.privateKey,
-      new URL(`${this.actorIdOf(as)}#main-key`),
-      {
-        spec: "draft-cavage-http-signatures-12",
-      },
-    );
-    return fetch(signed);
+    return signRequest(request, this.#keys.privateKey, new URL(`${this.actorIdOf(as)}#main-key`), {
+      spec: "draft-cavage-http-signatures-12",
+    });
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
