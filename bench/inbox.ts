@@ -12,8 +12,8 @@ import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { loadConfig } from "../src/config/index.ts";
 import { openDatabase } from "../src/db/client.ts";
-import { createLocalAccount } from "../src/services/accounts/accounts.ts";
 import { assemble } from "../src/server.ts";
+import { createLocalAccount } from "../src/services/accounts/accounts.ts";
 import { FakePeer } from "../test/helpers/fake-peer.ts";
 import { freePort } from "../test/helpers/process.ts";
 
@@ -28,7 +28,11 @@ const config = loadConfig({
   ALLOW_PRIVATE_ADDRESSES: "true",
   DATABASE_URL: process.env.DATABASE_URL ?? "",
 });
-const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: "memory://", maxConnections: 20 });
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: "memory://",
+  maxConnections: 20,
+});
 const tern = await assemble(config, { database });
 await createLocalAccount(database.db, base, { username: "probe", password: "benchmark password" });
 const server = serve({ fetch: tern.app.fetch, port });
@@ -44,7 +48,13 @@ for (let i = 0; i < count; i++) {
     type: "Create",
     actor: peer.actorId,
     to: ["https://www.w3.org/ns/activitystreams#Public"],
-    object: { id, type: "Note", attributedTo: peer.actorId, content: `<p>post ${i}</p>`, to: ["https://www.w3.org/ns/activitystreams#Public"] },
+    object: {
+      id,
+      type: "Note",
+      attributedTo: peer.actorId,
+      content: `<p>post ${i}</p>`,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+    },
   };
   const request = await peer.sign(inbox, activity);
   signed.push({ headers: [...request.headers.entries()], body: await request.text() });
@@ -55,8 +65,13 @@ const warm = signed.pop()!;
 await fetch(inbox, { method: "POST", headers: warm.headers, body: warm.body });
 
 // The load comes from a worker thread, so sending does not eat the server's event loop.
-const load = new Worker(new URL("./inbox-load.ts", import.meta.url), { workerData: { inbox, signed, concurrency } });
-const { seconds, statuses } = await new Promise<{ seconds: number; statuses: Record<number, number> }>((resolve, reject) => {
+const load = new Worker(new URL("./inbox-load.ts", import.meta.url), {
+  workerData: { inbox, signed, concurrency },
+});
+const { seconds, statuses } = await new Promise<{
+  seconds: number;
+  statuses: Record<number, number>;
+}>((resolve, reject) => {
   load.once("message", resolve);
   load.once("error", reject);
 });
