@@ -1,13 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { escapeHtml, htmlToPlainText, sanitizeRemoteHtml } from "../../src/lib/html.ts";
 
-// The captures live in the shared fixture folder; a copy under test/fixtures wins if present.
-const LOCAL_FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
-const FIXTURES = existsSync(join(LOCAL_FIXTURES, "gotosocial-0.19.2"))
-  ? LOCAL_FIXTURES
-  : "/work/shared/fixtures";
+// Real captures from GoToSocial, Hollo and snac (copied from the shared fixtures).
+const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const SERVERS = ["gotosocial-0.19.2", "hollo-0.6.18", "snac-2.75"];
 
 type Json = Record<string, unknown>;

@@ -118,7 +118,10 @@ describe("formatStatusText: links", () => {
     );
     expect(format(url).html).toBe(`<p>${expected}</p>`);
     const docs = JSON.parse(
-      readFileSync("/work/shared/fixtures/mastodon-docs/entities/Status/01-example.json", "utf8"),
+      readFileSync(
+        new URL("../fixtures/mastodon-docs/entities/Status/01-example.json", import.meta.url),
+        "utf8",
+      ),
     ).content as string;
     // Mastodon's anchor attributes differ slightly (no translate); the three spans must match.
     expect(docs).toContain(expected.slice(expected.indexOf("<span")));

@@ -34,6 +34,7 @@ export async function noteToStatusData(db: Db, note: PostObject, author: Account
     if (tag instanceof Mention && tag.href) mentionHrefs.push(tag.href.href);
     else if (tag instanceof Hashtag && tag.name) hashtags.push(String(tag.name).replace(/^#/, ""));
   }
+  if (hashtags.length === 0) hashtags.push(...hashtagsInContent(String(note.content ?? "")));
   // Mentions point at an actor id (snac, Mastodon) or at a profile URL (GoToSocial, Hollo).
   const mentioned = mentionHrefs.length
     ? await db
@@ -57,6 +58,30 @@ export async function noteToStatusData(db: Db, note: PostObject, author: Account
     mentionedAccountIds: [...new Set(mentioned.map((m) => m.id))],
     hashtags,
   };
+}
+
+/**
+ * snac writes `"type": "Hashtag"` under the bare ActivityStreams context, which does not define
+ * that term, so JSON-LD processing (Fedify) drops those tags. When a post has no Hashtag object,
+ * the `rel="tag"` links of its content (which snac, GoToSocial, Hollo and Mastodon all write) name
+ * its tags instead.
+ */
+function hashtagsInContent(html: string): string[] {
+  const names: string[] = [];
+  // A plain scan, each character passed once: remote HTML must not cost more than linear time.
+  for (let i = html.indexOf("<a ", 0); i >= 0; i = html.indexOf("<a ", i)) {
+    const end = html.indexOf(">", i);
+    const close = end < 0 ? -1 : html.indexOf("</a>", end);
+    if (close < 0) break;
+    const attrs = html.slice(i, end);
+    const text = html.slice(end + 1, close);
+    i = close + 4;
+    if (attrs.length > 2_000 || text.length > 200) continue;
+    if (!/\srel\s*=\s*["'][^"']*\btag\b/i.test(attrs)) continue;
+    const name = /^#([\p{L}\p{N}_]+)$/u.exec(text.replace(/<[^>]*>/g, "").trim())?.[1];
+    if (name) names.push(name);
+  }
+  return names;
 }
 
 function languageOf(note: PostObject): string | null {

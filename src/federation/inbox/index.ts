@@ -1,5 +1,8 @@
 import type { FederationBuilder } from "@fedify/fedify";
 import { Accept, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { kv } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
@@ -8,6 +11,19 @@ import { onCreate, onDelete, onUpdate } from "./posts.ts";
 
 const log = logger("federation", "inbox");
 
+/**
+ * Fedify 2.3.6's queue worker ignores the idempotency callback: after processing an activity it
+ * records `["_fedify", "activityIdempotence", origin, id]` in the KV store for a day and drops any
+ * later activity with that id. GoToSocial's next edit (or poll count) of a status reuses the
+ * Update id, so the record is forgotten when an Update arrives (before it is queued), and every
+ * Update is applied. Keys are stored as JSON text by PgKvStore.
+ */
+async function forgetProcessedUpdate(db: Db, origin: string, id: string): Promise<void> {
+  await db
+    .delete(kv)
+    .where(eq(kv.key, JSON.stringify(["_fedify", "activityIdempotence", origin, id])));
+}
+
 /** Personal and shared inboxes; each activity type has its listener in this folder. */
 export function registerInbox(builder: FederationBuilder<FedContext>): void {
   builder
@@ -15,9 +31,12 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
     // GoToSocial reuses one id for every Update of a status, so Updates are never dropped as
     // duplicates (applying one twice is harmless); everything else is de-duplicated by id.
-    .withIdempotency((ctx, activity) =>
-      activity.id && !(activity instanceof Update) ? `${ctx.origin}:${activity.id.href}` : null,
-    )
+    .withIdempotency(async (ctx, activity) => {
+      if (!activity.id) return null;
+      if (!(activity instanceof Update)) return `${ctx.origin}:${activity.id.href}`;
+      await forgetProcessedUpdate(ctx.data.db, ctx.origin, activity.id.href);
+      return null;
+    })
     .on(Follow, onFollow)
     .on(Undo, onUndo)
     .on(Accept, onFollowResponse)

@@ -20,6 +20,8 @@ export async function onCreate(ctx: InboxContext<FedContext>, create: Create): P
   if (object.attributionId?.href !== create.actorId?.href) return;
   const author = await senderAccount(ctx, create);
   if (!author || author.domain === null) return;
+  // A Create of a post we already have is a re-delivery: it must neither revert nor mark an edit.
+  if (await findStatusByUri(ctx.data.db, object.id.href)) return;
   const data = await noteToStatusData(ctx.data.db, object, author);
   if (!data || !(await isWanted(ctx.data.db, data))) return;
   const saved = await upsertRemoteStatus(ctx.data.db, { ...data, editedAt: null });

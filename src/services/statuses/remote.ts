@@ -24,7 +24,9 @@ export interface RemoteStatusData {
 
 /**
  * Stores a remote post, or updates it when it is already known (a repeated Create, an Update).
- * Returns null when the uri belongs to another author: an update can never move a post.
+ * Returns null when the uri belongs to another author (an update can never move a post), or when
+ * a concurrent delivery of the same post (Hollo sends to personal and shared inbox at once)
+ * stored it first.
  */
 export async function upsertRemoteStatus(
   db: Db,
@@ -53,7 +55,8 @@ export async function upsertRemoteStatus(
     if (existing) {
       [status] = await tx
         .update(statuses)
-        .set({ ...fields, editedAt: data.editedAt ?? new Date() })
+        // A repeated Create carries no edit time: it must not mark the post edited.
+        .set({ ...fields, editedAt: data.editedAt ?? existing.editedAt })
         .where(eq(statuses.id, existing.id))
         .returning();
       await tx.delete(mentions).where(eq(mentions.statusId, status.id));
@@ -61,7 +64,7 @@ export async function upsertRemoteStatus(
     } else {
       // Ids sort by time: mint from the published date (never from the future).
       const id = newId(Math.min(data.publishedAt.getTime(), Date.now()));
-      [status] = await tx
+      const [inserted] = await tx
         .insert(statuses)
         .values({
           id,
@@ -72,7 +75,10 @@ export async function upsertRemoteStatus(
           createdAt: data.publishedAt,
           ...fields,
         })
+        .onConflictDoNothing({ target: statuses.uri })
         .returning();
+      if (!inserted) return null;
+      status = inserted;
     }
     if (data.mentionedAccountIds.length) {
       await tx
