@@ -84,6 +84,17 @@ describe.each(SOFTWARE)("%s", (sw) => {
     expect(await verifyTernSignature(tern, peer, accept)).toBe(`${TERN}/users/probe`);
   });
 
+  it("a Follow sent again under the same id (our Accept was lost) is accepted again", async () => {
+    const peer = peers[sw];
+    const followId = idOf(peer.captureJson("follow").id)!;
+    const accepts = () =>
+      peer.received.filter((r) => r.json.type === "Accept" && idOf(r.json.object) === followId).length;
+    const before = accepts();
+    expect((await peer.deliver(tern, "follow")).status).toBe(202);
+    await eventually(async () => accepts() === before + 1);
+    expect((await followersOfProbe()).filter((a) => a.uri === peer.actorId)).toHaveLength(1);
+  });
+
   it("unfollows probe with Undo(Follow): the follow is gone", async () => {
     const peer = peers[sw];
     const res = await peer.deliver(tern, "undo-follow");

@@ -15,10 +15,10 @@ const log = logger("federation", "inbox");
  * Fedify 2.3.6's queue worker ignores the idempotency callback: after processing an activity it
  * records `["_fedify", "activityIdempotence", origin, id]` in the KV store for a day and drops any
  * later activity with that id. GoToSocial's next edit (or poll count) of a status reuses the
- * Update id, so the record is forgotten when an Update arrives (before it is queued), and every
- * Update is applied. Keys are stored as JSON text by PgKvStore.
+ * Update id, and a re-sent Follow keeps its id, so the record is forgotten when an Update or a
+ * Follow arrives (before it is queued), and each is applied. Keys are stored as JSON text by PgKvStore.
  */
-async function forgetProcessedUpdate(db: Db, origin: string, id: string): Promise<void> {
+async function forgetProcessedActivity(db: Db, origin: string, id: string): Promise<void> {
   await db
     .delete(kv)
     .where(eq(kv.key, JSON.stringify(["_fedify", "activityIdempotence", origin, id])));
@@ -29,12 +29,15 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
   builder
     .setInboxListeners(paths.inbox, paths.sharedInbox)
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
-    // GoToSocial reuses one id for every Update of a status, so Updates are never dropped as
-    // duplicates (applying one twice is harmless); everything else is de-duplicated by id.
+    // GoToSocial reuses one id for every Update of a status, and a peer that lost our Accept
+    // sends its Follow again under the same id: both are applied again (harmless, as their
+    // listeners are idempotent); everything else is de-duplicated by id.
     .withIdempotency(async (ctx, activity) => {
       if (!activity.id) return null;
-      if (!(activity instanceof Update)) return `${ctx.origin}:${activity.id.href}`;
-      await forgetProcessedUpdate(ctx.data.db, ctx.origin, activity.id.href);
+      if (!(activity instanceof Update || activity instanceof Follow)) {
+        return `${ctx.origin}:${activity.id.href}`;
+      }
+      await forgetProcessedActivity(ctx.data.db, ctx.origin, activity.id.href);
       return null;
     })
     .on(Follow, onFollow)
