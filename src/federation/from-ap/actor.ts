@@ -1,6 +1,6 @@
 import type { DocumentLoader } from "@fedify/fedify";
 import { type Actor, Application, Image, Link, Service } from "@fedify/vocab";
-import { eq } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { accounts } from "../../db/schema/index.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
@@ -22,11 +22,39 @@ async function imageUrl(get: () => Promise<Image | URL | null>): Promise<string 
   return null;
 }
 
+/**
+ * A handle belongs to one actor. When another actor id now claims a stored handle (the account
+ * was deleted and made anew on its server), the old row gives the handle up: it keeps its posts
+ * and follows under a name no handle can take (usernames have no dots).
+ */
+async function retireHandleClash(
+  db: Db,
+  username: string,
+  domain: string,
+  uri: string,
+): Promise<void> {
+  await db
+    .update(accounts)
+    .set({ username: sql`${accounts.username} || '.gone.' || ${accounts.id}::text` })
+    .where(
+      and(
+        sql`lower(${accounts.username}) = lower(${username})`,
+        sql`lower(${accounts.domain}) = lower(${domain})`,
+        ne(accounts.uri, uri),
+      ),
+    );
+}
+
 /** Stores (or refreshes) a remote actor; returns its account. Never touches local accounts. */
-export async function persistActor(db: Db, actor: Actor, opts: { documentLoader?: DocumentLoader } = {}): Promise<Account | null> {
+export async function persistActor(
+  db: Db,
+  actor: Actor,
+  opts: { documentLoader?: DocumentLoader } = {},
+): Promise<Account | null> {
   if (!actor.id || !actor.inboxId) return null;
   const uri = actor.id.href;
-  const username = text(actor.preferredUsername).trim() || uri.split("/").filter(Boolean).pop() || "unknown";
+  const username =
+    text(actor.preferredUsername).trim() || uri.split("/").filter(Boolean).pop() || "unknown";
   const fields = {
     username: username.slice(0, 100),
     domain: actor.id.host,
@@ -54,9 +82,15 @@ export async function persistActor(db: Db, actor: Actor, opts: { documentLoader?
   const [existing] = await db.select().from(accounts).where(eq(accounts.uri, uri));
   if (existing) {
     if (existing.domain === null) return existing;
-    const [row] = await db.update(accounts).set(fields).where(eq(accounts.id, existing.id)).returning();
+    await retireHandleClash(db, fields.username, fields.domain, uri);
+    const [row] = await db
+      .update(accounts)
+      .set(fields)
+      .where(eq(accounts.id, existing.id))
+      .returning();
     return row;
   }
+  await retireHandleClash(db, fields.username, fields.domain, uri);
   const [row] = await db
     .insert(accounts)
     .values({ id: newId(), ...fields })

@@ -1,0 +1,61 @@
+import { Endpoints, Person } from "@fedify/vocab";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { accounts } from "../../src/db/schema/index.ts";
+import { persistActor } from "../../src/federation/from-ap/actor.ts";
+import { startTestTern, type TestTern } from "../helpers/tern.ts";
+
+let t: TestTern;
+beforeAll(async () => {
+  t = await startTestTern();
+});
+afterAll(() => t.close());
+
+const person = (id: string, name: string) =>
+  new Person({
+    id: new URL(id),
+    preferredUsername: "mallory",
+    name,
+    summary: '<p>Hi <script>alert(1)</script><a href="javascript:x">there</a></p>',
+    inbox: new URL(`${id}/inbox`),
+    endpoints: new Endpoints({ sharedInbox: new URL("https://remote.example/inbox") }),
+  });
+
+it("stores a remote actor with its handle and a sanitized bio, and refreshes it in place", async () => {
+  const first = await persistActor(
+    t.database.db,
+    person("https://remote.example/users/mallory", "Mallory"),
+  );
+  expect(first).toMatchObject({
+    username: "mallory",
+    domain: "remote.example",
+    displayName: "Mallory",
+  });
+  expect(first!.note).not.toMatch(/script|javascript/);
+  const again = await persistActor(
+    t.database.db,
+    person("https://remote.example/users/mallory", "Mallory 2"),
+  );
+  expect(again!.id).toBe(first!.id);
+  expect(again!.displayName).toBe("Mallory 2");
+});
+
+it("gives a handle to the actor that claims it now (an account made anew on its server)", async () => {
+  const old = await persistActor(
+    t.database.db,
+    person("https://remote.example/users/mallory", "Old"),
+  );
+  const fresh = await persistActor(
+    t.database.db,
+    person("https://remote.example/ap/users/2", "New"),
+  );
+  expect(fresh).toMatchObject({
+    username: "mallory",
+    domain: "remote.example",
+    uri: "https://remote.example/ap/users/2",
+  });
+  const [retired] = await t.database.db.select().from(accounts).where(eq(accounts.id, old!.id));
+  expect(retired.username).toBe(`mallory.gone.${old!.id}`);
+  const res = await t.request("/api/v1/accounts/lookup?acct=mallory@remote.example");
+  expect((await res.json()).id).toBe(fresh!.id);
+});
