@@ -35,10 +35,12 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S
 async function readRaw(c: Context): Promise<unknown> {
   const length = Number(c.req.header("content-length") ?? "0");
   if (length > MAX_BODY_BYTES) throw new AppError(413, "Request body is too large");
-  const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const contentType = c.req.header("content-type") ?? "";
+  const type = contentType.split(";")[0].trim().toLowerCase();
+  // Read at most MAX_BODY_BYTES whatever the headers say (a chunked body has no length).
+  const bytes = await readCapped(c);
   if (type === "application/json" || type.endsWith("+json")) {
-    const text = await c.req.text();
-    if (text.length > MAX_BODY_BYTES) throw new AppError(413, "Request body is too large");
+    const text = new TextDecoder().decode(bytes);
     if (text.trim() === "") return {};
     try {
       return JSON.parse(text);
@@ -49,7 +51,7 @@ async function readRaw(c: Context): Promise<unknown> {
   if (type === "application/x-www-form-urlencoded" || type === "multipart/form-data") {
     let form: FormData;
     try {
-      form = await c.req.formData();
+      form = await new Response(bytes, { headers: { "content-type": contentType } }).formData();
     } catch {
       throw new AppError(400, "Request body is not a valid form");
     }
@@ -57,11 +59,43 @@ async function readRaw(c: Context): Promise<unknown> {
     for (const [k, v] of form.entries()) if (typeof v === "string") entries.push([k, v]);
     return formToObject(entries);
   }
-  if (type === "" && (c.req.header("content-length") ?? "0") === "0") return {};
-  const text = await c.req.text();
-  if (text.trim() === "") return {};
+  if (new TextDecoder().decode(bytes).trim() === "") return {};
   throw new AppError(415, `Unsupported content type: ${type || "(none)"}`);
 }
+
+/** The body's bytes, or a 413 as soon as there are more than MAX_BODY_BYTES of them. */
+async function readCapped(c: Context): Promise<Uint8Array<ArrayBuffer>> {
+  const req = c.req.raw;
+  if (req.bodyUsed) {
+    // Someone read it already through Hono, which keeps a copy.
+    const cached = new Uint8Array(await c.req.arrayBuffer());
+    if (cached.byteLength > MAX_BODY_BYTES) throw new AppError(413, "Request body is too large");
+    return cached;
+  }
+  if (!req.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new AppError(413, "Request body is too large");
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
  * `a=1&b[]=2&b[]=3&c[d]=4` -> `{a: "1", b: ["2","3"], c: {d: "4"}}`; enough for Mastodon's forms.
@@ -70,6 +104,8 @@ export function formToObject(entries: [string, string][]): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [key, value] of entries) {
     const parts = key.replace(/\]/g, "").split("[");
+    // `__proto__[x]=1` would otherwise write to Object.prototype for the whole process.
+    if (parts.some((p) => UNSAFE_KEYS.has(p))) continue;
     let node: Record<string, unknown> = out;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i];

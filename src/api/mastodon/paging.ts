@@ -11,7 +11,13 @@ const pageSchema = (max: number, fallback: number) =>
     max_id: idParam,
     since_id: idParam,
     min_id: idParam,
-    limit: z.coerce.number().int().min(1).catch(fallback).default(fallback).transform((n) => Math.min(n, max)),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .catch(fallback)
+      .default(fallback)
+      .transform((n) => Math.min(n, max)),
   });
 
 /** Reads max_id / since_id / min_id / limit as Mastodon does (limit clamped, not refused). */
@@ -28,11 +34,16 @@ export function setLinkHeader(c: Context, ids: string[], publicUrl: string): voi
   if (ids.length === 0) return;
   const url = new URL(c.req.url);
   const base = `${publicUrl}${url.pathname}`;
-  const keep = [...url.searchParams.entries()].filter(([k]) => !["max_id", "min_id", "since_id"].includes(k));
+  const keep = [...url.searchParams.entries()].filter(
+    ([k]) => !["max_id", "min_id", "since_id"].includes(k),
+  );
   const link = (key: string, id: string) => {
     const params = new URLSearchParams(keep);
     params.set(key, id);
     return `${base}?${params}`;
   };
-  c.header("Link", `<${link("max_id", ids[ids.length - 1])}>; rel="next", <${link("min_id", ids[0])}>; rel="prev"`);
+  c.header(
+    "Link",
+    `<${link("max_id", ids[ids.length - 1])}>; rel="next", <${link("min_id", ids[0])}>; rel="prev"`,
+  );
 }

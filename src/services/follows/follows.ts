@@ -1,17 +1,21 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, follows } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
-import { removeFromHomeFeed } from "../timelines/fanout.ts";
+import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
 
 export type Follow = typeof follows.$inferSelect;
 
 const isLocal = (a: Account) => a.domain === null;
 
-async function findFollow(db: Tx, followerId: string, followingId: string): Promise<Follow | undefined> {
+async function findFollow(
+  db: Tx,
+  followerId: string,
+  followingId: string,
+): Promise<Follow | undefined> {
   const [row] = await db
     .select()
     .from(follows)
@@ -33,11 +37,18 @@ export async function followAccount(db: Db, follower: Account, target: Account):
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(follows)
-      .values({ id, followerId: follower.id, followingId: target.id, uri: `${follower.uri}#follows/${id}`, state })
+      .values({
+        id,
+        followerId: follower.id,
+        followingId: target.id,
+        uri: `${follower.uri}#follows/${id}`,
+        state,
+      })
       .onConflictDoNothing()
       .returning();
     if (!row) return (await findFollow(tx, follower.id, target.id))!;
     if (!isLocal(target)) await enqueueJob(tx, { type: "follow.requested", followId: id });
+    if (row.state === "accepted") await mergeIntoHomeFeed(tx, follower.id, target.id);
     return row;
   });
 }
@@ -50,14 +61,24 @@ export async function unfollowAccount(db: Db, follower: Account, target: Account
       .where(and(eq(follows.followerId, follower.id), eq(follows.followingId, target.id)))
       .returning();
     if (gone && !isLocal(target)) {
-      await enqueueJob(tx, { type: "follow.undone", followerId: follower.id, followingId: target.id, followUri: gone.uri });
+      await enqueueJob(tx, {
+        type: "follow.undone",
+        followerId: follower.id,
+        followingId: target.id,
+        followUri: gone.uri,
+      });
     }
   });
   await removeFromHomeFeed(db, follower.id, target.id);
 }
 
 /** A remote Follow of a local account arrived. Locked accounts get a pending request. */
-export async function receiveFollow(db: Db, follower: Account, target: Account, followUri: string): Promise<Follow> {
+export async function receiveFollow(
+  db: Db,
+  follower: Account,
+  target: Account,
+  followUri: string,
+): Promise<Follow> {
   const state = target.locked ? "pending" : "accepted";
   const existing = await findFollow(db, follower.id, target.id);
   if (existing) {
@@ -78,7 +99,11 @@ export async function receiveFollow(db: Db, follower: Account, target: Account, 
 }
 
 /** Undo(Follow) from `followerId`: by the Follow's id, or (snac) by the followed actor. */
-export async function receiveUndoFollow(db: Db, followerId: string, by: { followUri?: string; followingId?: string }) {
+export async function receiveUndoFollow(
+  db: Db,
+  followerId: string,
+  by: { followUri?: string; followingId?: string },
+) {
   const match = by.followUri
     ? and(eq(follows.followerId, followerId), eq(follows.uri, by.followUri))
     : and(eq(follows.followerId, followerId), eq(follows.followingId, by.followingId ?? ""));
@@ -87,7 +112,11 @@ export async function receiveUndoFollow(db: Db, followerId: string, by: { follow
 }
 
 /** The remote side accepted our Follow (found by its id, else by the pair). */
-export async function markFollowAccepted(db: Db, remoteId: string, followUri: string | null): Promise<boolean> {
+export async function markFollowAccepted(
+  db: Db,
+  remoteId: string,
+  followUri: string | null,
+): Promise<boolean> {
   const rows = await db
     .update(follows)
     .set({ state: "accepted" })
@@ -99,11 +128,16 @@ export async function markFollowAccepted(db: Db, remoteId: string, followUri: st
       ),
     )
     .returning();
+  for (const row of rows) await mergeIntoHomeFeed(db, row.followerId, remoteId);
   return rows.length > 0;
 }
 
 /** The remote side rejected (or, after a block, revoked) our Follow. */
-export async function markFollowRejected(db: Db, remoteId: string, followUri: string | null): Promise<boolean> {
+export async function markFollowRejected(
+  db: Db,
+  remoteId: string,
+  followUri: string | null,
+): Promise<boolean> {
   const rows = await db
     .delete(follows)
     .where(
@@ -119,30 +153,57 @@ export async function markFollowRejected(db: Db, remoteId: string, followUri: st
 }
 
 /** A locked local account approves a follow request. */
-export async function authorizeFollowRequest(db: Db, target: Account, followerId: string): Promise<void> {
+export async function authorizeFollowRequest(
+  db: Db,
+  target: Account,
+  followerId: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(follows)
       .set({ state: "accepted" })
-      .where(and(eq(follows.followerId, followerId), eq(follows.followingId, target.id), eq(follows.state, "pending")))
+      .where(
+        and(
+          eq(follows.followerId, followerId),
+          eq(follows.followingId, target.id),
+          eq(follows.state, "pending"),
+        ),
+      )
       .returning();
     if (!row) throw notFound("Follow request not found");
     const [follower] = await tx.select().from(accounts).where(eq(accounts.id, followerId));
-    if (follower && !isLocal(follower)) await enqueueJob(tx, { type: "follow.accepted", followId: row.id });
+    if (follower && !isLocal(follower))
+      await enqueueJob(tx, { type: "follow.accepted", followId: row.id });
+    else await mergeIntoHomeFeed(tx, followerId, target.id);
   });
 }
 
 /** A locked local account declines a follow request. */
-export async function rejectFollowRequest(db: Db, target: Account, followerId: string): Promise<void> {
+export async function rejectFollowRequest(
+  db: Db,
+  target: Account,
+  followerId: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const [row] = await tx
       .delete(follows)
-      .where(and(eq(follows.followerId, followerId), eq(follows.followingId, target.id), eq(follows.state, "pending")))
+      .where(
+        and(
+          eq(follows.followerId, followerId),
+          eq(follows.followingId, target.id),
+          eq(follows.state, "pending"),
+        ),
+      )
       .returning();
     if (!row) throw notFound("Follow request not found");
     const [follower] = await tx.select().from(accounts).where(eq(accounts.id, followerId));
     if (follower && !isLocal(follower)) {
-      await enqueueJob(tx, { type: "follow.rejected", followerId, followingId: target.id, followUri: row.uri });
+      await enqueueJob(tx, {
+        type: "follow.rejected",
+        followerId,
+        followingId: target.id,
+        followUri: row.uri,
+      });
     }
   });
 }
@@ -152,15 +213,19 @@ export async function getFollow(db: Tx, id: string): Promise<Follow | undefined>
   return row;
 }
 
-/** One page of an account's followers or followings (accepted only), newest follow first. */
+/**
+ * One page of an account's followers or followings (accepted only), newest follow first, paged
+ * by follow id like timelines: max_id (older), since_id (newest above), min_id (right above).
+ */
 export async function listFollowAccounts(
   db: Tx,
   accountId: string,
   direction: "followers" | "following" | "requests",
-  page: { maxId?: string; limit: number },
+  page: { maxId?: string; sinceId?: string; minId?: string; limit: number },
 ): Promise<{ account: Account; followId: string }[]> {
   const mine = direction === "following" ? follows.followerId : follows.followingId;
   const other = direction === "following" ? follows.followingId : follows.followerId;
+  const ascending = Boolean(page.minId) && !page.sinceId;
   const rows = await db
     .select({ account: accounts, followId: follows.id })
     .from(follows)
@@ -170,9 +235,11 @@ export async function listFollowAccounts(
         eq(mine, accountId),
         eq(follows.state, direction === "requests" ? "pending" : "accepted"),
         page.maxId ? lt(follows.id, page.maxId) : undefined,
+        page.sinceId ? gt(follows.id, page.sinceId) : undefined,
+        page.minId ? gt(follows.id, page.minId) : undefined,
       ),
     )
-    .orderBy(desc(follows.id))
+    .orderBy(ascending ? asc(follows.id) : desc(follows.id))
     .limit(page.limit);
-  return rows;
+  return ascending ? rows.reverse() : rows;
 }

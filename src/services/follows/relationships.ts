@@ -11,7 +11,11 @@ export interface RelationshipFacts {
   requestedBy: boolean;
 }
 
-export async function relationships(db: Tx, viewerId: string, targetIds: string[]): Promise<RelationshipFacts[]> {
+export async function relationships(
+  db: Tx,
+  viewerId: string,
+  targetIds: string[],
+): Promise<RelationshipFacts[]> {
   if (targetIds.length === 0) return [];
   const rows = await db
     .select()

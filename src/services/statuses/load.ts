@@ -21,7 +21,8 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
   ]);
   const byId = new Map(authors.map((a) => [a.id, a]));
   const mentionsOf = new Map<string, Account[]>();
-  for (const m of mentioned) mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
+  for (const m of mentioned)
+    mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
   const tagsOf = new Map<string, string[]>();
   for (const t of tags) tagsOf.set(t.statusId, [...(tagsOf.get(t.statusId) ?? []), t.name]);
   return rows.map((status) => ({
@@ -29,7 +30,9 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
     account: byId.get(status.accountId)!,
     mentions: mentionsOf.get(status.id) ?? [],
     tags: tagsOf.get(status.id) ?? [],
-    inReplyTo: status.inReplyToId ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" } : null,
+    inReplyTo: status.inReplyToId
+      ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
+      : null,
   }));
 }
 

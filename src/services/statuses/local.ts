@@ -1,7 +1,13 @@
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
-import { accounts, idempotencyKeys, mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import {
+  accounts,
+  idempotencyKeys,
+  mentions,
+  statuses,
+  statusTags,
+} from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
@@ -24,6 +30,9 @@ export interface StatusInput {
   language?: string;
 }
 
+/** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
+class KeyTaken extends Error {}
+
 /** Posts a status for a local account; delivery and fan-out are queued in the same transaction. */
 export async function createLocalStatus(
   db: Db,
@@ -31,40 +40,61 @@ export async function createLocalStatus(
   author: Account,
   input: StatusInput & { idempotencyKey?: string },
 ): Promise<StatusBundle> {
-  if (input.idempotencyKey) {
+  const key = input.idempotencyKey;
+  const earlier = async () => {
+    if (!key) return undefined;
     const [seen] = await db
       .select({ statusId: idempotencyKeys.statusId })
       .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.accountId, author.id), eq(idempotencyKeys.key, input.idempotencyKey)));
-    if (seen) return loadBundle(db, seen.statusId);
-  }
+      .where(and(eq(idempotencyKeys.accountId, author.id), eq(idempotencyKeys.key, key)));
+    return seen ? loadBundle(db, seen.statusId) : undefined;
+  };
+  const seen = await earlier();
+  if (seen) return seen;
   validate(input);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
   const formatted = await format(db, config, input.status);
   const id = newId();
   const visibility = input.visibility ?? "public";
-  await db.transaction(async (tx) => {
-    await tx.insert(statuses).values({
-      id,
-      ...localStatusUrls(config.publicUrl, author.username, id),
-      accountId: author.id,
-      inReplyToId: parent?.id ?? null,
-      inReplyToUri: parent?.uri ?? null,
-      inReplyToAccountId: parent?.accountId ?? null,
-      content: formatted.html,
-      source: input.status,
-      spoilerText: input.spoilerText ?? "",
-      sensitive: Boolean(input.sensitive || input.spoilerText),
-      visibility,
-      language: input.language ?? null,
-      local: true,
+  const posted = await db
+    .transaction(async (tx) => {
+      await tx.insert(statuses).values({
+        id,
+        ...localStatusUrls(config.publicUrl, author.username, id),
+        accountId: author.id,
+        inReplyToId: parent?.id ?? null,
+        inReplyToUri: parent?.uri ?? null,
+        inReplyToAccountId: parent?.accountId ?? null,
+        content: formatted.html,
+        source: input.status,
+        spoilerText: input.spoilerText ?? "",
+        sensitive: Boolean(input.sensitive || input.spoilerText),
+        visibility,
+        language: input.language ?? null,
+        local: true,
+      });
+      await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
+      if (key) {
+        // A retry racing the first request: the one whose key lands first wins, the other rolls back.
+        const [claimed] = await tx
+          .insert(idempotencyKeys)
+          .values({ accountId: author.id, key, statusId: id })
+          .onConflictDoNothing()
+          .returning();
+        if (!claimed) throw new KeyTaken();
+      }
+      await enqueueJob(tx, { type: "status.created", statusId: id });
+      return true;
+    })
+    .catch((err: unknown) => {
+      if (err instanceof KeyTaken) return false;
+      throw err;
     });
-    await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
-    if (input.idempotencyKey) {
-      await tx.insert(idempotencyKeys).values({ accountId: author.id, key: input.idempotencyKey, statusId: id });
-    }
-    await enqueueJob(tx, { type: "status.created", statusId: id });
-  });
+  if (!posted) {
+    const winner = await earlier();
+    if (winner) return winner;
+    throw new AppError(409, "Another request with this Idempotency-Key is still being processed");
+  }
   return loadBundle(db, id);
 }
 
@@ -100,7 +130,11 @@ export async function editLocalStatus(
 }
 
 /** Deletes a local status and queues its Delete; returns it as it was (clients redraft from it). */
-export async function deleteLocalStatus(db: Db, author: Account, statusId: string): Promise<StatusBundle> {
+export async function deleteLocalStatus(
+  db: Db,
+  author: Account,
+  statusId: string,
+): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
@@ -118,24 +152,50 @@ export async function deleteLocalStatus(db: Db, author: Account, statusId: strin
 }
 
 /** A status as `viewerId` may see it, or 404 (never revealing that a hidden one exists). */
-export async function getVisibleStatus(db: Tx, statusId: string, viewerId: string | null): Promise<StatusBundle> {
+export async function getVisibleStatus(
+  db: Tx,
+  statusId: string,
+  viewerId: string | null,
+): Promise<StatusBundle> {
   const bundle = await loadBundle(db, statusId);
   if (!(await canView(db, bundle.status, viewerId))) throw notFound();
   return bundle;
 }
 
+/** What a link counts for, whatever its length (Mastodon's `characters_reserved_per_url`). */
+export const CHARS_PER_URL = 23;
+const COUNTED_URL_RE = /(?<![\p{L}\p{N}_])https?:\/\/[^\s<>"]+/giu;
+const REMOTE_MENTION_RE =
+  /(?<![\p{L}\p{N}_=/@])(@[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)@[\p{L}\p{N}._:-]+/giu;
+
+/**
+ * Characters as Mastodon counts them (and clients show them left): code points, a link counts
+ * as 23 whatever its length, and a mention's domain is free (`@bob@example.com` counts `@bob`).
+ */
+export function countedLength(text: string): number {
+  const countable = text
+    .replace(COUNTED_URL_RE, "x".repeat(CHARS_PER_URL))
+    .replace(REMOTE_MENTION_RE, "$1");
+  return [...countable].length;
+}
+
 function validate(input: StatusInput): void {
-  const length = [...input.status].length;
-  if (length === 0) throw new AppError(422, "Validation failed: Text can't be blank");
+  // Whitespace only is blank too: it would render as an empty post.
+  if (input.status.trim() === "") throw new AppError(422, "Validation failed: Text can't be blank");
+  const length = countedLength(input.status);
   if (length > MAX_STATUS_CHARS) {
-    throw new AppError(422, `Validation failed: Text character limit of ${MAX_STATUS_CHARS} exceeded`);
+    throw new AppError(
+      422,
+      `Validation failed: Text character limit of ${MAX_STATUS_CHARS} exceeded`,
+    );
   }
 }
 
 async function ownStatus(db: Tx, author: Account, statusId: string): Promise<Status> {
   const [status] = await db.select().from(statuses).where(eq(statuses.id, statusId));
   if (!status) throw notFound();
-  if (status.accountId !== author.id) throw new AppError(403, "This action is not allowed");
+  // Someone else's post is "not found", as on Mastodon: a 403 would confirm a hidden one exists.
+  if (status.accountId !== author.id) throw notFound();
   return status;
 }
 
@@ -177,14 +237,34 @@ async function format(db: Tx, config: Config, text: string) {
           a.username.toLowerCase() === username.toLowerCase() &&
           (local ? a.domain === null : a.domain?.toLowerCase() === domain?.toLowerCase()),
       );
-      return hit ? { id: hit.id, username: hit.username, domain: hit.domain, url: hit.url ?? hit.uri, uri: hit.uri } : undefined;
+      return hit
+        ? {
+            id: hit.id,
+            username: hit.username,
+            domain: hit.domain,
+            url: hit.url ?? hit.uri,
+            uri: hit.uri,
+          }
+        : undefined;
     },
   });
 }
 
-async function writeMentionsAndTags(tx: Tx, statusId: string, targets: MentionTarget[], hashtags: string[]) {
-  if (targets.length) await tx.insert(mentions).values(targets.map((m) => ({ statusId, accountId: m.id }))).onConflictDoNothing();
+async function writeMentionsAndTags(
+  tx: Tx,
+  statusId: string,
+  targets: MentionTarget[],
+  hashtags: string[],
+) {
+  if (targets.length)
+    await tx
+      .insert(mentions)
+      .values(targets.map((m) => ({ statusId, accountId: m.id })))
+      .onConflictDoNothing();
   const names = [...new Set(hashtags.map((h) => h.toLowerCase()))];
-  if (names.length) await tx.insert(statusTags).values(names.map((name) => ({ statusId, name }))).onConflictDoNothing();
+  if (names.length)
+    await tx
+      .insert(statusTags)
+      .values(names.map((name) => ({ statusId, name })))
+      .onConflictDoNothing();
 }
-

@@ -33,7 +33,11 @@ export async function upsertRemoteStatus(
   data: RemoteStatusData,
 ): Promise<{ status: Status; created: boolean } | null> {
   return db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(statuses).where(eq(statuses.uri, data.uri)).for("update");
+    const [existing] = await tx
+      .select()
+      .from(statuses)
+      .where(eq(statuses.uri, data.uri))
+      .for("update");
     if (existing && existing.accountId !== data.accountId) return null;
     const [parent] = data.inReplyToUri
       ? await tx
@@ -88,7 +92,10 @@ export async function upsertRemoteStatus(
     }
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
-      await tx.insert(statusTags).values(tags.map((name) => ({ statusId: status.id, name }))).onConflictDoNothing();
+      await tx
+        .insert(statusTags)
+        .values(tags.map((name) => ({ statusId: status.id, name })))
+        .onConflictDoNothing();
     }
     return { status, created: !existing };
   });

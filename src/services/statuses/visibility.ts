@@ -21,7 +21,11 @@ export async function canView(db: Tx, status: Status, viewerId: string | null): 
     .select({ id: follows.id })
     .from(follows)
     .where(
-      and(eq(follows.followerId, viewerId), eq(follows.followingId, status.accountId), eq(follows.state, "accepted")),
+      and(
+        eq(follows.followerId, viewerId),
+        eq(follows.followingId, status.accountId),
+        eq(follows.state, "accepted"),
+      ),
     );
   return Boolean(follow);
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Db, queryRows } from "../../db/client.ts";
+import { type Db, queryRows, type Tx } from "../../db/client.ts";
 
 /**
  * Writes a status into the home feeds of the local accounts that should see it: its author (if
@@ -28,9 +28,32 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
 }
 
 /** After an unfollow: the unfollowed account's posts leave the former follower's home feed. */
-export async function removeFromHomeFeed(db: Db, readerId: string, authorId: string): Promise<void> {
+export async function removeFromHomeFeed(
+  db: Db,
+  readerId: string,
+  authorId: string,
+): Promise<void> {
   await db.execute(sql`
     delete from home_feed h using statuses s
     where h.account_id = ${readerId} and h.status_id = s.id and s.account_id = ${authorId}
       and not exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${readerId})`);
+}
+
+/** How many of an account's latest posts join a new follower's home feed (Mastodon merges too). */
+export const MERGE_ON_FOLLOW = 100;
+
+/**
+ * After a follow is accepted: the followed account's latest posts that the reader may now see
+ * (public, unlisted, followers-only) join the reader's home feed, so home is not empty of them
+ * until the next post. Bounded, so it runs in the caller's transaction. Idempotent.
+ */
+export async function mergeIntoHomeFeed(db: Tx, readerId: string, authorId: string): Promise<void> {
+  await db.execute(sql`
+    insert into home_feed (account_id, status_id)
+    select ${readerId}, s.id from statuses s
+    where s.account_id = ${authorId} and s.visibility in ('public', 'unlisted', 'private')
+      and exists (select 1 from accounts a where a.id = ${readerId} and a.domain is null)
+    order by s.id desc
+    limit ${MERGE_ON_FOLLOW}
+    on conflict do nothing`);
 }

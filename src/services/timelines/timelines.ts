@@ -34,7 +34,11 @@ export async function homeTimeline(db: Tx, accountId: string, page: Page): Promi
 }
 
 /** Public posts, newest first; `local` only this server's, `remote` only others'. */
-export async function publicTimeline(db: Tx, page: Page, scope: { local?: boolean; remote?: boolean }): Promise<Status[]> {
+export async function publicTimeline(
+  db: Tx,
+  page: Page,
+  scope: { local?: boolean; remote?: boolean },
+): Promise<Status[]> {
   const { where, ascending } = pageBounds(statuses.id, page);
   if (scope.local) where.push(eq(statuses.local, true));
   if (scope.remote) where.push(eq(statuses.local, false));
@@ -48,15 +52,25 @@ export async function publicTimeline(db: Tx, page: Page, scope: { local?: boolea
 }
 
 /** Public and unlisted posts of one account (its profile), newest first. */
-export async function accountStatuses(db: Tx, accountId: string, page: Page, includePrivate: boolean): Promise<Status[]> {
+export async function accountStatuses(
+  db: Tx,
+  accountId: string,
+  page: Page,
+  includePrivate: boolean,
+): Promise<Status[]> {
   const { where, ascending } = pageBounds(statuses.id, page);
   const visible = includePrivate ? ["public", "unlisted", "private"] : ["public", "unlisted"];
   const rows = await db
     .select()
     .from(statuses)
-    .where(and(eq(statuses.accountId, accountId), inArray(statuses.visibility, visible as Status["visibility"][]), ...where))
+    .where(
+      and(
+        eq(statuses.accountId, accountId),
+        inArray(statuses.visibility, visible as Status["visibility"][]),
+        ...where,
+      ),
+    )
     .orderBy(ascending ? asc(statuses.id) : desc(statuses.id))
     .limit(page.limit);
   return ascending ? rows.reverse() : rows;
 }
-

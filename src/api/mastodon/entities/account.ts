@@ -30,6 +30,17 @@ export interface MastodonAccount {
   followers_count: number;
   following_count: number;
   roles: never[];
+  /** Newer Mastodon fields (alt text of the pictures, profile tabs, featuring in collections). */
+  avatar_description: string;
+  header_description: string;
+  show_media: boolean;
+  show_media_replies: boolean;
+  show_featured: boolean;
+  feature_approval: {
+    automatic: string[];
+    manual: string[];
+    current_user: "automatic" | "manual" | "denied";
+  };
 }
 
 export interface CredentialAccount extends MastodonAccount {
@@ -50,7 +61,11 @@ export const defaultHeader = (publicUrl: string) => `${publicUrl}/static/header.
 /** Midnight UTC of the creation day, as Mastodon shows it (it hides the exact time). */
 const day = (d: Date) => `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
 
-export function serializeAccount(a: Account, stats: AccountStats | undefined, publicUrl: string): MastodonAccount {
+export function serializeAccount(
+  a: Account,
+  stats: AccountStats | undefined,
+  publicUrl: string,
+): MastodonAccount {
   const avatar = a.avatarUrl ?? defaultAvatar(publicUrl);
   const header = a.headerUrl ?? defaultHeader(publicUrl);
   return {
@@ -80,15 +95,29 @@ export function serializeAccount(a: Account, stats: AccountStats | undefined, pu
     followers_count: stats?.followers ?? 0,
     following_count: stats?.following ?? 0,
     roles: [],
+    avatar_description: "",
+    header_description: "",
+    show_media: true,
+    show_media_replies: true,
+    show_featured: true,
+    feature_approval: { automatic: [], manual: [], current_user: "denied" },
   };
 }
 
 /** Serializes many accounts with two queries in all. */
-export async function serializeAccounts(db: Tx, list: Account[], publicUrl: string): Promise<MastodonAccount[]> {
+export async function serializeAccounts(
+  db: Tx,
+  list: Account[],
+  publicUrl: string,
+): Promise<MastodonAccount[]> {
   const stats = await accountStats(db, list);
   return list.map((a) => serializeAccount(a, stats.get(a.id), publicUrl));
 }
 
-export async function serializeOneAccount(db: Tx, a: Account, publicUrl: string): Promise<MastodonAccount> {
+export async function serializeOneAccount(
+  db: Tx,
+  a: Account,
+  publicUrl: string,
+): Promise<MastodonAccount> {
   return (await serializeAccounts(db, [a], publicUrl))[0];
 }

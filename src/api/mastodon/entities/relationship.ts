@@ -12,6 +12,7 @@ export interface MastodonRelationship {
   blocked_by: boolean;
   muting: boolean;
   muting_notifications: boolean;
+  muting_expires_at: string | null;
   requested: boolean;
   requested_by: boolean;
   domain_blocking: boolean;
@@ -31,6 +32,7 @@ export function serializeRelationship(r: RelationshipFacts): MastodonRelationshi
     blocked_by: false,
     muting: false,
     muting_notifications: false,
+    muting_expires_at: null,
     requested: r.requested,
     requested_by: r.requestedBy,
     domain_blocking: false,

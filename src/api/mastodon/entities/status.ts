@@ -1,7 +1,7 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Visibility } from "../../../db/schema/statuses.ts";
-import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
+import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 
 /** Mastodon's Status entity (https://docs.joinmastodon.org/entities/Status/). */
@@ -24,6 +24,14 @@ export interface MastodonStatus {
   reblogs_count: number;
   favourites_count: number;
   replies_count: number;
+  /** Mastodon 4.5 quote posts: Tern has none and lets nobody quote (clients hide the button). */
+  quotes_count: number;
+  quote: null;
+  quote_approval: {
+    automatic: string[];
+    manual: string[];
+    current_user: "automatic" | "manual" | "denied";
+  };
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
   reblog: null;
@@ -40,9 +48,15 @@ export interface MastodonStatus {
   filtered: never[];
 }
 
-export async function serializeBundles(db: Tx, bundles: StatusBundle[], publicUrl: string): Promise<MastodonStatus[]> {
+export async function serializeBundles(
+  db: Tx,
+  bundles: StatusBundle[],
+  publicUrl: string,
+): Promise<MastodonStatus[]> {
   const people = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()];
-  const serialized = new Map((await serializeAccounts(db, people, publicUrl)).map((a) => [a.id, a]));
+  const serialized = new Map(
+    (await serializeAccounts(db, people, publicUrl)).map((a) => [a.id, a]),
+  );
   return bundles.map(({ status, account, mentions, tags }) => ({
     id: status.id,
     uri: status.uri,
@@ -67,6 +81,9 @@ export async function serializeBundles(db: Tx, bundles: StatusBundle[], publicUr
     reblogs_count: 0,
     favourites_count: 0,
     replies_count: 0,
+    quotes_count: 0,
+    quote: null,
+    quote_approval: { automatic: [], manual: [], current_user: "denied" },
     in_reply_to_id: status.inReplyToId,
     in_reply_to_account_id: status.inReplyToAccountId,
     reblog: null,
@@ -82,6 +99,10 @@ export async function serializeBundles(db: Tx, bundles: StatusBundle[], publicUr
   }));
 }
 
-export async function serializeStatuses(db: Tx, rows: Status[], publicUrl: string): Promise<MastodonStatus[]> {
+export async function serializeStatuses(
+  db: Tx,
+  rows: Status[],
+  publicUrl: string,
+): Promise<MastodonStatus[]> {
   return serializeBundles(db, await loadBundles(db, rows), publicUrl);
 }

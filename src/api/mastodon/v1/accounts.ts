@@ -5,11 +5,19 @@ import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import { findAccountByAcct, getAccount } from "../../../services/accounts/accounts.ts";
-import { followAccount, listFollowAccounts, unfollowAccount } from "../../../services/follows/follows.ts";
+import {
+  followAccount,
+  listFollowAccounts,
+  unfollowAccount,
+} from "../../../services/follows/follows.ts";
 import { relationships } from "../../../services/follows/relationships.ts";
 import { accountStatuses } from "../../../services/timelines/timelines.ts";
-import { readQuery } from "../body.ts";
-import { serializeAccounts, serializeOneAccount, type CredentialAccount } from "../entities/account.ts";
+import { readBody, readQuery } from "../body.ts";
+import {
+  type CredentialAccount,
+  serializeAccounts,
+  serializeOneAccount,
+} from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
@@ -18,6 +26,13 @@ import { readPage, setLinkHeader } from "../paging.ts";
 
 const acctQuery = z.object({ acct: z.string().min(1).max(300) });
 const idsQuery = z.object({ id: z.union([z.string(), z.array(z.string())]).optional() });
+// Mastodon's follow options; Tern has no per-follow settings yet, but a broken body is still a 400.
+const flagValue = z.union([z.boolean(), z.enum(["true", "false", "1", "0", ""])]).nullish();
+const followBody = z.object({
+  reblogs: flagValue,
+  notify: flagValue,
+  languages: z.array(z.string()).nullish(),
+});
 
 /** /api/v1/accounts: profiles, lookup (with WebFinger for remote handles), follows. */
 export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
@@ -30,10 +45,19 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/verify_credentials", requireScope("read:accounts"), async (c) => {
     const me = currentAccount(c);
-    const [requests] = await Promise.all([listFollowAccounts(db, me.id, "requests", { limit: 1000 })]);
+    const [requests] = await Promise.all([
+      listFollowAccounts(db, me.id, "requests", { limit: 1000 }),
+    ]);
     const entity: CredentialAccount = {
       ...(await serializeOneAccount(db, me, config.publicUrl)),
-      source: { privacy: "public", sensitive: false, language: null, note: me.note, fields: [], follow_requests_count: requests.length },
+      source: {
+        privacy: "public",
+        sensitive: false,
+        language: null,
+        note: me.note,
+        fields: [],
+        follow_requests_count: requests.length,
+      },
     };
     return c.json(entity);
   });
@@ -52,20 +76,32 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
     return c.json(facts.map(serializeRelationship));
   });
 
-  app.get("/:id", async (c) => c.json(await serializeOneAccount(db, await account(c.req.param("id")), config.publicUrl)));
+  app.get("/:id", async (c) =>
+    c.json(await serializeOneAccount(db, await account(c.req.param("id")), config.publicUrl)),
+  );
 
   app.get("/:id/statuses", async (c) => {
     const target = await account(c.req.param("id"));
     const page = readPage(c);
     const viewer = c.var.auth?.account ?? null;
     const rels = viewer ? await relationships(db, viewer.id, [target.id]) : [];
-    const rows = await accountStatuses(db, target.id, page, viewer?.id === target.id || Boolean(rels[0]?.following));
-    setLinkHeader(c, rows.map((s) => s.id), config.publicUrl);
+    const rows = await accountStatuses(
+      db,
+      target.id,
+      page,
+      viewer?.id === target.id || Boolean(rels[0]?.following),
+    );
+    setLinkHeader(
+      c,
+      rows.map((s) => s.id),
+      config.publicUrl,
+    );
     return c.json(await serializeStatuses(db, rows, config.publicUrl));
   });
 
   app.post("/:id/follow", requireScope("write:follows"), async (c) => {
     const me = currentAccount(c);
+    await readBody(c, followBody);
     await followAccount(db, me, await account(c.req.param("id")));
     const [facts] = await relationships(db, me.id, [c.req.param("id")]);
     return c.json(serializeRelationship(facts));
@@ -83,8 +119,18 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
       const target = await account(c.req.param("id"));
       const page = readPage(c, 80, 40);
       const rows = await listFollowAccounts(db, target.id, direction, page);
-      setLinkHeader(c, rows.map((r) => r.followId), config.publicUrl);
-      return c.json(await serializeAccounts(db, rows.map((r) => r.account), config.publicUrl));
+      setLinkHeader(
+        c,
+        rows.map((r) => r.followId),
+        config.publicUrl,
+      );
+      return c.json(
+        await serializeAccounts(
+          db,
+          rows.map((r) => r.account),
+          config.publicUrl,
+        ),
+      );
     });
   }
 
@@ -94,7 +140,8 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
 /** A known account by handle, else (for `user@other.host`) a WebFinger lookup. */
 async function lookup(deps: AppDeps, acct: string) {
   const handle = acct.replace(/^@/, "");
-  if (!/^[^@\s]+(@[^@\s/]+)?$/.test(handle)) throw new AppError(400, "acct must look like user or user@host");
+  if (!/^[^@\s]+(@[^@\s/]+)?$/.test(handle))
+    throw new AppError(400, "acct must look like user or user@host");
   const known = await findAccountByAcct(deps.db, handle, deps.config.host);
   if (known) return known;
   const [, domain] = handle.split("@");

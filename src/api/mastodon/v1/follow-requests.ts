@@ -2,7 +2,11 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../../deps.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
-import { authorizeFollowRequest, listFollowAccounts, rejectFollowRequest } from "../../../services/follows/follows.ts";
+import {
+  authorizeFollowRequest,
+  listFollowAccounts,
+  rejectFollowRequest,
+} from "../../../services/follows/follows.ts";
 import { relationships } from "../../../services/follows/relationships.ts";
 import { serializeAccounts } from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
@@ -16,9 +20,24 @@ export function followRequestsRouter(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   app.get("/", requireScope("read:follows"), async (c) => {
-    const rows = await listFollowAccounts(db, currentAccount(c).id, "requests", readPage(c, 80, 40));
-    setLinkHeader(c, rows.map((r) => r.followId), config.publicUrl);
-    return c.json(await serializeAccounts(db, rows.map((r) => r.account), config.publicUrl));
+    const rows = await listFollowAccounts(
+      db,
+      currentAccount(c).id,
+      "requests",
+      readPage(c, 80, 40),
+    );
+    setLinkHeader(
+      c,
+      rows.map((r) => r.followId),
+      config.publicUrl,
+    );
+    return c.json(
+      await serializeAccounts(
+        db,
+        rows.map((r) => r.account),
+        config.publicUrl,
+      ),
+    );
   });
 
   for (const action of ["authorize", "reject"] as const) {
@@ -26,7 +45,11 @@ export function followRequestsRouter(deps: AppDeps): Hono<ApiEnv> {
       const me = currentAccount(c);
       const followerId = c.req.param("accountId");
       if (!isId(followerId)) throw notFound("Follow request not found");
-      await (action === "authorize" ? authorizeFollowRequest : rejectFollowRequest)(db, me, followerId);
+      await (action === "authorize" ? authorizeFollowRequest : rejectFollowRequest)(
+        db,
+        me,
+        followerId,
+      );
       const [facts] = await relationships(db, me.id, [followerId]);
       return c.json(serializeRelationship(facts));
     });

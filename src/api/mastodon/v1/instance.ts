@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../../deps.ts";
 import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
-import { MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import { instanceStats } from "../../../services/instance.ts";
+import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import type { ApiEnv } from "../env.ts";
 
 /** Clients read the Mastodon version to decide which features to use; Tern speaks 4.5's API. */
@@ -12,7 +12,7 @@ export const API_VERSION = `4.5.0 (compatible; Tern ${TERN_VERSION})`;
 const statusLimits = {
   max_characters: MAX_STATUS_CHARS,
   max_media_attachments: 0,
-  characters_reserved_per_url: 23,
+  characters_reserved_per_url: CHARS_PER_URL,
 };
 
 /** GET /api/v1/instance (Mastodon's V1_Instance). */
@@ -29,8 +29,13 @@ export function instanceV1Router(deps: AppDeps): Hono<ApiEnv> {
       email: "",
       version: API_VERSION,
       urls: { streaming_api: config.publicUrl.replace(/^http/, "ws") },
-      stats: { user_count: await countLocalAccounts(db), status_count: stats.localStatuses, domain_count: stats.domains },
-      thumbnail: null,
+      stats: {
+        user_count: await countLocalAccounts(db),
+        status_count: stats.localStatuses,
+        domain_count: stats.domains,
+      },
+      // Mastodon always has a picture here (its default when none is set); clients show it.
+      thumbnail: `${config.publicUrl}/static/header.png`,
       languages: ["en"],
       registrations: false,
       approval_required: false,
@@ -38,8 +43,20 @@ export function instanceV1Router(deps: AppDeps): Hono<ApiEnv> {
       configuration: {
         accounts: { max_featured_tags: 0 },
         statuses: statusLimits,
-        media_attachments: { supported_mime_types: [], image_size_limit: 0, image_matrix_limit: 0, video_size_limit: 0, video_frame_rate_limit: 0, video_matrix_limit: 0 },
-        polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+        media_attachments: {
+          supported_mime_types: [],
+          image_size_limit: 0,
+          image_matrix_limit: 0,
+          video_size_limit: 0,
+          video_frame_rate_limit: 0,
+          video_matrix_limit: 0,
+        },
+        polls: {
+          max_options: 0,
+          max_characters_per_option: 0,
+          min_expiration: 0,
+          max_expiration: 0,
+        },
       },
       contact_account: null,
       rules: [],
@@ -60,19 +77,61 @@ export function instanceV2Router(deps: AppDeps): Hono<ApiEnv> {
       version: API_VERSION,
       description: "A Tern server: federated microblogging with a Mastodon-compatible API.",
       usage: { users: { active_month: stats.activeMonth } },
-      thumbnail: { url: `${config.publicUrl}/static/header.png` },
+      thumbnail: { url: `${config.publicUrl}/static/header.png`, description: "" },
       icon: [],
       languages: ["en"],
       configuration: {
-        urls: { streaming: config.publicUrl.replace(/^http/, "ws"), status: null },
+        urls: {
+          streaming: config.publicUrl.replace(/^http/, "ws"),
+          status: null,
+          about: `${config.publicUrl}/`,
+          privacy_policy: null,
+          terms_of_service: null,
+        },
         vapid: { public_key: "" },
-        accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+        // Profile limits are Mastodon's defaults (Tern has no profile editing API yet).
+        accounts: {
+          max_display_name_length: 30,
+          max_note_length: 500,
+          max_featured_tags: 0,
+          max_pinned_statuses: 0,
+          max_profile_fields: 4,
+          profile_field_name_limit: 255,
+          profile_field_value_limit: 255,
+        },
         statuses: statusLimits,
-        media_attachments: { supported_mime_types: [], description_limit: 1500, image_size_limit: 0, image_matrix_limit: 0, video_size_limit: 0, video_frame_rate_limit: 0, video_matrix_limit: 0 },
-        polls: { max_options: 0, max_characters_per_option: 0, min_expiration: 0, max_expiration: 0 },
+        media_attachments: {
+          supported_mime_types: [],
+          description_limit: 1500,
+          image_size_limit: 0,
+          image_matrix_limit: 0,
+          video_size_limit: 0,
+          video_frame_rate_limit: 0,
+          video_matrix_limit: 0,
+        },
+        polls: {
+          max_options: 0,
+          max_characters_per_option: 0,
+          min_expiration: 0,
+          max_expiration: 0,
+        },
         translation: { enabled: false },
+        // The public timeline is open to anybody; Tern has no hashtag or trending-link feeds yet.
+        timelines_access: {
+          live_feeds: { local: "public", remote: "public" },
+          hashtag_feeds: { local: "disabled", remote: "disabled" },
+          trending_link_feeds: { local: "disabled", remote: "disabled" },
+        },
+        limited_federation: false,
       },
-      registrations: { enabled: false, approval_required: false, message: null, url: null },
+      registrations: {
+        enabled: false,
+        approval_required: false,
+        reason_required: false,
+        message: null,
+        min_age: null,
+        url: null,
+      },
       api_versions: { mastodon: 6 },
       contact: { email: "", account: null },
       rules: [],

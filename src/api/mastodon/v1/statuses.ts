@@ -1,22 +1,37 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { visibilities } from "../../../db/schema/statuses.ts";
 import type { AppDeps } from "../../../deps.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
-import { visibilities } from "../../../db/schema/statuses.ts";
-import { createLocalStatus, deleteLocalStatus, editLocalStatus, getVisibleStatus } from "../../../services/statuses/local.ts";
+import {
+  createLocalStatus,
+  deleteLocalStatus,
+  editLocalStatus,
+  getVisibleStatus,
+} from "../../../services/statuses/local.ts";
 import { readBody } from "../body.ts";
 import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
 import { currentAccount, requireScope } from "../middleware/auth.ts";
 
 // Forms send booleans as strings; JSON clients send real ones.
-const boolish = z.union([z.boolean(), z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1")]);
-const optionalText = z.string().max(10_000).nullish().transform((v) => v ?? undefined);
+const boolish = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1"),
+]);
+const optionalText = z
+  .string()
+  .max(10_000)
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 const statusBody = z.object({
   status: z.string({ error: "status is required" }).max(10_000),
-  visibility: z.enum(visibilities).nullish().transform((v) => v ?? undefined),
+  visibility: z
+    .enum(visibilities)
+    .nullish()
+    .transform((v) => v ?? undefined),
   spoiler_text: optionalText,
   sensitive: boolish.nullish().transform((v) => v ?? undefined),
   in_reply_to_id: z
@@ -24,11 +39,14 @@ const statusBody = z.object({
     .nullish()
     .transform((v) => v || undefined)
     .refine((v) => v === undefined || isId(v), "must be a status id"),
+  // "" means "not said" (Mastodon then guesses), as null does.
   language: z
-    .string()
-    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$/, "must be an ISO 639 language code")
+    .union([
+      z.literal(""),
+      z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$/, "must be an ISO 639 language code"),
+    ])
     .nullish()
-    .transform((v) => v ?? undefined),
+    .transform((v) => v || undefined),
 });
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
@@ -63,17 +81,27 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/:id/source", requireScope("read:statuses"), async (c) => {
     const bundle = await getVisibleStatus(db, idParam(c.req.param("id")), currentAccount(c).id);
-    return c.json({ id: bundle.status.id, text: bundle.status.source ?? "", spoiler_text: bundle.status.spoilerText });
+    return c.json({
+      id: bundle.status.id,
+      text: bundle.status.source ?? "",
+      spoiler_text: bundle.status.spoilerText,
+    });
   });
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {
     const body = await readBody(c, statusBody.omit({ visibility: true, in_reply_to_id: true }));
-    const bundle = await editLocalStatus(db, config, currentAccount(c), idParam(c.req.param("id")), {
-      status: body.status,
-      spoilerText: body.spoiler_text,
-      sensitive: body.sensitive,
-      language: body.language,
-    });
+    const bundle = await editLocalStatus(
+      db,
+      config,
+      currentAccount(c),
+      idParam(c.req.param("id")),
+      {
+        status: body.status,
+        spoilerText: body.spoiler_text,
+        sensitive: body.sensitive,
+        language: body.language,
+      },
+    );
     return c.json(await one(bundle));
   });
 

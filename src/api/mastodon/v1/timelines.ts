@@ -21,14 +21,22 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/home", requireScope("read:statuses"), async (c) => {
     const rows = await homeTimeline(db, currentAccount(c).id, readPage(c));
-    setLinkHeader(c, rows.map((s) => s.id), config.publicUrl);
+    setLinkHeader(
+      c,
+      rows.map((s) => s.id),
+      config.publicUrl,
+    );
     return c.json(await serializeStatuses(db, rows, config.publicUrl));
   });
 
   app.get("/public", async (c) => {
     const scope = readQuery(c, publicQuery);
     const rows = await publicTimeline(db, readPage(c), scope);
-    setLinkHeader(c, rows.map((s) => s.id), config.publicUrl);
+    setLinkHeader(
+      c,
+      rows.map((s) => s.id),
+      config.publicUrl,
+    );
     return c.json(await serializeStatuses(db, rows, config.publicUrl));
   });
 
