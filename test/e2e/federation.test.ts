@@ -177,6 +177,27 @@ describe("two Tern servers federating", () => {
     expect(publicTimeline.some((s: Status) => s.uri === post.uri)).toBe(false);
   });
 
+  it("a direct message to someone A has never seen is looked up and reaches only them", async () => {
+    const { a, b } = sites;
+    const post = await api<Status & { mentions: { acct: string }[] }>(
+      a,
+      "alice",
+      "/api/v1/statuses",
+      {
+        method: "POST",
+        json: { status: `@carol@${b.host} just for you`, visibility: "direct" },
+      },
+    );
+    expect(post.mentions.map((m) => m.acct)).toEqual([`carol@${b.host}`]);
+    expect(post.content).toContain('class="u-url mention"');
+    const seen = await eventually(
+      async () => (await home(b, "carol")).find((s) => s.uri === post.uri),
+      20_000,
+    );
+    expect(seen.visibility).toBe("direct");
+    expect((await home(b, "bob")).some((s) => s.uri === post.uri)).toBe(false);
+  });
+
   it("after bob unfollows, alice's next post does not reach B", async () => {
     const { a, b } = sites;
     await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/unfollow`, { method: "POST" });

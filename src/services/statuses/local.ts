@@ -1,21 +1,16 @@
-import { and, eq, isNull, or, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
-import {
-  accounts,
-  idempotencyKeys,
-  mentions,
-  statuses,
-  statusTags,
-} from "../../db/schema/index.ts";
+import { idempotencyKeys, mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
-import { extractMentions, formatStatusText, type MentionTarget } from "../../lib/text-to-html.ts";
+import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
 import { loadBundle } from "./load.ts";
+import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
 import type { Status, StatusBundle } from "./types.ts";
 import { canView } from "./visibility.ts";
 
@@ -23,6 +18,8 @@ export const MAX_STATUS_CHARS = 500;
 
 export interface StatusInput {
   status: string;
+  /** Finds remote accounts mentioned by handle that this server does not know yet. */
+  resolveMention?: RemoteMentionResolver;
   visibility?: Visibility;
   spoilerText?: string;
   sensitive?: boolean;
@@ -53,7 +50,7 @@ export async function createLocalStatus(
   if (seen) return seen;
   validate(input);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
-  const formatted = await format(db, config, input.status);
+  const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
   const visibility = input.visibility ?? "public";
   const posted = await db
@@ -108,7 +105,7 @@ export async function editLocalStatus(
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
   validate(input);
-  const formatted = await format(db, config, input.status);
+  const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   await db.transaction(async (tx) => {
     await tx
       .update(statuses)
@@ -205,49 +202,6 @@ async function replyTarget(db: Tx, id: string, viewerId: string): Promise<Status
   } catch {
     throw new AppError(422, "Validation failed: the status you are replying to does not exist");
   }
-}
-
-/** Renders the text; mentions resolve only to accounts this server already knows. */
-async function format(db: Tx, config: Config, text: string) {
-  const wanted = extractMentions(text);
-  const known = wanted.length
-    ? await db
-        .select()
-        .from(accounts)
-        .where(
-          or(
-            ...wanted.map((m) =>
-              and(
-                sql`lower(${accounts.username}) = lower(${m.username})`,
-                !m.domain || m.domain.toLowerCase() === config.host.toLowerCase()
-                  ? isNull(accounts.domain)
-                  : sql`lower(${accounts.domain}) = lower(${m.domain})`,
-              ),
-            ),
-          ),
-        )
-    : [];
-  return formatStatusText(text, {
-    publicUrl: config.publicUrl,
-    localHost: config.host,
-    resolveMention(username, domain) {
-      const local = !domain || domain.toLowerCase() === config.host.toLowerCase();
-      const hit = known.find(
-        (a) =>
-          a.username.toLowerCase() === username.toLowerCase() &&
-          (local ? a.domain === null : a.domain?.toLowerCase() === domain?.toLowerCase()),
-      );
-      return hit
-        ? {
-            id: hit.id,
-            username: hit.username,
-            domain: hit.domain,
-            url: hit.url ?? hit.uri,
-            uri: hit.uri,
-          }
-        : undefined;
-    },
-  });
 }
 
 async function writeMentionsAndTags(

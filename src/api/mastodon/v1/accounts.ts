@@ -64,7 +64,8 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/lookup", async (c) => {
     const { acct } = readQuery(c, acctQuery);
-    const found = await lookup(deps, acct);
+    // Only a signed-in client may make the server look up an unknown remote handle.
+    const found = await lookup(deps, acct, Boolean(c.var.auth));
     if (!found) throw notFound();
     return c.json(await serializeOneAccount(db, found, config.publicUrl));
   });
@@ -138,7 +139,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
 }
 
 /** A known account by handle, else (for `user@other.host`) a WebFinger lookup. */
-async function lookup(deps: AppDeps, acct: string) {
+async function lookup(deps: AppDeps, acct: string, mayResolve: boolean) {
   const handle = acct.replace(/^@/, "");
   if (!/^[^@\s]+(@[^@\s/]+)?$/.test(handle))
     throw new AppError(400, "acct must look like user or user@host");
@@ -146,5 +147,6 @@ async function lookup(deps: AppDeps, acct: string) {
   if (known) return known;
   const [, domain] = handle.split("@");
   if (!domain || domain.toLowerCase() === deps.config.host.toLowerCase()) return undefined;
+  if (!mayResolve) return undefined;
   return (await resolveRemoteAccount(deps.federation, deps, handle)) ?? undefined;
 }

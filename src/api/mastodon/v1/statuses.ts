@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { visibilities } from "../../../db/schema/statuses.ts";
 import type { AppDeps } from "../../../deps.ts";
+import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import {
@@ -53,6 +54,8 @@ const statusBody = z.object({
 export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
   const { db, config } = deps;
   const app = new Hono<ApiEnv>();
+  // Mentions of remote people not known here yet are looked up by WebFinger, as Mastodon does.
+  const resolveMention = (handle: string) => resolveRemoteAccount(deps.federation, deps, handle);
   const one = async (bundle: Parameters<typeof serializeBundles>[1][number]) =>
     (await serializeBundles(db, [bundle], config.publicUrl))[0];
   const idParam = (id: string) => {
@@ -70,6 +73,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       inReplyToId: body.in_reply_to_id,
       language: body.language,
       idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
+      resolveMention,
     });
     return c.json(await one(bundle));
   });
@@ -100,6 +104,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
         spoilerText: body.spoiler_text,
         sensitive: body.sensitive,
         language: body.language,
+        resolveMention,
       },
     );
     return c.json(await one(bundle));
