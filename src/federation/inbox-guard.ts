@@ -9,7 +9,11 @@ const INBOX_PATH = /^\/(inbox|users\/[^/]+\/inbox)\/?$/;
 
 type Json = Record<string, unknown>;
 const idOf = (v: unknown): string | undefined =>
-  typeof v === "string" ? v : v && typeof v === "object" && typeof (v as Json).id === "string" ? ((v as Json).id as string) : undefined;
+  typeof v === "string"
+    ? v
+    : v && typeof v === "object" && typeof (v as Json).id === "string"
+      ? ((v as Json).id as string)
+      : undefined;
 const originOf = (s: string | undefined): string | undefined => {
   if (!s) return undefined;
   try {
@@ -30,7 +34,8 @@ export function inboxGuard() {
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > MAX_ACTIVITY_BYTES) return c.json({ error: "Activity is too large" }, 413);
     const text = await c.req.raw.clone().text();
-    if (Buffer.byteLength(text) > MAX_ACTIVITY_BYTES) return c.json({ error: "Activity is too large" }, 413);
+    if (Buffer.byteLength(text) > MAX_ACTIVITY_BYTES)
+      return c.json({ error: "Activity is too large" }, 413);
     let activity: Json;
     try {
       activity = JSON.parse(text);
@@ -47,13 +52,15 @@ export function inboxGuard() {
 }
 
 export function originProblem(activity: Json): string | null {
-  if (!activity || typeof activity !== "object" || Array.isArray(activity)) return "Activity must be a JSON object";
+  if (!activity || typeof activity !== "object" || Array.isArray(activity))
+    return "Activity must be a JSON object";
   const actor = originOf(idOf(activity.actor));
   if (!actor) return "Activity has no valid actor";
   const id = originOf(idOf(activity.id));
   // snac mints Undo ids under the receiver's URL space; an Undo only reverts the signer's own
   // relations (checked by its listener), so its id origin is not held against it.
-  if (activity.type !== "Undo" && id !== undefined && id !== actor) return "Activity id and actor have different origins";
+  if (activity.type !== "Undo" && id !== undefined && id !== actor)
+    return "Activity id and actor have different origins";
   if (activity.type === "Create" || activity.type === "Update") {
     const object = originOf(idOf(activity.object));
     if (object && object !== actor) return "Object id and actor have different origins";

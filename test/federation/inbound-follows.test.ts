@@ -88,7 +88,8 @@ describe.each(SOFTWARE)("%s", (sw) => {
     const peer = peers[sw];
     const followId = idOf(peer.captureJson("follow").id)!;
     const accepts = () =>
-      peer.received.filter((r) => r.json.type === "Accept" && idOf(r.json.object) === followId).length;
+      peer.received.filter((r) => r.json.type === "Accept" && idOf(r.json.object) === followId)
+        .length;
     const before = accepts();
     expect((await peer.deliver(tern, "follow")).status).toBe(202);
     await eventually(async () => accepts() === before + 1);

@@ -26,7 +26,11 @@ export function visibilityOf(note: PostObject, author: Account): Visibility {
 }
 
 /** Maps a remote Note to what the statuses service stores; content is sanitized here. */
-export async function noteToStatusData(db: Db, note: PostObject, author: Account): Promise<RemoteStatusData | null> {
+export async function noteToStatusData(
+  db: Db,
+  note: PostObject,
+  author: Account,
+): Promise<RemoteStatusData | null> {
   if (!note.id) return null;
   const mentionHrefs: string[] = [];
   const hashtags: string[] = [];
@@ -40,7 +44,12 @@ export async function noteToStatusData(db: Db, note: PostObject, author: Account
     ? await db
         .select({ id: accounts.id })
         .from(accounts)
-        .where(or(inArray(accounts.uri, mentionHrefs), and(inArray(accounts.url, mentionHrefs), isNull(accounts.domain))))
+        .where(
+          or(
+            inArray(accounts.uri, mentionHrefs),
+            and(inArray(accounts.url, mentionHrefs), isNull(accounts.domain)),
+          ),
+        )
     : [];
   const published = note.published ? new Date(note.published.epochMilliseconds) : new Date();
   return {
@@ -98,7 +107,13 @@ export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean>
     .select({ id: follows.id })
     .from(follows)
     .innerJoin(accounts, eq(accounts.id, follows.followerId))
-    .where(and(eq(follows.followingId, data.accountId), eq(follows.state, "accepted"), isNull(accounts.domain)))
+    .where(
+      and(
+        eq(follows.followingId, data.accountId),
+        eq(follows.state, "accepted"),
+        isNull(accounts.domain),
+      ),
+    )
     .limit(1);
   if (followed) return true;
   if (data.mentionedAccountIds.length) {
@@ -119,4 +134,3 @@ export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean>
   }
   return false;
 }
-

@@ -1,10 +1,15 @@
 import type { InboxContext } from "@fedify/fedify";
-import { Accept, Follow, isActor, Reject, Undo } from "@fedify/vocab";
-import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
-import { receiveFollow, receiveUndoFollow, markFollowAccepted, markFollowRejected } from "../../services/follows/follows.ts";
-import { logger } from "../../lib/logger.ts";
-import type { FedContext } from "../context.ts";
+import { Accept, Follow, isActor, type Reject, type Undo } from "@fedify/vocab";
 import { newId } from "../../lib/ids.ts";
+import { logger } from "../../lib/logger.ts";
+import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
+import {
+  markFollowAccepted,
+  markFollowRejected,
+  receiveFollow,
+  receiveUndoFollow,
+} from "../../services/follows/follows.ts";
+import type { FedContext } from "../context.ts";
 import { senderAccount, signedLoader } from "./shared.ts";
 
 const log = logger("federation", "inbox");
@@ -19,7 +24,11 @@ export async function onFollow(ctx: InboxContext<FedContext>, follow: Follow): P
   const follower = await senderAccount(ctx, follow);
   if (!follower || follower.domain === null) return;
   const row = await receiveFollow(ctx.data.db, follower, account, follow.id.href);
-  log.info("{follower} follows {target} ({state})", { follower: follower.uri, target: account.username, state: row.state });
+  log.info("{follower} follows {target} ({state})", {
+    follower: follower.uri,
+    target: account.username,
+    state: row.state,
+  });
   if (row.state !== "accepted") return;
   const actor = await follow.getActor(await signedLoader(ctx));
   if (!actor || !isActor(actor)) return;
@@ -49,16 +58,22 @@ export async function onUndo(ctx: InboxContext<FedContext>, undo: Undo): Promise
   }
   if (await receiveUndoFollow(ctx.data.db, sender.id, { followUri: undo.objectId.href })) return;
   // The Follow's id may be one we no longer have (a re-sent Follow): fall back to its object.
-  const object = await undo.getObject({ ...(await signedLoader(ctx)), suppressError: true }).catch(() => null);
+  const object = await undo
+    .getObject({ ...(await signedLoader(ctx)), suppressError: true })
+    .catch(() => null);
   if (object instanceof Follow && object.actorId?.href === sender.uri && object.objectId) {
     const target = ctx.parseUri(object.objectId);
-    const account = target?.type === "actor" ? await findLocalAccount(ctx.data.db, target.identifier) : undefined;
+    const account =
+      target?.type === "actor" ? await findLocalAccount(ctx.data.db, target.identifier) : undefined;
     if (account) await receiveUndoFollow(ctx.data.db, sender.id, { followingId: account.id });
   }
 }
 
 /** Accept or Reject of a Follow one of our accounts sent. */
-export async function onFollowResponse(ctx: InboxContext<FedContext>, activity: Accept | Reject): Promise<void> {
+export async function onFollowResponse(
+  ctx: InboxContext<FedContext>,
+  activity: Accept | Reject,
+): Promise<void> {
   const sender = await senderAccount(ctx, activity);
   if (!sender || sender.domain === null) return;
   const followUri = activity.objectId?.href ?? null;

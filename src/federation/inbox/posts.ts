@@ -3,7 +3,11 @@ import { type Create, type Delete, isActor, type Update } from "@fedify/vocab";
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
-import { deleteRemoteStatus, findStatusByUri, upsertRemoteStatus } from "../../services/statuses/remote.ts";
+import {
+  deleteRemoteStatus,
+  findStatusByUri,
+  upsertRemoteStatus,
+} from "../../services/statuses/remote.ts";
 import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
 import type { FedContext } from "../context.ts";
 import { persistActor } from "../from-ap/actor.ts";
@@ -45,14 +49,20 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   if (!author || author.id !== known.accountId) return;
   const data = await noteToStatusData(ctx.data.db, object, author);
   if (!data) return;
-  const saved = await upsertRemoteStatus(ctx.data.db, { ...data, editedAt: data.editedAt ?? new Date() });
+  const saved = await upsertRemoteStatus(ctx.data.db, {
+    ...data,
+    editedAt: data.editedAt ?? new Date(),
+  });
   if (saved) await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
 }
 
 /** Delete of a post by its author, or of the sender's whole account. */
 export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Promise<void> {
   if (!del.objectId || !del.actorId) return;
-  const [sender] = await ctx.data.db.select().from(accounts).where(eq(accounts.uri, del.actorId.href));
+  const [sender] = await ctx.data.db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.uri, del.actorId.href));
   if (!sender || sender.domain === null) return; // nothing of theirs is stored here
   if (del.objectId.href === sender.uri) {
     await ctx.data.db.delete(accounts).where(eq(accounts.id, sender.id));

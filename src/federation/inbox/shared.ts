@@ -1,8 +1,8 @@
 import type { Context, DocumentLoader } from "@fedify/fedify";
-import { isActor } from "@fedify/vocab";
 import type { Activity } from "@fedify/vocab";
-import { findAccountByUri } from "../../services/accounts/accounts.ts";
+import { isActor } from "@fedify/vocab";
 import type { Account } from "../../services/accounts/accounts.ts";
+import { findAccountByUri } from "../../services/accounts/accounts.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { persistActor } from "../from-ap/actor.ts";
 
@@ -10,16 +10,25 @@ import { persistActor } from "../from-ap/actor.ts";
 const ACTOR_REFRESH_MS = 24 * 60 * 60 * 1000;
 
 /** Fetches signed by the instance actor, so authorized-fetch peers (GoToSocial) answer. */
-export async function signedLoader(ctx: Context<FedContext>): Promise<{ documentLoader: DocumentLoader; contextLoader: DocumentLoader }> {
+export async function signedLoader(
+  ctx: Context<FedContext>,
+): Promise<{ documentLoader: DocumentLoader; contextLoader: DocumentLoader }> {
   const documentLoader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
   return { documentLoader, contextLoader: ctx.contextLoader };
 }
 
 /** The account of the activity's actor: from our table when fresh, else fetched and stored. */
-export async function senderAccount(ctx: Context<FedContext>, activity: Activity): Promise<Account | null> {
+export async function senderAccount(
+  ctx: Context<FedContext>,
+  activity: Activity,
+): Promise<Account | null> {
   if (!activity.actorId) return null;
   const known = await findAccountByUri(ctx.data.db, activity.actorId.href);
-  if (known && (known.domain === null || (known.fetchedAt && Date.now() - known.fetchedAt.getTime() < ACTOR_REFRESH_MS))) {
+  if (
+    known &&
+    (known.domain === null ||
+      (known.fetchedAt && Date.now() - known.fetchedAt.getTime() < ACTOR_REFRESH_MS))
+  ) {
     return known;
   }
   const actor = await activity.getActor(await signedLoader(ctx)).catch(() => null);
