@@ -3,17 +3,7 @@
  * with a password manager (labelled fields, autocomplete hints). Every value is escaped.
  */
 
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
-}
+import { escapeHtml } from "../lib/html.ts";
 
 /** What each scope lets an app do, in words a user can judge. */
 const SCOPE_LABELS: Record<string, string> = {

@@ -15,26 +15,19 @@ export async function openTestDatabase(): Promise<Database & { url: string | und
     await migrate(database);
     return Object.assign(database, { url: undefined });
   }
-  const name = `tern_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const fresh = (await createEmptyPostgresDatabase())!;
   const database = await openDatabase({
-    databaseUrl: url.toString(),
+    databaseUrl: fresh.url,
     dataDir: "unused",
     maxConnections: 5,
   });
   await migrate(database);
   const close = database.close;
   return Object.assign(database, {
-    url: url.toString(),
+    url: fresh.url,
     async close() {
       await close();
-      const a = postgres(base, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await fresh.drop();
     },
   });
 }

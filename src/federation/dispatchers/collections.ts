@@ -1,5 +1,4 @@
 import type { FederationBuilder } from "@fedify/fedify";
-import type { Recipient } from "@fedify/vocab";
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { accounts, follows, statuses } from "../../db/schema/index.ts";
@@ -7,17 +6,10 @@ import { paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
 import type { FedContext } from "../context.ts";
+import { recipientOf } from "../outbound.ts";
 import { createActivity } from "../to-ap/note.ts";
 
 const PAGE = 40;
-
-function recipientOf(a: typeof accounts.$inferSelect): Recipient {
-  return {
-    id: new URL(a.uri),
-    inboxId: a.inboxUrl ? new URL(a.inboxUrl) : null,
-    endpoints: a.sharedInboxUrl ? { sharedInbox: new URL(a.sharedInboxUrl) } : null,
-  };
-}
 
 /** Accepted followers (or followings) of a local account; `cursor` null means all (fan-out). */
 async function followPage(
