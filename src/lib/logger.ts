@@ -17,6 +17,14 @@ export async function setupLogging(level: LogLevel): Promise<void> {
         lowestLevel: level === "debug" ? "info" : "warning",
         sinks: ["console"],
       },
+      // Fedify logs every 4xx answer that passes through it as a warning, the web pages' 404s
+      // for crawlers included: only its errors, unless debugging.
+      {
+        category: ["fedify", "federation", "http"],
+        lowestLevel: level === "debug" ? "info" : "error",
+        sinks: ["console"],
+        parentSinks: "override",
+      },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["console"] },
     ],
   });
