@@ -28,6 +28,8 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .default("http://localhost:3000")
     .refine((u) => {
+      // zod runs this even after the URL check failed: an invalid URL is reported once, there.
+      if (!URL.canParse(u)) return true;
       const url = new URL(u);
       return url.pathname === "/" && !url.search && !url.hash;
     }, "must be an origin such as https://tern.example, without a path"),
