@@ -30,7 +30,10 @@ export async function resolveRemoteAccount(
       signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
     });
     if (!object || !isActor(object)) return null;
-    return await persistActor(data.db, object, { documentLoader });
+    return await persistActor(data.db, object, {
+      documentLoader,
+      allowPrivateAddresses: data.config.allowPrivateAddresses,
+    });
   } catch (error) {
     log.info("Could not resolve {query}: {error}", { query, error });
     return null;

@@ -6,6 +6,8 @@ import { persistActor } from "../../src/federation/from-ap/actor.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let t: TestTern;
+/** The test server federates on loopback; the SSRF test below turns the guard on. */
+const OPEN = { allowPrivateAddresses: true };
 beforeAll(async () => {
   t = await startTestTern();
 });
@@ -25,6 +27,7 @@ it("stores a remote actor with its handle and a sanitized bio, and refreshes it 
   const first = await persistActor(
     t.database.db,
     person("https://remote.example/users/mallory", "Mallory"),
+    OPEN,
   );
   expect(first).toMatchObject({
     username: "mallory",
@@ -35,6 +38,7 @@ it("stores a remote actor with its handle and a sanitized bio, and refreshes it 
   const again = await persistActor(
     t.database.db,
     person("https://remote.example/users/mallory", "Mallory 2"),
+    OPEN,
   );
   expect(again!.id).toBe(first!.id);
   expect(again!.displayName).toBe("Mallory 2");
@@ -44,10 +48,12 @@ it("gives a handle to the actor that claims it now (an account made anew on its 
   const old = await persistActor(
     t.database.db,
     person("https://remote.example/users/mallory", "Old"),
+    OPEN,
   );
   const fresh = await persistActor(
     t.database.db,
     person("https://remote.example/ap/users/2", "New"),
+    OPEN,
   );
   expect(fresh).toMatchObject({
     username: "mallory",
@@ -58,4 +64,26 @@ it("gives a handle to the actor that claims it now (an account made anew on its 
   expect(retired.username).toBe(`mallory.gone.${old!.id}`);
   const res = await t.request("/api/v1/accounts/lookup?acct=mallory@remote.example");
   expect((await res.json()).id).toBe(fresh!.id);
+});
+
+it("refuses an actor whose inbox is a private address, and drops a private shared inbox", async () => {
+  const guarded = { allowPrivateAddresses: false };
+  const sneaky = new Person({
+    id: new URL("https://93.184.215.14/users/sneaky"),
+    preferredUsername: "sneaky",
+    inbox: new URL("http://127.0.0.1:6379/inbox"),
+  });
+  expect(await persistActor(t.database.db, sneaky, guarded)).toBeNull();
+  const rows = await t.database.db.select().from(accounts).where(eq(accounts.uri, sneaky.id!.href));
+  expect(rows).toHaveLength(0);
+
+  const half = new Person({
+    id: new URL("https://93.184.215.14/users/half"),
+    preferredUsername: "half",
+    inbox: new URL("https://93.184.215.14/users/half/inbox"),
+    endpoints: new Endpoints({ sharedInbox: new URL("http://169.254.169.254/latest/meta-data") }),
+  });
+  const stored = await persistActor(t.database.db, half, guarded);
+  expect(stored?.inboxUrl).toBe("https://93.184.215.14/users/half/inbox");
+  expect(stored?.sharedInboxUrl).toBeNull();
 });

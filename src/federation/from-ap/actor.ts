@@ -1,5 +1,6 @@
 import type { DocumentLoader } from "@fedify/fedify";
 import { type Actor, Application, Image, Link, Service } from "@fedify/vocab";
+import { validatePublicUrl } from "@fedify/vocab-runtime";
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { accounts } from "../../db/schema/index.ts";
@@ -45,13 +46,32 @@ async function retireHandleClash(
     );
 }
 
+/**
+ * Fedify checks the addresses it fetches from, but delivers to any inbox an actor names: an
+ * actor on a public host could name http://127.0.0.1:6379/ or a cloud metadata address as its
+ * inbox. Inboxes that resolve to private or loopback addresses are refused here instead.
+ */
+async function isPublicUrl(url: string): Promise<boolean> {
+  try {
+    await validatePublicUrl(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Stores (or refreshes) a remote actor; returns its account. Never touches local accounts. */
 export async function persistActor(
   db: Db,
   actor: Actor,
-  opts: { documentLoader?: DocumentLoader } = {},
+  opts: { documentLoader?: DocumentLoader; allowPrivateAddresses: boolean },
 ): Promise<Account | null> {
   if (!actor.id || !actor.inboxId) return null;
+  let sharedInbox = actor.endpoints?.sharedInbox?.href ?? null;
+  if (!opts.allowPrivateAddresses) {
+    if (!(await isPublicUrl(actor.inboxId.href))) return null;
+    if (sharedInbox && !(await isPublicUrl(sharedInbox))) sharedInbox = null;
+  }
   const uri = actor.id.href;
   const username =
     text(actor.preferredUsername).trim() || uri.split("/").filter(Boolean).pop() || "unknown";
@@ -70,7 +90,7 @@ export async function persistActor(
     discoverable: actor.discoverable ?? false,
     indexable: actor.indexable ?? false,
     inboxUrl: actor.inboxId.href,
-    sharedInboxUrl: actor.endpoints?.sharedInbox?.href ?? null,
+    sharedInboxUrl: sharedInbox,
     followersUrl: actor.followersId?.href ?? null,
     followingUrl: actor.followingId?.href ?? null,
     outboxUrl: actor.outboxId?.href ?? null,

@@ -39,7 +39,10 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   const object = await update.getObject(await signedLoader(ctx));
   if (!object?.id || !update.actorId) return;
   if (isActor(object)) {
-    if (object.id.href === update.actorId.href) await persistActor(ctx.data.db, object);
+    if (object.id.href === update.actorId.href)
+      await persistActor(ctx.data.db, object, {
+        allowPrivateAddresses: ctx.data.config.allowPrivateAddresses,
+      });
     return;
   }
   if (!isPostObject(object) || object.attributionId?.href !== update.actorId.href) return;

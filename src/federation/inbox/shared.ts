@@ -33,5 +33,7 @@ export async function senderAccount(
   }
   const actor = await activity.getActor(await signedLoader(ctx)).catch(() => null);
   if (!actor || !isActor(actor) || actor.id?.href !== activity.actorId.href) return known ?? null;
-  return persistActor(ctx.data.db, actor);
+  return persistActor(ctx.data.db, actor, {
+    allowPrivateAddresses: ctx.data.config.allowPrivateAddresses,
+  });
 }
