@@ -177,4 +177,22 @@ describe("discovery", () => {
       ]),
     );
   });
+
+  it("answers odd collection pages and names with 404, never 500", async () => {
+    for (const path of [
+      "/users/alice/outbox?cursor=abc",
+      "/users/alice/outbox?cursor=99999999999999999999999",
+      "/users/alice/followers?cursor=xyz",
+      "/users/alice/following?cursor=1e5",
+      "/users/%00",
+      "/users/%00/outbox",
+      "/users/nobody/outbox",
+      "/users/nobody/followers",
+      "/@%00",
+    ]) {
+      for (const headers of [AP, {}]) {
+        expect((await t.request(path, { headers })).status, path).toBe(404);
+      }
+    }
+  });
 });

@@ -2,6 +2,7 @@ import type { FederationBuilder } from "@fedify/fedify";
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { accounts, follows, statuses } from "../../db/schema/index.ts";
+import { isId } from "../../lib/ids.ts";
 import { paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
@@ -56,9 +57,14 @@ async function countFollows(db: Db, identifier: string, side: "followers" | "fol
 /** Paged followers, following, outbox and featured collections of local actors. */
 export function registerCollections(builder: FederationBuilder<FedContext>): void {
   // The first page's cursor is "" (newest first); a null cursor asks for everything at once.
-  const first = () => "";
+  // No first page for someone who does not exist: Fedify then answers 404.
+  const first = async (ctx: { data: FedContext }, identifier: string) =>
+    (await findLocalAccount(ctx.data.db, identifier)) ? "" : null;
+  // Cursors are ids; anything else is a page that does not exist.
+  const badCursor = (cursor: string | null) => cursor !== null && cursor !== "" && !isId(cursor);
   builder
     .setFollowersDispatcher(paths.followers, async (ctx, identifier, cursor) => {
+      if (badCursor(cursor)) return null;
       const page = await followPage(
         ctx.data.db,
         identifier,
@@ -72,6 +78,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
 
   builder
     .setFollowingDispatcher(paths.following, async (ctx, identifier, cursor) => {
+      if (badCursor(cursor)) return null;
       const page = await followPage(
         ctx.data.db,
         identifier,
@@ -85,7 +92,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
 
   builder
     .setOutboxDispatcher(paths.outbox, async (ctx, identifier, cursor) => {
-      if (cursor === null) return null; // only paged: an outbox can be long
+      if (cursor === null || badCursor(cursor)) return null; // only paged: an outbox can be long
       const account = await findLocalAccount(ctx.data.db, identifier);
       if (!account || account.username !== identifier) return null;
       const rows = await ctx.data.db

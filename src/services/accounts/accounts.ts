@@ -77,6 +77,8 @@ export async function createLocalAccount(
 }
 
 export async function findLocalAccount(db: Tx, username: string): Promise<Account | undefined> {
+  // Not a possible username (a NUL byte would even upset PostgreSQL): nobody by that name.
+  if (!USERNAME.test(username)) return undefined;
   const [row] = await db
     .select()
     .from(accounts)
@@ -88,6 +90,7 @@ export async function findLocalUser(
   db: Tx,
   username: string,
 ): Promise<{ account: Account; user: LocalUser } | undefined> {
+  if (!USERNAME.test(username)) return undefined;
   const [row] = await db
     .select()
     .from(accounts)
