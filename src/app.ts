@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { healthRoutes } from "./api/health.ts";
 import { mastodonApi } from "./api/mastodon/router.ts";
+import { nulGuard } from "./api/nul-guard.ts";
 import type { AppDeps } from "./deps.ts";
 import type { FedContext } from "./federation/context.ts";
 import { inboxGuard } from "./federation/inbox-guard.ts";
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.use("/api/*", apiCors);
   app.use("/oauth/*", apiCors);
+  app.use("/api/*", nulGuard());
+  app.use("/oauth/*", nulGuard());
   app.use("/.well-known/*", cors({ origin: "*" }));
   app.use("/nodeinfo/*", cors({ origin: "*" }));
 

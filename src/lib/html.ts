@@ -158,7 +158,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
  * not a document; a giant `<h1>` in a timeline is abuse). Line breaks come out as `<br>`.
  */
 export function sanitizeRemoteHtml(html: string): string {
-  const clean = sanitizeHtml(html, OPTIONS);
+  // NUL cannot be stored in PostgreSQL text and has no place in HTML.
+  const clean = sanitizeHtml(html.replaceAll("\u0000", ""), OPTIONS);
   // These replacements are safe on sanitized output: every `<` that is text has been escaped
   // to `&lt;`, so a literal `<br />` or marker tag can only be a tag sanitize-html wrote.
   return clean

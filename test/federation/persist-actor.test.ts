@@ -87,3 +87,15 @@ it("refuses an actor whose inbox is a private address, and drops a private share
   expect(stored?.inboxUrl).toBe("https://93.184.215.14/users/half/inbox");
   expect(stored?.sharedInboxUrl).toBeNull();
 });
+
+it("stores remote text without NUL characters (PostgreSQL text cannot hold them)", async () => {
+  const actor = new Person({
+    id: new URL("https://remote.example/users/nul"),
+    preferredUsername: "nul\u0000user",
+    name: "Nul\u0000Name",
+    summary: "<p>bio\u0000</p>",
+    inbox: new URL("https://remote.example/users/nul/inbox"),
+  });
+  const stored = await persistActor(t.database.db, actor, OPEN);
+  expect(stored).toMatchObject({ username: "nuluser", displayName: "NulName", note: "<p>bio</p>" });
+});

@@ -8,7 +8,8 @@ import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 
-const text = (v: unknown) => (v == null ? "" : String(v));
+/** Remote text as a string PostgreSQL can store (no NUL characters). */
+const text = (v: unknown) => (v == null ? "" : String(v).replaceAll("\u0000", ""));
 const urlOf = (v: URL | Link | null | undefined): string | null =>
   v instanceof URL ? v.href : v instanceof Link ? (v.href?.href ?? null) : null;
 

@@ -36,7 +36,8 @@ export async function noteToStatusData(
   const hashtags: string[] = [];
   for await (const tag of note.getTags({ suppressError: true })) {
     if (tag instanceof Mention && tag.href) mentionHrefs.push(tag.href.href);
-    else if (tag instanceof Hashtag && tag.name) hashtags.push(String(tag.name).replace(/^#/, ""));
+    else if (tag instanceof Hashtag && tag.name)
+      hashtags.push(String(tag.name).replace(/^#/, "").replaceAll("\u0000", ""));
   }
   if (hashtags.length === 0) hashtags.push(...hashtagsInContent(String(note.content ?? "")));
   // Mentions point at an actor id (snac, Mastodon) or at a profile URL (GoToSocial, Hollo).
@@ -57,7 +58,9 @@ export async function noteToStatusData(
     url: (note.url instanceof URL ? note.url.href : note.url?.href?.href) ?? note.id.href,
     accountId: author.id,
     content: sanitizeRemoteHtml(String(note.content ?? "")),
-    spoilerText: String(note.summary ?? "").slice(0, 5_000),
+    spoilerText: String(note.summary ?? "")
+      .replaceAll("\u0000", "")
+      .slice(0, 5_000),
     sensitive: note.sensitive ?? false,
     visibility: visibilityOf(note, author),
     language: languageOf(note),
