@@ -37,7 +37,8 @@ async function readAtMost(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Not awaited: a tee branch's cancel settles only when the other branch is done too.
+      void reader.cancel();
       return null;
     }
     chunks.push(value);
