@@ -24,7 +24,8 @@ const base = `http://localhost:${port}`;
 const config = loadConfig({
   PUBLIC_URL: base,
   PORT: String(port),
-  NODE_ROLE: "web",
+  // On PostgreSQL a web-only process; PGlite needs the role "all", whose worker is stopped below.
+  NODE_ROLE: process.env.DATABASE_URL ? "web" : "all",
   ALLOW_PRIVATE_ADDRESSES: "true",
   DATABASE_URL: process.env.DATABASE_URL ?? "",
 });
@@ -34,6 +35,7 @@ const database = await openDatabase({
   maxConnections: 20,
 });
 const tern = await assemble(config, { database });
+await tern.worker?.stop(); // measure accepting, not processing
 await createLocalAccount(database.db, base, { username: "probe", password: "benchmark password" });
 const server = serve({ fetch: tern.app.fetch, port });
 const peer = await new FakePeer().start();

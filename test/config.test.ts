@@ -57,6 +57,14 @@ describe("configuration", () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it("refuses a web or worker role on the embedded database (one process must do both)", () => {
+    expect(() => loadConfig({ NODE_ROLE: "web" })).toThrow(/NODE_ROLE.*DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ROLE: "worker" })).toThrow(ConfigError);
+    expect(loadConfig({ NODE_ROLE: "worker", DATABASE_URL: "postgres://db/tern" }).role).toBe(
+      "worker",
+    );
+  });
+
   it("stops the server at start-up with the reason, before touching any data", () => {
     const result = spawnSync(process.execPath, ["src/main.ts"], {
       cwd: new URL("..", import.meta.url).pathname,

@@ -56,6 +56,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (!e.DATABASE_URL && e.NODE_ROLE !== "all") {
+    // The embedded database belongs to one process, so that process must also run the jobs.
+    throw new ConfigError(
+      `Invalid configuration:\n  NODE_ROLE: "${e.NODE_ROLE}" needs DATABASE_URL (PostgreSQL); the embedded database runs one process, in the role "all"`,
+    );
+  }
   const url = new URL(e.PUBLIC_URL);
   return {
     publicUrl: url.origin,
