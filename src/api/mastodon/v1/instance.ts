@@ -9,6 +9,22 @@ import type { ApiEnv } from "../env.ts";
 /** Clients read the Mastodon version to decide which features to use; Tern speaks 4.5's API. */
 export const API_VERSION = `4.5.0 (compatible; Tern ${TERN_VERSION})`;
 
+/** No media uploads or polls yet: every limit is zero, so clients offer neither. */
+const mediaLimits = {
+  supported_mime_types: [],
+  image_size_limit: 0,
+  image_matrix_limit: 0,
+  video_size_limit: 0,
+  video_frame_rate_limit: 0,
+  video_matrix_limit: 0,
+};
+const pollLimits = {
+  max_options: 0,
+  max_characters_per_option: 0,
+  min_expiration: 0,
+  max_expiration: 0,
+};
+
 const statusLimits = {
   max_characters: MAX_STATUS_CHARS,
   max_media_attachments: 0,
@@ -43,20 +59,8 @@ export function instanceV1Router(deps: AppDeps): Hono<ApiEnv> {
       configuration: {
         accounts: { max_featured_tags: 0 },
         statuses: statusLimits,
-        media_attachments: {
-          supported_mime_types: [],
-          image_size_limit: 0,
-          image_matrix_limit: 0,
-          video_size_limit: 0,
-          video_frame_rate_limit: 0,
-          video_matrix_limit: 0,
-        },
-        polls: {
-          max_options: 0,
-          max_characters_per_option: 0,
-          min_expiration: 0,
-          max_expiration: 0,
-        },
+        media_attachments: mediaLimits,
+        polls: pollLimits,
       },
       contact_account: null,
       rules: [],
@@ -100,21 +104,8 @@ export function instanceV2Router(deps: AppDeps): Hono<ApiEnv> {
           profile_field_value_limit: 255,
         },
         statuses: statusLimits,
-        media_attachments: {
-          supported_mime_types: [],
-          description_limit: 1500,
-          image_size_limit: 0,
-          image_matrix_limit: 0,
-          video_size_limit: 0,
-          video_frame_rate_limit: 0,
-          video_matrix_limit: 0,
-        },
-        polls: {
-          max_options: 0,
-          max_characters_per_option: 0,
-          min_expiration: 0,
-          max_expiration: 0,
-        },
+        media_attachments: { ...mediaLimits, description_limit: 1500 },
+        polls: pollLimits,
         translation: { enabled: false },
         // The public timeline is open to anybody; Tern has no hashtag or trending-link feeds yet.
         timelines_access: {
