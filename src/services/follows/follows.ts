@@ -112,6 +112,14 @@ export async function receiveUndoFollow(
 }
 
 /** The remote side accepted our Follow (found by its id, else by the pair). */
+/** Follows by local accounts of `remoteId`: the one with id `followUri`, or all when null. */
+const ourFollowsOf = (remoteId: string, followUri: string | null) =>
+  and(
+    eq(follows.followingId, remoteId),
+    followUri ? eq(follows.uri, followUri) : undefined,
+    sql`exists (select 1 from accounts a where a.id = ${follows.followerId} and a.domain is null)`,
+  );
+
 export async function markFollowAccepted(
   db: Db,
   remoteId: string,
@@ -120,13 +128,7 @@ export async function markFollowAccepted(
   const rows = await db
     .update(follows)
     .set({ state: "accepted" })
-    .where(
-      and(
-        eq(follows.followingId, remoteId),
-        followUri ? eq(follows.uri, followUri) : sql`true`,
-        sql`exists (select 1 from accounts a where a.id = ${follows.followerId} and a.domain is null)`,
-      ),
-    )
+    .where(and(ourFollowsOf(remoteId, followUri), eq(follows.state, "pending")))
     .returning();
   for (const row of rows) await mergeIntoHomeFeed(db, row.followerId, remoteId);
   return rows.length > 0;
@@ -138,16 +140,7 @@ export async function markFollowRejected(
   remoteId: string,
   followUri: string | null,
 ): Promise<boolean> {
-  const rows = await db
-    .delete(follows)
-    .where(
-      and(
-        eq(follows.followingId, remoteId),
-        followUri ? eq(follows.uri, followUri) : sql`true`,
-        sql`exists (select 1 from accounts a where a.id = ${follows.followerId} and a.domain is null)`,
-      ),
-    )
-    .returning();
+  const rows = await db.delete(follows).where(ourFollowsOf(remoteId, followUri)).returning();
   for (const row of rows) await removeFromHomeFeed(db, row.followerId, remoteId);
   return rows.length > 0;
 }
@@ -211,6 +204,15 @@ export async function rejectFollowRequest(
 export async function getFollow(db: Tx, id: string): Promise<Follow | undefined> {
   const [row] = await db.select().from(follows).where(eq(follows.id, id));
   return row;
+}
+
+/** How many follow requests wait for `accountId` to answer. */
+export async function countFollowRequests(db: Tx, accountId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(follows)
+    .where(and(eq(follows.followingId, accountId), eq(follows.state, "pending")));
+  return row.n;
 }
 
 /**

@@ -6,21 +6,18 @@ import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import { findAccountByAcct, getAccount } from "../../../services/accounts/accounts.ts";
 import {
+  countFollowRequests,
   followAccount,
-  listFollowAccounts,
   unfollowAccount,
 } from "../../../services/follows/follows.ts";
 import { relationships } from "../../../services/follows/relationships.ts";
 import { accountStatuses } from "../../../services/timelines/timelines.ts";
 import { readBody, readQuery } from "../body.ts";
-import {
-  type CredentialAccount,
-  serializeAccounts,
-  serializeOneAccount,
-} from "../entities/account.ts";
+import { type CredentialAccount, serializeOneAccount } from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
+import { followListPage } from "../follow-list.ts";
 import { currentAccount, requireScope } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
@@ -45,18 +42,19 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/verify_credentials", requireScope("read:accounts"), async (c) => {
     const me = currentAccount(c);
-    const [requests] = await Promise.all([
-      listFollowAccounts(db, me.id, "requests", { limit: 1000 }),
+    const [serialized, requests] = await Promise.all([
+      serializeOneAccount(db, me, config.publicUrl),
+      countFollowRequests(db, me.id),
     ]);
     const entity: CredentialAccount = {
-      ...(await serializeOneAccount(db, me, config.publicUrl)),
+      ...serialized,
       source: {
         privacy: "public",
         sensitive: false,
         language: null,
         note: me.note,
         fields: [],
-        follow_requests_count: requests.length,
+        follow_requests_count: requests,
       },
     };
     return c.json(entity);
@@ -118,20 +116,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
   for (const direction of ["followers", "following"] as const) {
     app.get(`/:id/${direction}`, async (c) => {
       const target = await account(c.req.param("id"));
-      const page = readPage(c, 80, 40);
-      const rows = await listFollowAccounts(db, target.id, direction, page);
-      setLinkHeader(
-        c,
-        rows.map((r) => r.followId),
-        config.publicUrl,
-      );
-      return c.json(
-        await serializeAccounts(
-          db,
-          rows.map((r) => r.account),
-          config.publicUrl,
-        ),
-      );
+      return followListPage(c, deps, target.id, direction);
     });
   }
 

@@ -2,42 +2,20 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../../deps.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
-import {
-  authorizeFollowRequest,
-  listFollowAccounts,
-  rejectFollowRequest,
-} from "../../../services/follows/follows.ts";
+import { authorizeFollowRequest, rejectFollowRequest } from "../../../services/follows/follows.ts";
 import { relationships } from "../../../services/follows/relationships.ts";
-import { serializeAccounts } from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
 import type { ApiEnv } from "../env.ts";
+import { followListPage } from "../follow-list.ts";
 import { currentAccount, requireScope } from "../middleware/auth.ts";
-import { readPage, setLinkHeader } from "../paging.ts";
 
 /** /api/v1/follow_requests: a locked account reviews who asked to follow it. */
 export function followRequestsRouter(deps: AppDeps): Hono<ApiEnv> {
-  const { db, config } = deps;
+  const { db } = deps;
   const app = new Hono<ApiEnv>();
 
   app.get("/", requireScope("read:follows"), async (c) => {
-    const rows = await listFollowAccounts(
-      db,
-      currentAccount(c).id,
-      "requests",
-      readPage(c, 80, 40),
-    );
-    setLinkHeader(
-      c,
-      rows.map((r) => r.followId),
-      config.publicUrl,
-    );
-    return c.json(
-      await serializeAccounts(
-        db,
-        rows.map((r) => r.account),
-        config.publicUrl,
-      ),
-    );
+    return followListPage(c, deps, currentAccount(c).id, "requests");
   });
 
   for (const action of ["authorize", "reject"] as const) {
