@@ -18,6 +18,8 @@ export const jobs = pgTable(
     lockedBy: text("locked_by"),
     /** Jobs sharing a key run one at a time, oldest first (Fedify's `orderingKey`). */
     orderingKey: text("ordering_key"),
+    /** The remote host a delivery goes to, so one slow host cannot hold every worker slot. */
+    host: text("host"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     createdAt: createdAt(),
@@ -27,6 +29,9 @@ export const jobs = pgTable(
     index("jobs_ordering_idx")
       .on(t.queue, t.orderingKey, t.id)
       .where(sql`${t.orderingKey} is not null`),
+    index("jobs_host_running_idx")
+      .on(t.queue, t.host)
+      .where(sql`${t.host} is not null and ${t.lockedUntil} is not null`),
   ],
 );
 
@@ -39,4 +44,18 @@ export const kv = pgTable(
     expiresAt: tstz("expires_at"),
   },
   (t) => [index("kv_expires_idx").on(t.expiresAt).where(sql`${t.expiresAt} is not null`)],
+);
+
+/**
+ * Fixed-window request counters shared by every web process (rate limits, login throttling).
+ * `key` names what is counted, e.g. `api:token:<id>` or `login:ip:<address>`.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    hits: integer("hits").notNull().default(0),
+    resetAt: tstz("reset_at").notNull(),
+  },
+  (t) => [index("rate_limits_reset_idx").on(t.resetAt)],
 );
