@@ -76,6 +76,13 @@ it("refuses an actor whose inbox is a private address, and drops a private share
   expect(await persistActor(t.database.db, sneaky, guarded)).toBeNull();
   const rows = await t.database.db.select().from(accounts).where(eq(accounts.uri, sneaky.id!.href));
   expect(rows).toHaveLength(0);
+  // Fedify 2.3's own check takes the IPv6 documentation range for public; Tern's does not.
+  const documentation = new Person({
+    id: new URL("https://93.184.215.14/users/doc"),
+    preferredUsername: "doc",
+    inbox: new URL("http://[2001:db8::1]/inbox"),
+  });
+  expect(await persistActor(t.database.db, documentation, guarded)).toBeNull();
 
   const half = new Person({
     id: new URL("https://93.184.215.14/users/half"),

@@ -1,9 +1,9 @@
 import type { DocumentLoader } from "@fedify/fedify";
 import { type Actor, Application, Image, Link, Service } from "@fedify/vocab";
-import { validatePublicUrl } from "@fedify/vocab-runtime";
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { accounts } from "../../db/schema/index.ts";
+import { isPublicUrl } from "../../lib/address-guard.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
@@ -47,20 +47,6 @@ async function retireHandleClash(
     );
 }
 
-/**
- * Fedify checks the addresses it fetches from, but delivers to any inbox an actor names: an
- * actor on a public host could name http://127.0.0.1:6379/ or a cloud metadata address as its
- * inbox. Inboxes that resolve to private or loopback addresses are refused here instead.
- */
-async function isPublicUrl(url: string): Promise<boolean> {
-  try {
-    await validatePublicUrl(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Stores (or refreshes) a remote actor; returns its account. Never touches local accounts. */
 export async function persistActor(
   db: Db,
@@ -69,6 +55,8 @@ export async function persistActor(
 ): Promise<Account | null> {
   if (!actor.id || !actor.inboxId) return null;
   let sharedInbox = actor.endpoints?.sharedInbox?.href ?? null;
+  // Fedify delivers to any inbox an actor names: an actor on a public host could name
+  // http://127.0.0.1:6379/ or a cloud metadata address. Such inboxes are never stored.
   if (!opts.allowPrivateAddresses) {
     if (!(await isPublicUrl(actor.inboxId.href))) return null;
     if (sharedInbox && !(await isPublicUrl(sharedInbox))) sharedInbox = null;
