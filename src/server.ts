@@ -8,6 +8,7 @@ import type { FedContext } from "./federation/context.ts";
 import { PgKvStore } from "./federation/kv-store.ts";
 import { PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
+import { installOutboundFetch } from "./lib/outbound-fetch.ts";
 
 /** The queue Fedify's inbox, outbox and fan-out messages go through. */
 export const FEDIFY_QUEUE = "fedify";
@@ -32,6 +33,12 @@ export async function assemble(
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
+  // Fedify fetches and delivers with the global fetch: give every such request a deadline and,
+  // unless private addresses are allowed, the address guard.
+  installOutboundFetch({
+    timeoutMs: config.outboundTimeoutMs,
+    allowPrivateAddresses: config.allowPrivateAddresses,
+  });
   const kv = new PgKvStore(database.db);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
   const queue = new PgQueue(database.db, FEDIFY_QUEUE, { ...queueOptions, maxAttempts: 1 });

@@ -14,6 +14,10 @@ describe("configuration", () => {
       logLevel: "info",
       allowPrivateAddresses: false,
       jobLeaseMs: 60_000,
+      outboundTimeoutMs: 15_000,
+      deliveryHostConcurrency: 2,
+      circuitRecoveryMs: 60_000,
+      queueLagLimitMs: 300_000,
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -28,6 +32,10 @@ describe("configuration", () => {
       LOG_LEVEL: "debug",
       ALLOW_PRIVATE_ADDRESSES: "true",
       JOB_LEASE_SECONDS: "5",
+      OUTBOUND_TIMEOUT_SECONDS: "2.5",
+      DELIVERY_HOST_CONCURRENCY: "3",
+      DELIVERY_CIRCUIT_RECOVERY_SECONDS: "30",
+      QUEUE_LAG_LIMIT_SECONDS: "90",
     });
     expect(config).toEqual({
       publicUrl: "https://tern.example",
@@ -39,6 +47,10 @@ describe("configuration", () => {
       logLevel: "debug",
       allowPrivateAddresses: true,
       jobLeaseMs: 5000,
+      outboundTimeoutMs: 2500,
+      deliveryHostConcurrency: 3,
+      circuitRecoveryMs: 30_000,
+      queueLagLimitMs: 90_000,
     });
   });
 
@@ -52,6 +64,10 @@ describe("configuration", () => {
     ["NODE_ROLE", "both"],
     ["LOG_LEVEL", "loud"],
     ["ALLOW_PRIVATE_ADDRESSES", "maybe"],
+    ["OUTBOUND_TIMEOUT_SECONDS", "0"],
+    ["DELIVERY_HOST_CONCURRENCY", "1.5"],
+    ["DELIVERY_CIRCUIT_RECOVERY_SECONDS", "forever"],
+    ["QUEUE_LAG_LIMIT_SECONDS", "-1"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -17,6 +17,14 @@ export interface Config {
   allowPrivateAddresses: boolean;
   /** How long a worker holds a job without a heartbeat before another may take it. */
   jobLeaseMs: number;
+  /** Overall deadline of one outbound request: connect, headers and body. */
+  outboundTimeoutMs: number;
+  /** Deliveries running at once to one remote host, over all workers. */
+  deliveryHostConcurrency: number;
+  /** How long an open delivery circuit holds a failing host's activities before probing it. */
+  circuitRecoveryMs: number;
+  /** /health answers 503 once the oldest due job of any queue has waited longer than this. */
+  queueLagLimitMs: number;
 }
 
 const booleanFromEnv = z
@@ -44,6 +52,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).default("info"),
   ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.default(false),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  OUTBOUND_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(15),
+  DELIVERY_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  DELIVERY_CIRCUIT_RECOVERY_SECONDS: z.coerce.number().min(0.1).max(86_400).default(60),
+  QUEUE_LAG_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 export class ConfigError extends Error {}
@@ -73,5 +85,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+    outboundTimeoutMs: e.OUTBOUND_TIMEOUT_SECONDS * 1000,
+    deliveryHostConcurrency: e.DELIVERY_HOST_CONCURRENCY,
+    circuitRecoveryMs: e.DELIVERY_CIRCUIT_RECOVERY_SECONDS * 1000,
+    queueLagLimitMs: e.QUEUE_LAG_LIMIT_SECONDS * 1000,
   };
 }

@@ -1,0 +1,87 @@
+import { assertPublicUrl, type LookupAll } from "./address-guard.ts";
+
+/**
+ * Every request Tern makes to another server goes through `globalThis.fetch`: Fedify's deliveries
+ * (sendActivity, doubleKnock), its document loaders and WebFinger all call the global and set no
+ * time-out of their own. A peer that accepts a connection and never answers would hold a worker
+ * slot for as long as undici's 5-minute defaults allow. So Tern wraps the global once:
+ *
+ * - one overall deadline per request (connect, headers and reading the body), combined with any
+ *   signal the caller passed;
+ * - unless private addresses are allowed, the address guard on the URL of every request and of
+ *   every redirect hop (names resolved, every address checked).
+ */
+export interface OutboundOptions {
+  timeoutMs: number;
+  allowPrivateAddresses: boolean;
+  /** Name resolution for the guard; the system resolver unless a test injects one. */
+  lookupAll?: LookupAll;
+}
+
+const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Wraps `base` with the deadline and the guard; `options` is read on every call. */
+export function createOutboundFetch(
+  base: typeof fetch,
+  options: () => OutboundOptions,
+): typeof fetch {
+  return async (input, init) => {
+    const { timeoutMs, allowPrivateAddresses, lookupAll } = options();
+    const callerSignals = [init?.signal, input instanceof Request ? input.signal : undefined];
+    const signal = AbortSignal.any([
+      ...callerSignals.filter((s): s is AbortSignal => s != null),
+      AbortSignal.timeout(timeoutMs),
+    ]);
+    if (allowPrivateAddresses) return base(input, { ...init, signal });
+    const request = new Request(input, { ...init, signal });
+    await assertPublicUrl(request.url, lookupAll);
+    const safeToReplay = request.method === "GET" || request.method === "HEAD";
+    if (request.redirect !== "follow" || !safeToReplay) {
+      // A body cannot be replayed to the next hop here; such callers (Fedify's doubleKnock) follow
+      // redirects themselves with redirect: "manual", and each hop comes through this wrapper.
+      return base(request, request.redirect === "follow" ? { redirect: "manual" } : undefined);
+    }
+    // Follow redirects by hand so that every hop is checked before it is connected to.
+    let current = new Request(request, { redirect: "manual" });
+    for (let hop = 0; ; hop++) {
+      const response = await base(current);
+      const location = response.headers.get("location");
+      if (!REDIRECT_STATUSES.has(response.status) || !location || hop >= MAX_REDIRECTS) {
+        return response;
+      }
+      await response.body?.cancel();
+      const next = new URL(location, current.url);
+      await assertPublicUrl(next, lookupAll);
+      current = new Request(next, {
+        method: current.method,
+        headers: current.headers,
+        redirect: "manual",
+        signal,
+      });
+    }
+  };
+}
+
+interface Installed {
+  original: typeof fetch;
+  options: OutboundOptions;
+}
+const SLOT = Symbol.for("tern.outboundFetch");
+type GlobalWithSlot = typeof globalThis & { [SLOT]?: Installed };
+
+/**
+ * Installs the wrapper on `globalThis.fetch`, once per process. Calling it again (tests assemble
+ * many Terns in one process) only replaces the options: one process runs one configuration.
+ */
+export function installOutboundFetch(options: OutboundOptions): void {
+  const g = globalThis as GlobalWithSlot;
+  const installed = g[SLOT];
+  if (installed) {
+    installed.options = options;
+    return;
+  }
+  const slot: Installed = { original: g.fetch, options };
+  g[SLOT] = slot;
+  g.fetch = createOutboundFetch(slot.original, () => slot.options);
+}
