@@ -6,12 +6,9 @@ import { migrate } from "./db/migrate.ts";
 import { buildFederation } from "./federation/builder.ts";
 import type { FedContext } from "./federation/context.ts";
 import { PgKvStore } from "./federation/kv-store.ts";
-import { PgQueue, type QueueOptions } from "./jobs/queue.ts";
+import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
-
-/** The queue Fedify's inbox, outbox and fan-out messages go through. */
-export const FEDIFY_QUEUE = "fedify";
 
 export interface Tern {
   config: Config;
@@ -41,7 +38,16 @@ export async function assemble(
   });
   const kv = new PgKvStore(database.db);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
-  const queue = new PgQueue(database.db, FEDIFY_QUEUE, { ...queueOptions, maxAttempts: 1 });
+  const fedifyQueue = (name: string, extra: QueueOptions = {}) =>
+    new PgQueue(database.db, name, { ...queueOptions, ...extra, maxAttempts: 1 });
+  const queue = {
+    inbox: fedifyQueue(FEDIFY_QUEUES.inbox),
+    outbox: fedifyQueue(FEDIFY_QUEUES.outbox, {
+      hostOf: fedifyDeliveryHost,
+      hostConcurrency: config.deliveryHostConcurrency,
+    }),
+    fanout: fedifyQueue(FEDIFY_QUEUES.fanout),
+  };
   const federation = await buildFederation({ config, kv, queue });
   const app = createApp({ config, db: database.db, federation });
   const worker =

@@ -2,8 +2,8 @@ import {
   createExponentialBackoffPolicy,
   createFederationBuilder,
   type Federation,
+  type FederationQueueOptions,
   type KvStore,
-  type MessageQueue,
 } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config/index.ts";
@@ -17,7 +17,7 @@ import { registerInbox } from "./inbox/index.ts";
 export interface FederationOptions {
   config: Config;
   kv: KvStore;
-  queue: MessageQueue;
+  queue: FederationQueueOptions;
 }
 
 /**

@@ -20,6 +20,32 @@ export interface QueueOptions {
   concurrency?: number;
   /** Attempts before a failing job is dropped; 1 when the producer retries by itself (Fedify). */
   maxAttempts?: number;
+  /** The remote host a message goes to, stored in `jobs.host`; null for local work. */
+  hostOf?: (message: unknown) => string | null;
+  /** Jobs of one host running at once on this queue, counted over every worker process. */
+  hostConcurrency?: number;
+}
+
+/**
+ * Fedify's three kinds of work, each on its own queue with its own worker slots: deliveries to
+ * slow or dead servers can then never hold up reading what others send us.
+ */
+export const FEDIFY_QUEUES = {
+  inbox: "fedify-inbox",
+  outbox: "fedify-outbox",
+  fanout: "fedify-fanout",
+} as const;
+/** Where Tern up to 0.1 queued all three; workers still drain it (see worker.ts). */
+export const LEGACY_FEDIFY_QUEUE = "fedify";
+
+/**
+ * The host a Fedify outbox message delivers to (`inbox` is the recipient's inbox URL), with the
+ * port: two servers on one machine are two hosts.
+ */
+export function fedifyDeliveryHost(message: unknown): string | null {
+  const inbox = (message as { type?: unknown; inbox?: unknown } | null)?.inbox;
+  if ((message as { type?: unknown })?.type !== "outbox" || typeof inbox !== "string") return null;
+  return URL.canParse(inbox) ? new URL(inbox).host.toLowerCase() : null;
 }
 
 interface ClaimedJob {
@@ -46,6 +72,8 @@ export class PgQueue implements MessageQueue {
   readonly #pollMs: number;
   readonly #concurrency: number;
   readonly #maxAttempts: number;
+  readonly #hostOf: (message: unknown) => string | null;
+  readonly #hostConcurrency: number;
   readonly #workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(db: Db, name: string, options: QueueOptions = {}) {
@@ -55,6 +83,8 @@ export class PgQueue implements MessageQueue {
     this.#pollMs = options.pollMs ?? 1_000;
     this.#concurrency = options.concurrency ?? 8;
     this.#maxAttempts = options.maxAttempts ?? 1;
+    this.#hostOf = options.hostOf ?? (() => null);
+    this.#hostConcurrency = options.hostConcurrency ?? this.#concurrency;
   }
 
   get name(): string {
@@ -78,6 +108,7 @@ export class PgQueue implements MessageQueue {
         payload,
         runAt,
         orderingKey: options?.orderingKey ?? null,
+        host: this.#hostOf(payload),
       })),
     );
     if (delayMs === 0) wakeQueue(this.#name);
@@ -163,21 +194,44 @@ export class PgQueue implements MessageQueue {
     }
   }
 
+  /**
+   * One statement: lock up to a few times `limit` due candidates (SKIP LOCKED, oldest first, each
+   * ordering key's oldest job only) whose host is under its cap, then take at most `limit` of
+   * them, no host beyond `hostConcurrency` counting the jobs other workers already run for it.
+   * Two workers claiming at the same instant may each fill a host's last slots: the cap can be
+   * passed briefly by a claim's worth, never held past it.
+   */
   async #claim(limit: number): Promise<ClaimedJob[]> {
+    const cap = this.#hostConcurrency;
     const rows = await queryRows<{ id: string | number; payload: unknown; attempts: number }>(
       this.#db,
       sql`
-      update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval,
-                      locked_by = ${this.#workerId}, attempts = attempts + 1
-      where id in (
-        select j.id from jobs j
+      with running as (
+        select r.host, count(*)::int as n from jobs r
+        where r.queue = ${this.#name} and r.host is not null
+          and r.locked_until is not null and r.locked_until >= now()
+        group by r.host),
+      candidates as (
+        select j.id, j.host, j.run_at from jobs j
         where j.queue = ${this.#name} and j.run_at <= now()
           and (j.locked_until is null or j.locked_until < now())
           and (j.ordering_key is null or not exists (
             select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
+          and (j.host is null or coalesce((select n from running where running.host = j.host), 0) < ${cap})
         order by j.run_at, j.id
-        limit ${limit}
-        for update skip locked)
+        limit ${Math.max(limit * 4, 32)}
+        for update skip locked),
+      chosen as (
+        select c.id from (
+          select c.*, row_number() over (partition by c.host order by c.run_at, c.id) as nth
+          from candidates c) c
+        left join running r on r.host = c.host
+        where c.host is null or c.nth + coalesce(r.n, 0) <= ${cap}
+        order by c.run_at, c.id
+        limit ${limit})
+      update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval,
+                      locked_by = ${this.#workerId}, attempts = attempts + 1
+      where id in (select id from chosen)
       returning id, payload, attempts`,
     );
     return rows.map((r) => ({ id: String(r.id), payload: r.payload, attempts: r.attempts }));

@@ -1,4 +1,4 @@
-import type { Federation } from "@fedify/fedify";
+import type { Federation, Message } from "@fedify/fedify";
 import type { Config } from "../config/index.ts";
 import type { Db } from "../db/client.ts";
 import type { FedContext } from "../federation/context.ts";
@@ -6,7 +6,7 @@ import type { PgKvStore } from "../federation/kv-store.ts";
 import { logger } from "../lib/logger.ts";
 import { TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { runJob } from "./handlers.ts";
-import { PgQueue, type QueueOptions } from "./queue.ts";
+import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions } from "./queue.ts";
 
 const log = logger("jobs", "worker");
 
@@ -15,7 +15,7 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** Starts the worker role: Fedify's queue (inbox, outbox, fan-out) and Tern's own jobs. */
+/** Starts the worker role: Fedify's queues (inbox, outbox, fan-out) and Tern's own jobs. */
 export function startWorker(deps: {
   config: Config;
   db: Db;
@@ -27,9 +27,20 @@ export function startWorker(deps: {
   const contextData: FedContext = { db: deps.db, config: deps.config };
   const ternQueue = new PgQueue(deps.db, TERN_QUEUE, { maxAttempts: 8, ...deps.queueOptions });
   const ctx = deps.federation.createContext(new URL(deps.config.publicUrl), contextData);
+  // Messages an earlier version left in the single "fedify" queue still run; whatever they
+  // enqueue (retries, deliveries of a fan-out) goes to today's queues.
+  const legacyQueue = new PgQueue(deps.db, LEGACY_FEDIFY_QUEUE, {
+    ...deps.queueOptions,
+    concurrency: 2,
+    maxAttempts: 1,
+  });
   const running = [
     deps.federation.startQueue(contextData, { signal: controller.signal }),
     ternQueue.listen((payload) => runJob(ctx, payload as TernJob), { signal: controller.signal }),
+    legacyQueue.listen(
+      (message) => deps.federation.processQueuedTask(contextData, message as Message),
+      { signal: controller.signal },
+    ),
   ];
   const sweep = setInterval(() => void deps.kv.sweep().catch(() => {}), 10 * 60_000);
   log.info("Worker started");

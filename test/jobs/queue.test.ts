@@ -1,0 +1,81 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.ts";
+import { fedifyDeliveryHost, PgQueue } from "../../src/jobs/queue.ts";
+import { openTestDatabase } from "../helpers/db.ts";
+import { eventually } from "../helpers/tern.ts";
+
+/**
+ * The per-host cap of the delivery queue: one remote host never holds more than its share of the
+ * worker slots, over every worker, while deliveries to other hosts keep flowing.
+ */
+let database: Awaited<ReturnType<typeof openTestDatabase>>;
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterAll(async () => {
+  await database.close();
+});
+
+const delivery = (inbox: string, n: number) => ({ type: "outbox", inbox, n });
+
+it("takes the remote host of a Fedify delivery, and nothing else, for jobs.host", () => {
+  expect(fedifyDeliveryHost(delivery("https://Peer.Example:8443/users/a/inbox", 1))).toBe(
+    "peer.example:8443",
+  );
+  expect(fedifyDeliveryHost({ type: "inbox", inbox: "https://peer.example/inbox" })).toBeNull();
+  expect(fedifyDeliveryHost({ type: "outbox", inbox: "not a url" })).toBeNull();
+  expect(fedifyDeliveryHost(null)).toBeNull();
+});
+
+it("runs at most N jobs of one host at once across workers, and the other hosts' jobs meanwhile", async () => {
+  const options = { pollMs: 20, concurrency: 8, hostConcurrency: 2, hostOf: fedifyDeliveryHost };
+  const producer = new PgQueue(database.db, "caps", options);
+  // Ten deliveries to a host that hangs, queued first; then three to a healthy one.
+  await producer.enqueueMany(
+    Array.from({ length: 10 }, (_, n) => delivery("https://slow.example/users/x/inbox", n)),
+  );
+  await producer.enqueueMany(
+    Array.from({ length: 3 }, (_, n) => delivery("https://fine.example/inbox", n)),
+  );
+  const [hosts] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from jobs where queue = 'caps' and host = 'slow.example'`,
+  );
+  expect(hosts.n).toBe(10);
+
+  const running = new Map<string, number>();
+  let peakSlow = 0;
+  const done: string[] = [];
+  const release: (() => void)[] = [];
+  const handler = async (message: unknown) => {
+    const host = fedifyDeliveryHost(message)!;
+    running.set(host, (running.get(host) ?? 0) + 1);
+    if (host === "slow.example") {
+      peakSlow = Math.max(peakSlow, running.get(host)!);
+      await new Promise<void>((resolve) => release.push(resolve));
+    }
+    running.set(host, running.get(host)! - 1);
+    done.push(host);
+  };
+  const controller = new AbortController();
+  const workerA = new PgQueue(database.db, "caps", options);
+  const workerB = new PgQueue(database.db, "caps", options);
+  const listening = [workerA.listen(handler, { signal: controller.signal })];
+  // The healthy host's deliveries all run although the slow host was queued first.
+  await eventually(async () => done.filter((h) => h === "fine.example").length === 3, 5_000);
+  // A second worker process finds the slow host's slots already taken.
+  listening.push(workerB.listen(handler, { signal: controller.signal }));
+  await new Promise((r) => setTimeout(r, 300));
+  expect(running.get("slow.example")).toBe(2);
+  expect(peakSlow).toBe(2);
+
+  // As the slow deliveries end, the rest go, never more than two at a time.
+  while (done.filter((h) => h === "slow.example").length < 10) {
+    release.shift()?.();
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  expect(peakSlow).toBe(2);
+  controller.abort();
+  await Promise.all(listening);
+});
