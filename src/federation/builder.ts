@@ -1,4 +1,5 @@
 import {
+  type CircuitBreakerOptions,
   createExponentialBackoffPolicy,
   createFederationBuilder,
   type Federation,
@@ -7,6 +8,7 @@ import {
 } from "@fedify/fedify";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config/index.ts";
+import { logger } from "../lib/logger.ts";
 import type { FedContext } from "./context.ts";
 import { registerActors } from "./dispatchers/actors.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
@@ -22,7 +24,8 @@ export interface FederationOptions {
 
 /**
  * Failed deliveries back off exponentially (1 min doubling, capped at 12 h) for 16 attempts:
- * about three days before a delivery is given up.
+ * 1 + 2 + ... + 512 min, then six times 12 h, about three and a half days before a delivery is
+ * given up (jitter moves each wait a little).
  */
 export const outboxRetryPolicy = createExponentialBackoffPolicy({
   maxAttempts: 16,
@@ -31,6 +34,39 @@ export const outboxRetryPolicy = createExponentialBackoffPolicy({
   factor: 2,
   jitter: true,
 });
+
+const circuitLog = logger("federation", "circuit");
+
+/**
+ * Fedify's per-host circuit breaker, set on purpose: its default holds every delivery to a host
+ * for 30 minutes once five fail, so a one-minute outage cost half an hour. Five failures within
+ * ten minutes still open the circuit (no point knocking on a dead server for each activity), but
+ * after DELIVERY_CIRCUIT_RECOVERY_SECONDS (default 60 s) one probe goes out, and on success all
+ * held deliveries follow. Held activities are kept as long as the retry policy keeps trying
+ * (three days), and while a probe is in flight they look again every ten seconds, not every
+ * second, so a big backlog does not churn the queue.
+ */
+export function circuitBreakerOptions(config: Config): CircuitBreakerOptions {
+  return {
+    failureThreshold: 5,
+    failureWindow: { minutes: 10 },
+    recoveryDelay: { milliseconds: config.circuitRecoveryMs },
+    heldActivityTtl: { hours: 72 },
+    releaseInterval: { seconds: 10 },
+    onStateChange(host, from, to) {
+      const level = to === "open" ? "warn" : "info";
+      circuitLog[level]("Deliveries to {host}: circuit {from} -> {to}", { host, from, to });
+    },
+    onActivityDrop(host, drop) {
+      circuitLog.warn("Dropped {type} to {inbox}: {host} stayed unreachable since {since}", {
+        host,
+        type: drop.activityType,
+        inbox: drop.inbox.href,
+        since: drop.heldSince.toString(),
+      });
+    },
+  };
+}
 
 /** Builds Tern's Fedify federation: every dispatcher and inbox listener, on our queue and KV. */
 export async function buildFederation(opts: FederationOptions): Promise<Federation<FedContext>> {
@@ -52,5 +88,6 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
     // draft-cavage first; Fedify still remembers peers that prefer RFC 9421.
     firstKnock: "draft-cavage-http-signatures-12",
     outboxRetryPolicy,
+    circuitBreaker: circuitBreakerOptions(opts.config),
   });
 }
