@@ -74,6 +74,8 @@ export class PgQueue implements MessageQueue {
   readonly #maxAttempts: number;
   readonly #hostOf: (message: unknown) => string | null;
   readonly #hostConcurrency: number;
+  /** Only a capped queue looks past `limit` candidates (to fill slots a capped host leaves). */
+  readonly #capsHosts: boolean;
   readonly #workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(db: Db, name: string, options: QueueOptions = {}) {
@@ -85,6 +87,7 @@ export class PgQueue implements MessageQueue {
     this.#maxAttempts = options.maxAttempts ?? 1;
     this.#hostOf = options.hostOf ?? (() => null);
     this.#hostConcurrency = options.hostConcurrency ?? this.#concurrency;
+    this.#capsHosts = options.hostOf !== undefined && this.#hostConcurrency < this.#concurrency;
   }
 
   get name(): string {
@@ -219,7 +222,7 @@ export class PgQueue implements MessageQueue {
             select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
           and (j.host is null or coalesce((select n from running where running.host = j.host), 0) < ${cap})
         order by j.run_at, j.id
-        limit ${Math.max(limit * 4, 32)}
+        limit ${this.#capsHosts ? Math.max(limit * 4, 16) : limit}
         for update skip locked),
       chosen as (
         select c.id from (
