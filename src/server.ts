@@ -42,7 +42,10 @@ export async function assemble(
     new PgQueue(database.db, name, { ...queueOptions, ...extra, maxAttempts: 1 });
   const queue = {
     inbox: fedifyQueue(FEDIFY_QUEUES.inbox),
+    // Deliveries mostly wait on the network: twice the slots, so that a handful of hanging
+    // hosts (each capped at deliveryHostConcurrency) still leave room for the healthy ones.
     outbox: fedifyQueue(FEDIFY_QUEUES.outbox, {
+      concurrency: 16,
       hostOf: fedifyDeliveryHost,
       hostConcurrency: config.deliveryHostConcurrency,
     }),
