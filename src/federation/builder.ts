@@ -68,7 +68,7 @@ export function circuitBreakerOptions(config: Config): CircuitBreakerOptions {
   };
 }
 
-/** Builds Tern's Fedify federation: every dispatcher and inbox listener, on our queue and KV. */
+/** Builds Tern's Fedify federation: every dispatcher and inbox listener, on our queues and KV. */
 export async function buildFederation(opts: FederationOptions): Promise<Federation<FedContext>> {
   const builder = createFederationBuilder<FedContext>();
   registerActors(builder);
