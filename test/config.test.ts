@@ -28,6 +28,13 @@ describe("configuration", () => {
       LOG_LEVEL: "debug",
       ALLOW_PRIVATE_ADDRESSES: "true",
       JOB_LEASE_SECONDS: "5",
+      RATE_LIMIT_API: "100/1m",
+      RATE_LIMIT_APPS: "off",
+      RATE_LIMIT_MEDIA: "10/1h",
+      RATE_LIMIT_SIGN_UP: "3/30s",
+      RATE_LIMIT_LOGIN_IP: "20/5m",
+      RATE_LIMIT_LOGIN_ACCOUNT: "5/15m",
+      TRUSTED_PROXIES: "10.1.2.3, fd00::/8",
     });
     expect(config).toEqual({
       publicUrl: "https://tern.example",
@@ -39,7 +46,25 @@ describe("configuration", () => {
       logLevel: "debug",
       allowPrivateAddresses: true,
       jobLeaseMs: 5000,
+      rateLimits: {
+        api: { max: 100, windowMs: 60_000 },
+        apps: null,
+        media: { max: 10, windowMs: 3_600_000 },
+        signUp: { max: 3, windowMs: 30_000 },
+        loginIp: { max: 20, windowMs: 300_000 },
+        loginAccount: { max: 5, windowMs: 900_000 },
+      },
+      trustedProxies: ["10.1.2.3", "fd00::/8"],
     });
+  });
+
+  it("has Mastodon's rate limits by default, and RATE_LIMITS=false turns them all off", () => {
+    const { rateLimits, trustedProxies } = loadConfig({});
+    expect(rateLimits.api).toEqual({ max: 300, windowMs: 300_000 });
+    expect(rateLimits.loginIp).toEqual({ max: 25, windowMs: 300_000 });
+    expect(trustedProxies).toContain("127.0.0.0/8");
+    const off = loadConfig({ RATE_LIMITS: "false", RATE_LIMIT_API: "5/1m" }).rateLimits;
+    expect(Object.values(off).every((v) => v === null)).toBe(true);
   });
 
   it.each([
@@ -52,6 +77,11 @@ describe("configuration", () => {
     ["NODE_ROLE", "both"],
     ["LOG_LEVEL", "loud"],
     ["ALLOW_PRIVATE_ADDRESSES", "maybe"],
+    ["RATE_LIMIT_API", "300"],
+    ["RATE_LIMIT_LOGIN_IP", "0/5m"],
+    ["RATE_LIMIT_APPS", "5/10d"],
+    ["TRUSTED_PROXIES", "10.0.0.0/33"],
+    ["TRUSTED_PROXIES", "proxy.internal"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -17,11 +18,74 @@ export interface Config {
   allowPrivateAddresses: boolean;
   /** How long a worker holds a job without a heartbeat before another may take it. */
   jobLeaseMs: number;
+  /** Request limits counted in the database (`rate_limits`); null turns one off. */
+  rateLimits: RateLimits;
+  /** Addresses (CIDR) whose `X-Forwarded-For` is believed: the reverse proxies in front. */
+  trustedProxies: string[];
+}
+
+/** At most `max` requests per fixed window of `windowMs`. */
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateLimits {
+  /** Every /api request: per token, or per client IP without one. */
+  api: Limit | null;
+  /** POST /api/v1/apps per client IP. */
+  apps: Limit | null;
+  /** Media uploads per account (for the media endpoints when they come). */
+  media: Limit | null;
+  /** Account sign-ups per client IP (for the sign-up endpoint when it comes). */
+  signUp: Limit | null;
+  /** Password logins per client IP, whatever the account. */
+  loginIp: Limit | null;
+  /** Failed password logins per account name; beyond it the account refuses logins. */
+  loginAccount: Limit | null;
 }
 
 const booleanFromEnv = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `300/5m` (300 requests per 5 minutes; units s, m, h) or `off`. */
+const limitFromEnv = z
+  .string()
+  .regex(/^(off|[1-9][0-9]{0,8}\/[1-9][0-9]{0,5}[smh])$/, 'must look like "300/5m" or be "off"')
+  .transform((v): Limit | null => {
+    if (v === "off") return null;
+    const [max, period] = v.split("/");
+    const unit = period.slice(-1) as keyof typeof UNIT_MS;
+    return { max: Number(max), windowMs: Number(period.slice(0, -1)) * UNIT_MS[unit] };
+  });
+
+/** Loopback and the private ranges, as Rails (so Mastodon) trusts by default. */
+const DEFAULT_TRUSTED_PROXIES =
+  "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+
+const cidrList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  )
+  .refine(
+    (list) =>
+      list.every((cidr) => {
+        const [address, bits, extra] = cidr.split("/");
+        const family = isIP(address);
+        if (!family || extra !== undefined) return false;
+        if (bits === undefined) return true;
+        const n = Number(bits);
+        return /^[0-9]+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+      }),
+    "must be comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8",
+  );
 
 const envSchema = z.object({
   PUBLIC_URL: z
@@ -44,6 +108,14 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).default("info"),
   ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.default(false),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMITS: booleanFromEnv.default(true),
+  RATE_LIMIT_API: limitFromEnv.prefault("300/5m"),
+  RATE_LIMIT_APPS: limitFromEnv.prefault("30/30m"),
+  RATE_LIMIT_MEDIA: limitFromEnv.prefault("30/30m"),
+  RATE_LIMIT_SIGN_UP: limitFromEnv.prefault("5/30m"),
+  RATE_LIMIT_LOGIN_IP: limitFromEnv.prefault("25/5m"),
+  RATE_LIMIT_LOGIN_ACCOUNT: limitFromEnv.prefault("10/15m"),
+  TRUSTED_PROXIES: cidrList.prefault(DEFAULT_TRUSTED_PROXIES),
 });
 
 export class ConfigError extends Error {}
@@ -73,5 +145,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+    rateLimits: rateLimits(e),
+    trustedProxies: e.TRUSTED_PROXIES,
+  };
+}
+
+/** RATE_LIMITS=false turns every limit off at once (tests, or a proxy that limits instead). */
+function rateLimits(e: z.infer<typeof envSchema>): RateLimits {
+  const on = <T>(v: T) => (e.RATE_LIMITS ? v : null);
+  return {
+    api: on(e.RATE_LIMIT_API),
+    apps: on(e.RATE_LIMIT_APPS),
+    media: on(e.RATE_LIMIT_MEDIA),
+    signUp: on(e.RATE_LIMIT_SIGN_UP),
+    loginIp: on(e.RATE_LIMIT_LOGIN_IP),
+    loginAccount: on(e.RATE_LIMIT_LOGIN_ACCOUNT),
   };
 }
