@@ -63,6 +63,12 @@ describe("configuration", () => {
     expect(rateLimits.api).toEqual({ max: 300, windowMs: 300_000 });
     expect(rateLimits.loginIp).toEqual({ max: 25, windowMs: 300_000 });
     expect(trustedProxies).toContain("127.0.0.0/8");
+    // Empty is unset (compose passes "${VAR:-}"); "none" trusts no proxy at all.
+    expect(loadConfig({ RATE_LIMIT_API: "", TRUSTED_PROXIES: "" })).toMatchObject({
+      rateLimits: { api: { max: 300 } },
+      trustedProxies,
+    });
+    expect(loadConfig({ TRUSTED_PROXIES: "none" }).trustedProxies).toEqual([]);
     const off = loadConfig({ RATE_LIMITS: "false", RATE_LIMIT_API: "5/1m" }).rateLimits;
     expect(Object.values(off).every((v) => v === null)).toBe(true);
   });

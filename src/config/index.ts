@@ -68,12 +68,9 @@ const DEFAULT_TRUSTED_PROXIES =
 
 const cidrList = z
   .string()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== ""),
-  )
+  // "none": believe no X-Forwarded-For at all (Tern faces the clients itself).
+  .transform((v) => (v === "none" ? "" : v).split(",").map((s) => s.trim()))
+  .transform((list) => list.filter((s) => s !== ""))
   .refine(
     (list) =>
       list.every((cidr) => {
@@ -84,8 +81,12 @@ const cidrList = z
         const n = Number(bits);
         return /^[0-9]+$/.test(bits) && n <= (family === 4 ? 32 : 128);
       }),
-    "must be comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8",
+    "must be comma-separated addresses or CIDR ranges (127.0.0.1,10.0.0.0/8) or none",
   );
+
+/** Empty counts as unset (compose passes `${VAR:-}` through as ""), so the default applies. */
+const orDefault = <T extends z.ZodType>(schema: T, fallback: string) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema.prefault(fallback as never));
 
 const envSchema = z.object({
   PUBLIC_URL: z
@@ -109,13 +110,13 @@ const envSchema = z.object({
   ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.default(false),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   RATE_LIMITS: booleanFromEnv.default(true),
-  RATE_LIMIT_API: limitFromEnv.prefault("300/5m"),
-  RATE_LIMIT_APPS: limitFromEnv.prefault("30/30m"),
-  RATE_LIMIT_MEDIA: limitFromEnv.prefault("30/30m"),
-  RATE_LIMIT_SIGN_UP: limitFromEnv.prefault("5/30m"),
-  RATE_LIMIT_LOGIN_IP: limitFromEnv.prefault("25/5m"),
-  RATE_LIMIT_LOGIN_ACCOUNT: limitFromEnv.prefault("10/15m"),
-  TRUSTED_PROXIES: cidrList.prefault(DEFAULT_TRUSTED_PROXIES),
+  RATE_LIMIT_API: orDefault(limitFromEnv, "300/5m"),
+  RATE_LIMIT_APPS: orDefault(limitFromEnv, "30/30m"),
+  RATE_LIMIT_MEDIA: orDefault(limitFromEnv, "30/30m"),
+  RATE_LIMIT_SIGN_UP: orDefault(limitFromEnv, "5/30m"),
+  RATE_LIMIT_LOGIN_IP: orDefault(limitFromEnv, "25/5m"),
+  RATE_LIMIT_LOGIN_ACCOUNT: orDefault(limitFromEnv, "10/15m"),
+  TRUSTED_PROXIES: orDefault(cidrList, DEFAULT_TRUSTED_PROXIES),
 });
 
 export class ConfigError extends Error {}
