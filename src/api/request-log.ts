@@ -17,6 +17,7 @@ const infos = new WeakMap<Request, RequestInfo>();
 
 /** A request id a client or proxy sent is kept if it is short and plain; else a fresh one. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const MAX_LOGGED_PATH = 300;
 
 /**
  * The first middleware: gives each request an id (`X-Request-Id`, in and out, and on every log
@@ -37,7 +38,11 @@ export function requestLog(opts: { trustedProxies: string[] }): MiddlewareHandle
     const status = c.res.status;
     const props = {
       method: c.req.method,
-      path: c.req.path,
+      // A flood of 8 kB paths should not become a flood of 8 kB log lines.
+      path:
+        c.req.path.length > MAX_LOGGED_PATH
+          ? `${c.req.path.slice(0, MAX_LOGGED_PATH)}…`
+          : c.req.path,
       status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       requestId: id,

@@ -68,6 +68,13 @@ describe("request log", () => {
     }
   });
 
+  it("shortens very long paths", async () => {
+    await t.request(`/api/v1/statuses/${"9".repeat(5000)}`);
+    const [line] = requestLines();
+    expect(String(line.path).length).toBeLessThanOrEqual(301);
+    expect(line.status).toBe(404);
+  });
+
   it("logs the errors and the pages Fedify and the web routes answer too", async () => {
     await t.request("/api/v1/statuses/not-an-id");
     await t.request("/users/nobody", { headers: { accept: "application/activity+json" } });
