@@ -3,6 +3,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { ipBucket } from "../api/client-ip.ts";
 import { readBody } from "../api/mastodon/body.ts";
+import { rateLimit } from "../api/mastodon/middleware/rate-limit.ts";
 import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
@@ -71,6 +72,10 @@ const revokeBody = z.object({
 export function oauthRoutes(deps: AppDeps): Hono {
   const { db, config } = deps;
   const router = new Hono();
+  // Counted with the anonymous API requests of the address: otherwise one registered app could
+  // mint client_credentials tokens without end, each with a fresh per-token API limit.
+  router.use("/oauth/token", rateLimit(deps));
+  router.use("/oauth/revoke", rateLimit(deps));
   const csrf = csrfCookie(config.publicUrl);
 
   router.get("/.well-known/oauth-authorization-server", (c) => {

@@ -97,6 +97,23 @@ describe("anonymous app registration", () => {
     expect(remaining(next)).toBe("2");
   });
 
+  it("counts token requests per address, so an app cannot mint fresh per-token limits", async () => {
+    const app = (await (await register("203.0.113.30")).json()) as Record<string, string>;
+    const mint = () =>
+      t.request("/oauth/token", {
+        method: "POST",
+        json: {
+          grant_type: "client_credentials",
+          client_id: app.client_id,
+          client_secret: app.client_secret,
+        },
+        ...from("203.0.113.30"),
+      });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await mint()).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+
   it("leaves apps that were never used to the worker's sweep, after a day", async () => {
     const unused = (await (await register("203.0.113.20")).json()) as { id: string };
     const used = (await (await register("203.0.113.21")).json()) as { id: string };

@@ -14,7 +14,8 @@ const MEDIA_UPLOAD = /^\/api\/v\d+\/media$/;
  * Mastodon's API limits (its `config/initializers/rack_attack.rb`): every request per token, or
  * per client address without one; app registration and sign-up per address; media uploads per
  * account. All counters of a request are counted in one database statement, so every web
- * process shares them. Runs after `authenticate`, which says whose token it is.
+ * process shares them. Runs after `authenticate`, which says whose token it is; without it (the
+ * OAuth token endpoints) a request counts as anonymous, per address.
  */
 export function rateLimit(deps: AppDeps): MiddlewareHandler<ApiEnv> {
   const limits = deps.config.rateLimits;
