@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { healthRoutes } from "./api/health.ts";
 import { mastodonApi } from "./api/mastodon/router.ts";
 import { nulGuard } from "./api/nul-guard.ts";
+import { requestLog } from "./api/request-log.ts";
 import type { AppDeps } from "./deps.ts";
 import type { FedContext } from "./federation/context.ts";
 import { inboxGuard } from "./federation/inbox-guard.ts";
@@ -19,6 +20,8 @@ const log = logger("http");
 /** The composition root: mounts every router and Fedify on one Hono app. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // First of all: a request id and one log line for every request, whatever answers it.
+  app.use("*", requestLog(deps.config));
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
@@ -48,7 +51,14 @@ export function createApp(deps: AppDeps): Hono {
     origin: "*",
     allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept"],
     allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    exposeHeaders: ["Link", "X-RateLimit-Remaining", "X-Request-Id"],
+    exposeHeaders: [
+      "Link",
+      "X-RateLimit-Limit",
+      "X-RateLimit-Remaining",
+      "X-RateLimit-Reset",
+      "Retry-After",
+      "X-Request-Id",
+    ],
     maxAge: 86400,
   });
   app.use("/api/*", apiCors);

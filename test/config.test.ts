@@ -36,6 +36,13 @@ describe("configuration", () => {
       DELIVERY_HOST_CONCURRENCY: "3",
       DELIVERY_CIRCUIT_RECOVERY_SECONDS: "30",
       QUEUE_LAG_LIMIT_SECONDS: "90",
+      RATE_LIMIT_API: "100/1m",
+      RATE_LIMIT_APPS: "off",
+      RATE_LIMIT_MEDIA: "10/1h",
+      RATE_LIMIT_SIGN_UP: "3/30s",
+      RATE_LIMIT_LOGIN_IP: "20/5m",
+      RATE_LIMIT_LOGIN_ACCOUNT: "5/15m",
+      TRUSTED_PROXIES: "10.1.2.3, fd00::/8",
     });
     expect(config).toEqual({
       publicUrl: "https://tern.example",
@@ -51,7 +58,31 @@ describe("configuration", () => {
       deliveryHostConcurrency: 3,
       circuitRecoveryMs: 30_000,
       queueLagLimitMs: 90_000,
+      rateLimits: {
+        api: { max: 100, windowMs: 60_000 },
+        apps: null,
+        media: { max: 10, windowMs: 3_600_000 },
+        signUp: { max: 3, windowMs: 30_000 },
+        loginIp: { max: 20, windowMs: 300_000 },
+        loginAccount: { max: 5, windowMs: 900_000 },
+      },
+      trustedProxies: ["10.1.2.3", "fd00::/8"],
     });
+  });
+
+  it("has Mastodon's rate limits by default, and RATE_LIMITS=false turns them all off", () => {
+    const { rateLimits, trustedProxies } = loadConfig({});
+    expect(rateLimits.api).toEqual({ max: 300, windowMs: 300_000 });
+    expect(rateLimits.loginIp).toEqual({ max: 25, windowMs: 300_000 });
+    expect(trustedProxies).toContain("127.0.0.0/8");
+    // Empty is unset (compose passes "${VAR:-}"); "none" trusts no proxy at all.
+    expect(loadConfig({ RATE_LIMIT_API: "", TRUSTED_PROXIES: "" })).toMatchObject({
+      rateLimits: { api: { max: 300 } },
+      trustedProxies,
+    });
+    expect(loadConfig({ TRUSTED_PROXIES: "none" }).trustedProxies).toEqual([]);
+    const off = loadConfig({ RATE_LIMITS: "false", RATE_LIMIT_API: "5/1m" }).rateLimits;
+    expect(Object.values(off).every((v) => v === null)).toBe(true);
   });
 
   it.each([
@@ -68,6 +99,11 @@ describe("configuration", () => {
     ["DELIVERY_HOST_CONCURRENCY", "1.5"],
     ["DELIVERY_CIRCUIT_RECOVERY_SECONDS", "forever"],
     ["QUEUE_LAG_LIMIT_SECONDS", "-1"],
+    ["RATE_LIMIT_API", "300"],
+    ["RATE_LIMIT_LOGIN_IP", "0/5m"],
+    ["RATE_LIMIT_APPS", "5/10d"],
+    ["TRUSTED_PROXIES", "10.0.0.0/33"],
+    ["TRUSTED_PROXIES", "proxy.internal"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -25,11 +26,75 @@ export interface Config {
   circuitRecoveryMs: number;
   /** /health answers 503 once the oldest due job of any queue has waited longer than this. */
   queueLagLimitMs: number;
+  /** Request limits counted in the database (`rate_limits`); null turns one off. */
+  rateLimits: RateLimits;
+  /** Addresses (CIDR) whose `X-Forwarded-For` is believed: the reverse proxies in front. */
+  trustedProxies: string[];
+}
+
+/** At most `max` requests per fixed window of `windowMs`. */
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateLimits {
+  /** Every /api request: per token, or per client IP without one. */
+  api: Limit | null;
+  /** POST /api/v1/apps per client IP. */
+  apps: Limit | null;
+  /** Media uploads per account (for the media endpoints when they come). */
+  media: Limit | null;
+  /** Account sign-ups per client IP (for the sign-up endpoint when it comes). */
+  signUp: Limit | null;
+  /** Password logins per client IP, whatever the account. */
+  loginIp: Limit | null;
+  /** Failed password logins per account name; beyond it the account refuses logins. */
+  loginAccount: Limit | null;
 }
 
 const booleanFromEnv = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `300/5m` (300 requests per 5 minutes; units s, m, h) or `off`. */
+const limitFromEnv = z
+  .string()
+  .regex(/^(off|[1-9][0-9]{0,8}\/[1-9][0-9]{0,5}[smh])$/, 'must look like "300/5m" or be "off"')
+  .transform((v): Limit | null => {
+    if (v === "off") return null;
+    const [max, period] = v.split("/");
+    const unit = period.slice(-1) as keyof typeof UNIT_MS;
+    return { max: Number(max), windowMs: Number(period.slice(0, -1)) * UNIT_MS[unit] };
+  });
+
+/** Loopback and the private ranges, as Rails (so Mastodon) trusts by default. */
+const DEFAULT_TRUSTED_PROXIES =
+  "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+
+const cidrList = z
+  .string()
+  // "none": believe no X-Forwarded-For at all (Tern faces the clients itself).
+  .transform((v) => (v === "none" ? "" : v).split(",").map((s) => s.trim()))
+  .transform((list) => list.filter((s) => s !== ""))
+  .refine(
+    (list) =>
+      list.every((cidr) => {
+        const [address, bits, extra] = cidr.split("/");
+        const family = isIP(address);
+        if (!family || extra !== undefined) return false;
+        if (bits === undefined) return true;
+        const n = Number(bits);
+        return /^[0-9]+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+      }),
+    "must be comma-separated addresses or CIDR ranges (127.0.0.1,10.0.0.0/8) or none",
+  );
+
+/** Empty counts as unset (compose passes `${VAR:-}` through as ""), so the default applies. */
+const orDefault = <T extends z.ZodType>(schema: T, fallback: string) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema.prefault(fallback as never));
 
 const envSchema = z.object({
   PUBLIC_URL: z
@@ -56,6 +121,14 @@ const envSchema = z.object({
   DELIVERY_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   DELIVERY_CIRCUIT_RECOVERY_SECONDS: z.coerce.number().min(0.1).max(86_400).default(60),
   QUEUE_LAG_LIMIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  RATE_LIMITS: booleanFromEnv.default(true),
+  RATE_LIMIT_API: orDefault(limitFromEnv, "300/5m"),
+  RATE_LIMIT_APPS: orDefault(limitFromEnv, "30/30m"),
+  RATE_LIMIT_MEDIA: orDefault(limitFromEnv, "30/30m"),
+  RATE_LIMIT_SIGN_UP: orDefault(limitFromEnv, "5/30m"),
+  RATE_LIMIT_LOGIN_IP: orDefault(limitFromEnv, "25/5m"),
+  RATE_LIMIT_LOGIN_ACCOUNT: orDefault(limitFromEnv, "10/15m"),
+  TRUSTED_PROXIES: orDefault(cidrList, DEFAULT_TRUSTED_PROXIES),
 });
 
 export class ConfigError extends Error {}
@@ -89,5 +162,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deliveryHostConcurrency: e.DELIVERY_HOST_CONCURRENCY,
     circuitRecoveryMs: e.DELIVERY_CIRCUIT_RECOVERY_SECONDS * 1000,
     queueLagLimitMs: e.QUEUE_LAG_LIMIT_SECONDS * 1000,
+    rateLimits: rateLimits(e),
+    trustedProxies: e.TRUSTED_PROXIES,
+  };
+}
+
+/** RATE_LIMITS=false turns every limit off at once (tests, or a proxy that limits instead). */
+function rateLimits(e: z.infer<typeof envSchema>): RateLimits {
+  const on = <T>(v: T) => (e.RATE_LIMITS ? v : null);
+  return {
+    api: on(e.RATE_LIMIT_API),
+    apps: on(e.RATE_LIMIT_APPS),
+    media: on(e.RATE_LIMIT_MEDIA),
+    signUp: on(e.RATE_LIMIT_SIGN_UP),
+    loginIp: on(e.RATE_LIMIT_LOGIN_IP),
+    loginAccount: on(e.RATE_LIMIT_LOGIN_ACCOUNT),
   };
 }

@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import type { FedContext } from "../federation/context.ts";
 import type { PgKvStore } from "../federation/kv-store.ts";
 import { logger } from "../lib/logger.ts";
+import { sweepClientApi } from "../services/client-api-sweep.ts";
 import { TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { runJob } from "./handlers.ts";
 import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions } from "./queue.ts";
@@ -43,10 +44,12 @@ export function startWorker(deps: {
     ),
   ];
   const sweep = setInterval(() => void deps.kv.sweep().catch(() => {}), 10 * 60_000);
+  const apiSweep = setInterval(() => void sweepClientApi(deps.db).catch(() => {}), 10 * 60_000);
   log.info("Worker started");
   return {
     async stop() {
       clearInterval(sweep);
+      clearInterval(apiSweep);
       controller.abort();
       await Promise.allSettled(running);
       log.info("Worker stopped");

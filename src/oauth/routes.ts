@@ -1,10 +1,13 @@
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { ipBucket } from "../api/client-ip.ts";
 import { readBody } from "../api/mastodon/body.ts";
+import { rateLimit } from "../api/mastodon/middleware/rate-limit.ts";
+import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
-import { authenticate } from "../services/accounts/accounts.ts";
+import { type LoginResult, passwordLogin } from "../services/accounts/login.ts";
 import { authenticateClient, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import {
   type AuthorizationParams,
@@ -69,6 +72,10 @@ const revokeBody = z.object({
 export function oauthRoutes(deps: AppDeps): Hono {
   const { db, config } = deps;
   const router = new Hono();
+  // Counted with the anonymous API requests of the address: otherwise one registered app could
+  // mint client_credentials tokens without end, each with a fresh per-token API limit.
+  router.use("/oauth/token", rateLimit(deps));
+  router.use("/oauth/revoke", rateLimit(deps));
   const csrf = csrfCookie(config.publicUrl);
 
   router.get("/.well-known/oauth-authorization-server", (c) => {
@@ -122,16 +129,18 @@ export function oauthRoutes(deps: AppDeps): Hono {
     let username = (form.username ?? "").trim().replace(/^@/, "");
     const ownHost = `@${config.host}`.toLowerCase();
     if (username.toLowerCase().endsWith(ownHost)) username = username.slice(0, -ownHost.length);
-    const password = form.password ?? "";
-    // Huge inputs would only make the password hash slow; nobody's password is this long.
-    const account =
-      username.length <= 100 && password.length <= 1024 && password !== ""
-        ? await authenticate(db, username, password)
-        : undefined;
-    if (!account) {
-      const error = "Wrong username or password.";
-      return formPage(c, config.host, step, csrf.issue(c), 401, { error, username });
+    const login = await passwordLogin(db, config.rateLimits, {
+      ip: ipBucket(clientIp(c)),
+      username,
+      password: form.password ?? "",
+    });
+    if (!login.ok) {
+      if (login.reason !== "wrong") c.header("Retry-After", String(login.retryAfter));
+      const error = loginError(login);
+      const status = login.reason === "wrong" ? 401 : 429;
+      return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
     }
+    const { account } = login;
     const code = await issueAuthorizationCode(db, {
       appId: step.app.id,
       accountId: account.id,
@@ -189,6 +198,16 @@ export function oauthRoutes(deps: AppDeps): Hono {
   );
 
   return router;
+}
+
+/** What the login form says when a login fails: a wrong password, or a limit and its end. */
+function loginError(login: Exclude<LoginResult, { ok: true }>): string {
+  if (login.reason === "wrong") return "Wrong username or password.";
+  const minutes = Math.max(1, Math.ceil(login.retryAfter / 60));
+  const wait = `Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  return login.reason === "account"
+    ? `Too many failed logins for this account: it is locked for now. ${wait}`
+    : `Too many login attempts from your network. ${wait}`;
 }
 
 function pickParams(source: Record<string, unknown>): AuthorizationParams {

@@ -29,6 +29,8 @@ export async function startTestTern(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({
     PUBLIC_URL: "https://tern.test",
     ALLOW_PRIVATE_ADDRESSES: "true",
+    // Suites send hundreds of requests from one "address"; tests about limits turn them on.
+    RATE_LIMITS: "false",
     ...env,
   });
   const tern = await assemble(config, { database, queueOptions: { pollMs: 50 } });

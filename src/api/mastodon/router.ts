@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../deps.ts";
 import type { ApiEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
@@ -13,6 +14,7 @@ import { timelinesRouter } from "./v1/timelines.ts";
 export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   const api = new Hono<ApiEnv>();
   api.use("*", authenticate(deps));
+  api.use("*", rateLimit(deps));
   api.route("/v1/apps", appsRouter(deps));
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));

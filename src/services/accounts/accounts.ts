@@ -131,16 +131,27 @@ export async function findAccountByAcct(
   return row;
 }
 
-/** Checks a local user's password; undefined when the user or the password is wrong. */
+/**
+ * Checks a local user's password; undefined when the user or the password is wrong. An unknown
+ * name is checked against a stand-in hash made with the same parameters, so it takes as long
+ * as a known one: the answer time does not tell which usernames exist.
+ */
 export async function authenticate(
   db: Db,
   username: string,
   password: string,
 ): Promise<Account | undefined> {
   const found = await findLocalUser(db, username);
-  if (!found) return undefined;
-  return (await verify(found.user.passwordHash, password)) ? found.account : undefined;
+  const ok = await verify(found?.user.passwordHash ?? (await standInHash()), password);
+  return found && ok ? found.account : undefined;
 }
+
+let standIn: Promise<string> | undefined;
+/** Made once per process, on the first login with an unknown name. */
+const standInHash = () => {
+  standIn ??= hash(`tern stand-in ${newId()}`);
+  return standIn;
+};
 
 export async function countLocalAccounts(db: Tx): Promise<number> {
   const [row] = await db

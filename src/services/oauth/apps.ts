@@ -1,6 +1,6 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, lt, notExists } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { oauthApps } from "../../db/schema/index.ts";
+import { accessTokens, authorizationCodes, oauthApps } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { randomSecret, safeEqual, sha256Hex } from "./crypto.ts";
@@ -155,4 +155,36 @@ export async function authenticateClient(
   if (clientSecret === undefined || clientSecret === "") return { app, secretVerified: false };
   if (!safeEqual(sha256Hex(clientSecret), app.clientSecret)) throw invalidClient();
   return { app, secretVerified: true };
+}
+
+/** An app nobody signed in with within a day was most likely a script's or a bot's. */
+export const UNUSED_APP_TTL_MS = 24 * 60 * 60_000;
+
+/**
+ * Deletes apps registered more than `olderThanMs` ago that never got an authorization code or
+ * a token: anyone may register apps anonymously, so unused ones would pile up (Mastodon's
+ * ApplicationsVacuum does the same after a day). Run now and then by the worker.
+ */
+export async function sweepUnusedApps(db: Tx, olderThanMs = UNUSED_APP_TTL_MS): Promise<number> {
+  const gone = await db
+    .delete(oauthApps)
+    .where(
+      and(
+        lt(oauthApps.createdAt, new Date(Date.now() - olderThanMs)),
+        notExists(
+          db
+            .select({ id: accessTokens.id })
+            .from(accessTokens)
+            .where(eq(accessTokens.appId, oauthApps.id)),
+        ),
+        notExists(
+          db
+            .select({ app: authorizationCodes.appId })
+            .from(authorizationCodes)
+            .where(eq(authorizationCodes.appId, oauthApps.id)),
+        ),
+      ),
+    )
+    .returning({ id: oauthApps.id });
+  return gone.length;
 }

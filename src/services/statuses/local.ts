@@ -188,7 +188,8 @@ function validate(input: StatusInput): void {
   }
 }
 
-async function ownStatus(db: Tx, author: Account, statusId: string): Promise<Status> {
+/** One of the author's own statuses (to read its source, edit or delete it), or 404. */
+export async function ownStatus(db: Tx, author: Account, statusId: string): Promise<Status> {
   const [status] = await db.select().from(statuses).where(eq(statuses.id, statusId));
   if (!status) throw notFound();
   // Someone else's post is "not found", as on Mastodon: a 403 would confirm a hidden one exists.

@@ -72,6 +72,19 @@ export function requireScope(
   });
 }
 
+/**
+ * For public routes whose answer depends on who asks (private posts, follower-only lists): no
+ * token is fine, but a token that is sent must carry `scope`, or a `push`-only or `write`-only
+ * token would read what its app was never granted (Mastodon's `authorize_if_got_token!`).
+ */
+export function scopeIfToken(scope: string): MiddlewareHandler<ApiEnv> {
+  return createMiddleware<ApiEnv>(async (c, next) => {
+    const auth = c.get("auth");
+    if (auth && !hasScope(auth.scopes, scope)) throw forbidden();
+    return next();
+  });
+}
+
 /** Any valid token, whatever its scopes or user (e.g. GET /api/v1/apps/verify_credentials). */
 export function requireToken(): MiddlewareHandler<ApiEnv> {
   return createMiddleware<ApiEnv>(async (c, next) => {

@@ -18,7 +18,7 @@ import { serializeRelationship } from "../entities/relationship.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
 import { followListPage } from "../follow-list.ts";
-import { currentAccount, requireScope } from "../middleware/auth.ts";
+import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
 const acctQuery = z.object({ acct: z.string().min(1).max(300) });
@@ -60,7 +60,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
     return c.json(entity);
   });
 
-  app.get("/lookup", async (c) => {
+  app.get("/lookup", scopeIfToken("read:accounts"), async (c) => {
     const { acct } = readQuery(c, acctQuery);
     // Only a signed-in client may make the server look up an unknown remote handle.
     const found = await lookup(deps, acct, Boolean(c.var.auth));
@@ -75,11 +75,11 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
     return c.json(facts.map(serializeRelationship));
   });
 
-  app.get("/:id", async (c) =>
+  app.get("/:id", scopeIfToken("read:accounts"), async (c) =>
     c.json(await serializeOneAccount(db, await account(c.req.param("id")), config.publicUrl)),
   );
 
-  app.get("/:id/statuses", async (c) => {
+  app.get("/:id/statuses", scopeIfToken("read:statuses"), async (c) => {
     const target = await account(c.req.param("id"));
     const page = readPage(c);
     const viewer = c.var.auth?.account ?? null;
@@ -114,7 +114,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
   });
 
   for (const direction of ["followers", "following"] as const) {
-    app.get(`/:id/${direction}`, async (c) => {
+    app.get(`/:id/${direction}`, scopeIfToken("read:accounts"), async (c) => {
       const target = await account(c.req.param("id"));
       return followListPage(c, deps, target.id, direction);
     });

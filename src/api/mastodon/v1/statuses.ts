@@ -10,11 +10,12 @@ import {
   deleteLocalStatus,
   editLocalStatus,
   getVisibleStatus,
+  ownStatus,
 } from "../../../services/statuses/local.ts";
 import { readBody } from "../body.ts";
 import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
-import { currentAccount, requireScope } from "../middleware/auth.ts";
+import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 
 // Forms send booleans as strings; JSON clients send real ones.
 const boolish = z.union([
@@ -78,18 +79,15 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
     return c.json(await one(bundle));
   });
 
-  app.get("/:id", async (c) => {
+  app.get("/:id", scopeIfToken("read:statuses"), async (c) => {
     const viewer = c.var.auth?.account?.id ?? null;
     return c.json(await one(await getVisibleStatus(db, idParam(c.req.param("id")), viewer)));
   });
 
+  // The source is for editing: only the author may read it (Mastodon: 404 for anyone else).
   app.get("/:id/source", requireScope("read:statuses"), async (c) => {
-    const bundle = await getVisibleStatus(db, idParam(c.req.param("id")), currentAccount(c).id);
-    return c.json({
-      id: bundle.status.id,
-      text: bundle.status.source ?? "",
-      spoiler_text: bundle.status.spoilerText,
-    });
+    const status = await ownStatus(db, currentAccount(c), idParam(c.req.param("id")));
+    return c.json({ id: status.id, text: status.source ?? "", spoiler_text: status.spoilerText });
   });
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {

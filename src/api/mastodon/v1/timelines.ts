@@ -5,7 +5,7 @@ import { homeTimeline, publicTimeline } from "../../../services/timelines/timeli
 import { readQuery } from "../body.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
-import { currentAccount, requireScope } from "../middleware/auth.ts";
+import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
 const flag = z
@@ -29,7 +29,7 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
     return c.json(await serializeStatuses(db, rows, config.publicUrl));
   });
 
-  app.get("/public", async (c) => {
+  app.get("/public", scopeIfToken("read:statuses"), async (c) => {
     const scope = readQuery(c, publicQuery);
     const rows = await publicTimeline(db, readPage(c), scope);
     setLinkHeader(

@@ -1,0 +1,59 @@
+import type { RateLimits } from "../../config/index.ts";
+import type { Db } from "../../db/client.ts";
+import { clear, hit, isOver } from "../rate-limits.ts";
+import { type Account, authenticate } from "./accounts.ts";
+
+export interface LoginInput {
+  /** The client's address bucket (an IPv4 address or IPv6 /64). */
+  ip: string;
+  /** As typed, without a leading @ or our own host. */
+  username: string;
+  password: string;
+}
+
+export type LoginResult =
+  | { ok: true; account: Account }
+  | { ok: false; reason: "wrong" }
+  /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
+  | { ok: false; reason: "ip" | "account"; retryAfter: number };
+
+// Huge inputs would only make the password hash slow; nobody's password is this long.
+const MAX_USERNAME = 100;
+const MAX_PASSWORD = 1024;
+
+/**
+ * A password login, throttled twice: every attempt from one address counts against
+ * `loginIp` (whatever account it tries), and every attempt on one account name against
+ * `loginAccount`. An account past its limit refuses every login until the window is over, the
+ * right password included, or a guesser could keep trying and just wait for a success. The
+ * count is kept by name, known or not, so a locked name does not reveal that it exists; the
+ * right password clears it. Attempts are counted before the password is checked, in one
+ * statement, so parallel guesses cannot slip past the limit.
+ */
+export async function passwordLogin(
+  db: Db,
+  limits: Pick<RateLimits, "loginIp" | "loginAccount">,
+  input: LoginInput,
+): Promise<LoginResult> {
+  const username = input.username.slice(0, MAX_USERNAME + 1);
+  const accountKey = `login:account:${username.toLowerCase()}`;
+  const checks = [];
+  if (limits.loginIp) checks.push({ key: `login:ip:${input.ip}`, limit: limits.loginIp });
+  if (limits.loginAccount) checks.push({ key: accountKey, limit: limits.loginAccount });
+  const counted = await hit(db, checks);
+  const byIp = counted.find((c) => c.key !== accountKey && isOver(c));
+  if (byIp) return { ok: false, reason: "ip", retryAfter: byIp.retryAfter };
+  const byAccount = counted.find((c) => c.key === accountKey && isOver(c));
+  if (byAccount) return { ok: false, reason: "account", retryAfter: byAccount.retryAfter };
+
+  const { password } = input;
+  const plausible =
+    username !== "" &&
+    username.length <= MAX_USERNAME &&
+    password !== "" &&
+    password.length <= MAX_PASSWORD;
+  const account = plausible ? await authenticate(db, username, password) : undefined;
+  if (!account) return { ok: false, reason: "wrong" };
+  if (limits.loginAccount) await clear(db, accountKey);
+  return { ok: true, account };
+}
