@@ -19,6 +19,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
+/**
+ * `kv.value` is jsonb NOT NULL, and drizzle writes a JS null as SQL NULL: a JSON null (Fedify's
+ * negative key cache stores one for a key it could not use) is written as the jsonb `null`.
+ */
+const jsonb = (value: unknown) => (value === null ? sql`'null'::jsonb` : (value as object));
+
 const notExpired = () => or(isNull(kv.expiresAt), gt(kv.expiresAt, sql`now()`));
 
 /** Fedify's KvStore over the `kv` table: keys are JSON arrays, values JSON, optional expiry. */
@@ -33,15 +39,16 @@ export class PgKvStore implements KvStore {
       .select({ value: kv.value })
       .from(kv)
       .where(and(eq(kv.key, encode(key)), notExpired()));
-    return row?.value as T | undefined;
+    // A stored JSON null comes back as null (a cached "no such key"), a missing row as undefined.
+    return row ? (row.value as T) : undefined;
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const expiresAt = options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
     await this.#db
       .insert(kv)
-      .values({ key: encode(key), value: value as object, expiresAt })
-      .onConflictDoUpdate({ target: kv.key, set: { value: value as object, expiresAt } });
+      .values({ key: encode(key), value: jsonb(value), expiresAt })
+      .onConflictDoUpdate({ target: kv.key, set: { value: jsonb(value), expiresAt } });
   }
 
   /** Compare-and-swap: sets `newValue` only if the current value equals `expectedValue`. */
@@ -65,8 +72,8 @@ export class PgKvStore implements KvStore {
       } else {
         await tx
           .insert(kv)
-          .values({ key: k, value: newValue as object, expiresAt })
-          .onConflictDoUpdate({ target: kv.key, set: { value: newValue as object, expiresAt } });
+          .values({ key: k, value: jsonb(newValue), expiresAt })
+          .onConflictDoUpdate({ target: kv.key, set: { value: jsonb(newValue), expiresAt } });
       }
       return true;
     });
