@@ -29,6 +29,8 @@ export function createApp(deps: AppDeps): Hono {
           message: err.message,
           cause: err.cause,
         });
+      // A 413 may come before the body was read to its end: close the connection after it.
+      if (err.status === 413) c.header("Connection", "close");
       return c.json({ error: err.message }, err.status as 400);
     }
     if (err instanceof HTTPException) {
@@ -62,7 +64,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", wellKnownRoutes(deps));
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
-  app.use("*", inboxGuard());
+  app.use("*", inboxGuard(deps.config));
   app.use("*", fedifyMiddleware(deps.federation, deps));
   app.route("/", webRoutes(deps));
   return app;
