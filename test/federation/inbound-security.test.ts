@@ -237,7 +237,8 @@ describe("origins and authorship", () => {
 
     const del = gts.captureJson("delete-note");
     del.object = alicePost;
-    await changesNothing(gts, del, 202);
+    // Refused before Fedify now: a Delete may only name the actor's own origin.
+    await changesNothing(gts, del, 400);
     expect(
       await tern.database.db.select().from(statuses).where(eq(statuses.uri, alicePost)),
     ).toHaveLength(1);
