@@ -8,6 +8,7 @@ import { nulGuard } from "./api/nul-guard.ts";
 import type { AppDeps } from "./deps.ts";
 import type { FedContext } from "./federation/context.ts";
 import { inboxGuard } from "./federation/inbox-guard.ts";
+import { refusingUndecodableKeys } from "./federation/unusable-key.ts";
 import { wellKnownRoutes } from "./federation/well-known.ts";
 import { AppError } from "./lib/errors.ts";
 import { logger } from "./lib/logger.ts";
@@ -76,9 +77,10 @@ export function createApp(deps: AppDeps): Hono {
  */
 function fedifyMiddleware(federation: Federation<FedContext>, deps: AppDeps) {
   const contextData: FedContext = { db: deps.db, config: deps.config };
+  const fetch = refusingUndecodableKeys(federation, deps.db);
   return async (c: import("hono").Context, next: () => Promise<void>) => {
     let fallThrough = false;
-    const response = await federation.fetch(c.req.raw, {
+    const response = await fetch(c.req.raw, {
       contextData,
       onNotFound: async () => {
         fallThrough = true;
