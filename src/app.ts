@@ -10,6 +10,7 @@ import type { FedContext } from "./federation/context.ts";
 import { inboxGuard } from "./federation/inbox-guard.ts";
 import { refusingUndecodableKeys } from "./federation/unusable-key.ts";
 import { wellKnownRoutes } from "./federation/well-known.ts";
+import { lingerBeforeClose } from "./lib/body.ts";
 import { AppError } from "./lib/errors.ts";
 import { logger } from "./lib/logger.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
@@ -30,8 +31,6 @@ export function createApp(deps: AppDeps): Hono {
           message: err.message,
           cause: err.cause,
         });
-      // A 413 may come before the body was read to its end: close the connection after it.
-      if (err.status === 413) c.header("Connection", "close");
       return c.json({ error: err.message }, err.status as 400);
     }
     if (err instanceof HTTPException) {
@@ -45,6 +44,14 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: "Internal server error" }, 500);
   });
   app.notFound((c) => c.json({ error: "Not found" }, 404));
+  // A 413 comes before the body was read to its end: the connection is closed after it, so a
+  // keep-alive client opens a new one instead of sending its next request into the cut one.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status !== 413) return;
+    c.res.headers.set("Connection", "close");
+    lingerBeforeClose(c.env);
+  });
 
   // Browser clients (Elk, Phanpy) call the API from other origins with bearer tokens, no cookies.
   const apiCors = cors({

@@ -1,3 +1,5 @@
+import type { Socket } from "node:net";
+
 /**
  * Reading request bodies without trusting their size. A chunked body has no Content-Length, so
  * the only safe way to cap it is to count bytes while streaming and stop at the cap: buffering
@@ -39,3 +41,20 @@ export async function readAtMost(
  * connection for its next request instead of finding this one cut under it.
  */
 export const CLOSE_CONNECTION = { Connection: "close" } as const;
+
+/**
+ * Node's server destroys a `Connection: close` socket as soon as the answer is flushed. With body
+ * bytes still unread, the kernel then answers the client with a reset, which can reach it before
+ * it has read the 413 (it sees EPIPE instead of the answer). So the socket is half-closed and,
+ * for `ms`, left reading (Node discards the rest of the body): the client reads the 413, stops
+ * sending and closes its end. `env` is what @hono/node-server passes to the app; elsewhere
+ * (tests calling app.fetch) there is no socket and nothing to do.
+ */
+export function lingerBeforeClose(env: unknown, ms = 2_000): void {
+  const socket = (env as { incoming?: { socket?: Socket } } | undefined)?.incoming?.socket;
+  if (!socket || socket.destroyed) return;
+  socket.destroySoon = () => {
+    socket.end();
+    setTimeout(() => socket.destroy(), ms).unref();
+  };
+}
