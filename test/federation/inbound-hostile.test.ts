@@ -204,7 +204,10 @@ describe("large arrays", () => {
       // probe is the one mention that resolves; mentions past the cap are not even looked up.
       (o.tag as Json[]).unshift({ type: "Mention", name: "@probe", href: local });
       (o.tag as Json[]).pop();
-      a.cc = o.cc = Array.from({ length: 999 }, (_, i) => `${h.gts.origin}/users/u${i}`);
+      a.cc = o.cc = Array.from(
+        { length: MAX_ACTIVITY_ARRAY_ITEMS },
+        (_, i) => `${h.gts.origin}/users/u${i}`,
+      );
     });
     const before = await snapshot(h.tern);
     const started = performance.now();
@@ -219,12 +222,13 @@ describe("large arrays", () => {
     expect(tags.length).toBeLessThanOrEqual(MAX_HASHTAGS);
     expect(tags.length).toBeGreaterThan(0);
     expect(mentioned.length).toBeLessThanOrEqual(MAX_MENTIONS);
-    expect(mentioned).toHaveLength(1); // probe; the other 499 accounts are not known here
+    expect(mentioned).toHaveLength(1); // probe; the other accounts are not known here
     expect((await snapshot(h.tern)).statuses).toBe((before.statuses as number) + 1);
     console.info(
-      `1000 tags + 999 cc: answered in ${answered.toFixed(0)} ms, stored after ${processed.toFixed(0)} ms`,
+      `${MAX_ACTIVITY_ARRAY_ITEMS} tags and cc: answered in ${answered.toFixed(0)} ms, stored after ${processed.toFixed(0)} ms`,
     );
-    expect(answered).toBeLessThan(2_000);
-    expect(processed).toBeLessThan(5_000);
+    // Generous bounds: the suite shares two cores; alone it is about 0.3 s and 0.5 s.
+    expect(answered).toBeLessThan(3_000);
+    expect(processed).toBeLessThan(6_000);
   });
 });

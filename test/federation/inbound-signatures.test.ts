@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { signRequest, verifyRequest } from "@fedify/fedify";
+import { generateCryptoKeyPair, signRequest, verifyRequest } from "@fedify/fedify";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statuses } from "../../src/db/schema/index.ts";
@@ -172,16 +172,7 @@ describe("a key that cannot be used", () => {
   let privateKey: CryptoKey;
 
   beforeAll(async () => {
-    const keys = (await crypto.subtle.generateKey(
-      {
-        name: "RSASSA-PKCS1-v1_5",
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: "SHA-256",
-      },
-      true,
-      ["sign", "verify"],
-    )) as CryptoKeyPair;
+    const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
     // mallory's key is not a key; trudy's document has no key under the keyId she signs with.
     server = createServer((req, res) => {
       fetched.push(req.url ?? "");

@@ -9,7 +9,7 @@ import { queryRows } from "../../src/db/client.ts";
 import { follows } from "../../src/db/schema/index.ts";
 import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { FakePeer, settle, TERN } from "./ap-fixtures.ts";
+import { FakePeer, settle } from "./ap-fixtures.ts";
 import { startTestTern, type TestTern } from "./tern.ts";
 
 export type Json = Record<string, unknown>;
@@ -21,26 +21,33 @@ export interface Hostile {
   close(): Promise<void>;
 }
 
+/** Resolves the remote actor and stores an accepted follow of it by the local `follower`. */
+export async function followAccepted(
+  tern: TestTern,
+  follower: { id: string; uri: string },
+  actorId: string,
+) {
+  const remote = await resolveRemoteAccount(
+    tern.federation,
+    { db: tern.database.db, config: tern.config },
+    actorId,
+  );
+  const id = newId();
+  await tern.database.db.insert(follows).values({
+    id,
+    followerId: follower.id,
+    followingId: remote!.id,
+    uri: `${follower.uri}#follows/${id}`,
+    state: "accepted",
+  });
+}
+
 export async function startHostile(): Promise<Hostile> {
   const tern = await startTestTern();
   const probe = await tern.user("probe");
   const gts = await FakePeer.start("gotosocial");
   const hollo = await FakePeer.start("hollo");
-  for (const peer of [gts, hollo]) {
-    const remote = await resolveRemoteAccount(
-      tern.federation,
-      { db: tern.database.db, config: tern.config },
-      peer.actorId,
-    );
-    const id = newId();
-    await tern.database.db.insert(follows).values({
-      id,
-      followerId: probe.account.id,
-      followingId: remote!.id,
-      uri: `${TERN}/users/probe#follows/${id}`,
-      state: "accepted",
-    });
-  }
+  for (const peer of [gts, hollo]) await followAccepted(tern, probe.account, peer.actorId);
   return {
     tern,
     gts,

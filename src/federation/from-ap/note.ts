@@ -27,7 +27,7 @@ export function visibilityOf(note: PostObject, author: Account): Visibility {
 
 /**
  * What one remote post may make us process. Mastodon stores every tag a post carries; the inbox
- * guard already refuses arrays over 1,000 items, and of those at most MAX_TAGS_READ tag objects
+ * guard already refuses arrays over 500 items, and of those at most MAX_TAGS_READ tag objects
  * are looked at, keeping MAX_MENTIONS mentions and MAX_HASHTAGS hashtags (Mastodon's own posts
  * are 500 characters, which fit about 60 of either). Longer hashtag names are dropped.
  */
