@@ -19,11 +19,24 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
+/** A `\u0000` or lone-surrogate escape in JSON text (JSON.stringify escapes only lone ones). */
+const UNSTORABLE = /(?<!\\)((?:\\\\)*)\\u(0000|d[89a-f][0-9a-f]{2})/gi;
+
 /**
- * `kv.value` is jsonb NOT NULL, and drizzle writes a JS null as SQL NULL: a JSON null (Fedify's
- * negative key cache stores one for a key it could not use) is written as the jsonb `null`.
+ * What the jsonb NOT NULL `kv.value` column can hold. Drizzle writes a JS null as SQL NULL, so a
+ * JSON null (Fedify's negative key cache stores one for a key it could not use) is written as the
+ * jsonb `null`. PostgreSQL refuses NUL and unpaired surrogates in jsonb, and Fedify caches every
+ * remote document it fetches here: a NUL in a peer's actor document would fail each fetch of
+ * it, so those are dropped (NUL) or replaced (U+FFFD) in the cached copy.
  */
-const jsonb = (value: unknown) => (value === null ? sql`'null'::jsonb` : (value as object));
+function jsonb(value: unknown) {
+  if (value === null) return sql`'null'::jsonb`;
+  const text = JSON.stringify(value);
+  const clean = text.replace(UNSTORABLE, (_m, slashes: string, code: string) =>
+    code === "0000" ? slashes : `${slashes}\\ufffd`,
+  );
+  return (clean === text ? value : JSON.parse(clean)) as object;
+}
 
 const notExpired = () => or(isNull(kv.expiresAt), gt(kv.expiresAt, sql`now()`));
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { generateCryptoKeyPair, signRequest, verifyRequest } from "@fedify/fedify";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { statuses } from "../../src/db/schema/index.ts";
+import { accounts, statuses } from "../../src/db/schema/index.ts";
 import { idOf, type Signer, settle, TERN } from "../helpers/ap-fixtures.ts";
 import { changesNothing, freshCreate, type Hostile, startHostile } from "../helpers/hostile.ts";
 import { eventually } from "../helpers/tern.ts";
@@ -165,24 +165,41 @@ describe("draft-cavage", () => {
   });
 });
 
-describe("a key that cannot be used", () => {
+describe("keys and actor documents that cannot be used or stored", () => {
   let server: Server;
   let origin = "";
   const fetched: string[] = [];
   let privateKey: CryptoKey;
+  const follow = (actor: string, n: number) =>
+    new Request(`${TERN}/users/probe/inbox`, {
+      method: "POST",
+      headers: { "content-type": "application/activity+json" },
+      body: JSON.stringify({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: `${actor}#follows/${n}`,
+        type: "Follow",
+        actor,
+        object: `${TERN}/users/probe`,
+      }),
+    });
 
   beforeAll(async () => {
     const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-    // mallory's key is not a key; trudy's document has no key under the keyId she signs with.
+    const spki = b64(await crypto.subtle.exportKey("spki", keys.publicKey));
+    const realPem = `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----\n`;
+    // mallory's key is not a key; trudy's document has no key under the keyId she signs with;
+    // victor's key is good, but his name has a NUL (Fedify caches the document in jsonb).
     server = createServer((req, res) => {
       fetched.push(req.url ?? "");
       const id = origin + (req.url ?? "");
-      const pem = req.url === "/users/mallory" ? "not a key" : "";
+      const pem = { "/users/mallory": "not a key", "/users/victor": realPem }[req.url ?? ""] ?? "";
       res.writeHead(200, { "content-type": "application/activity+json" }).end(
         JSON.stringify({
           "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
           id,
           type: "Person",
+          preferredUsername: req.url?.split("/").pop(),
+          name: "vic\u0000tor",
           inbox: `${id}/inbox`,
           publicKey: { id: `${id}#${pem ? "main" : "other"}-key`, owner: id, publicKeyPem: pem },
         }),
@@ -200,23 +217,25 @@ describe("a key that cannot be used", () => {
       const actor = `${origin}/users/${name}`;
       const keyId = new URL(`${actor}#main-key`);
       fetched.length = 0;
-      const follow = (n: number) =>
-        new Request(`${TERN}/users/probe/inbox`, {
-          method: "POST",
-          headers: { "content-type": "application/activity+json" },
-          body: JSON.stringify({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            id: `${actor}#follows/${n}`,
-            type: "Follow",
-            actor,
-            object: `${TERN}/users/probe`,
-          }),
-        });
       for (const n of [1, 2]) {
-        const signed = await signRequest(follow(n), privateKey, keyId);
+        const signed = await signRequest(follow(actor, n), privateKey, keyId);
         await changesNothing(h.tern, async () => h.tern.app.fetch(signed), 401);
       }
       expect(fetched).toEqual([`/users/${name}`]);
     },
   );
+
+  it("accepts a Follow from an actor whose document has a NUL, and answers it", async () => {
+    const actor = `${origin}/users/victor`;
+    const signed = await signRequest(follow(actor, 1), privateKey, new URL(`${actor}#main-key`));
+    expect((await h.tern.app.fetch(signed)).status).toBe(202);
+    const follower = await eventually(
+      async () =>
+        (await h.tern.database.db.select().from(accounts).where(eq(accounts.uri, actor)))[0],
+    );
+    expect(follower.displayName).toBe("victor");
+    // The Accept is queued and delivered too (it echoes the Follow, not victor's document).
+    await eventually(async () => fetched.includes("/users/victor/inbox"));
+    await settle(h.tern);
+  });
 });

@@ -40,3 +40,15 @@ it("compares and swaps against null and to null", async () => {
   expect(await kv.cas(["c"], 2, null)).toBe(true);
   expect(await kv.get(["c"])).toBeNull();
 });
+
+it("drops NUL and replaces lone surrogates, which jsonb cannot hold, from what it caches", async () => {
+  // A remote actor document as Fedify would cache it, from a peer that let a NUL through.
+  const doc = { name: "a\u0000b", summary: "x\ud800y", raw: "\\u0000 stays", ok: "é 🦜" };
+  await kv.set(["_fedify", "remoteDocument", "https://peer.example/users/x"], doc);
+  expect(await kv.get(["_fedify", "remoteDocument", "https://peer.example/users/x"])).toEqual({
+    name: "ab",
+    summary: "x\ufffdy",
+    raw: "\\u0000 stays",
+    ok: "é 🦜",
+  });
+});
