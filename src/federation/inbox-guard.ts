@@ -36,9 +36,13 @@ export function inboxGuard(config: Pick<Config, "host" | "publicUrl">) {
     if (declared > MAX_ACTIVITY_BYTES) return tooLarge();
     const bytes = await readAtMost(c.req.raw.body, MAX_ACTIVITY_BYTES);
     if (bytes === null) return tooLarge();
-    // The body is read once, here; Fedify gets the same bytes (and verifies their digest).
+    // The body is read once, here; Fedify gets the same bytes (and verifies their digest). It
+    // also gets the URL the sender addressed, PUBLIC_URL's: behind a TLS proxy the request
+    // arrives as http://, and an RFC 9421 @target-uri signed as https:// would never verify.
+    // (The host it arrived for is checked against PUBLIC_URL's below.)
     const original = c.req.raw;
-    c.req.raw = new Request(original.url, {
+    const url = new URL(original.url);
+    c.req.raw = new Request(`${config.publicUrl}${url.pathname}${url.search}`, {
       method: "POST",
       headers: original.headers,
       body: bytes,
@@ -48,9 +52,7 @@ export function inboxGuard(config: Pick<Config, "host" | "publicUrl">) {
       log.info("Refused inbox POST to {path}: {error}", { path: c.req.path, error });
       return c.json({ error }, status);
     };
-    const hosts = [new URL(original.url).host, original.headers.get("host")].filter(
-      (h): h is string => !!h,
-    );
+    const hosts = [url.host, original.headers.get("host")].filter((h): h is string => !!h);
     const unsigned = signatureProblem(original.headers, hosts, config.host);
     if (unsigned) return refuse(401, unsigned);
     const text = new TextDecoder().decode(bytes);

@@ -107,6 +107,21 @@ describe("RFC 9421", () => {
     await settle(h.tern);
   });
 
+  it("accepts it when a TLS proxy hands the request on as http://", async () => {
+    const { request, uri, body } = createRequest();
+    const signed = await signRequest(request, h.gts.signer.privateKey, h.gts.signer.keyId, {
+      spec: "rfc9421",
+    });
+    const proxied = new Request(signed.url.replace(/^https:/, "http:"), {
+      method: "POST",
+      headers: signed.headers,
+      body,
+    });
+    expect((await h.tern.app.fetch(proxied)).status).toBe(202);
+    await eventually(() => stored(uri));
+    await settle(h.tern);
+  });
+
   it("refuses a signature over @method @target-uri @authority without content-digest", async () => {
     const { request, body } = createRequest();
     const weak = await signRfc9421(request, body, ["@method", "@target-uri", "@authority"]);
