@@ -8,7 +8,7 @@
 import { Activity } from "@fedify/vocab";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mentions, statuses, statusTags } from "../../src/db/schema/index.ts";
+import { accounts, mentions, statuses, statusTags } from "../../src/db/schema/index.ts";
 import { MAX_HASHTAGS, MAX_MENTIONS } from "../../src/federation/from-ap/note.ts";
 import { parsedClaims } from "../../src/federation/inbox/origins.ts";
 import { MAX_ACTIVITY_ARRAY_ITEMS } from "../../src/federation/inbox-guard.ts";
@@ -64,6 +64,26 @@ describe('"@id" and other spellings of an id', () => {
     });
     expect(await refused(objectOnly)).toBe("Object id and actor have different origins");
     expect(await stored(victim)).toBeUndefined();
+  });
+
+  it("leaves the real author's post to the real author after a claim on its URI", async () => {
+    const real = h.hollo.captureJson("create-note-unlisted");
+    const uri = idOf(real.object)!;
+    const claim = freshCreate(h.gts, (a, o) => {
+      a["@id"] = `${uri}#create`;
+      o["@id"] = uri;
+      delete a.id;
+      delete o.id;
+    });
+    await changesNothing(h.tern, send(claim), 400);
+    expect((await h.hollo.deliver(h.tern, "create-note-unlisted")).status).toBe(202);
+    const status = await eventually(() => stored(uri));
+    const [author] = await h.tern.database.db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.id, status.accountId));
+    expect(author.uri).toBe(h.hollo.actorId);
+    await settle(h.tern);
   });
 
   it("refuses URIs on Tern's own origin, however written", async () => {
