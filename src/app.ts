@@ -9,7 +9,9 @@ import { requestLog } from "./api/request-log.ts";
 import type { AppDeps } from "./deps.ts";
 import type { FedContext } from "./federation/context.ts";
 import { inboxGuard } from "./federation/inbox-guard.ts";
+import { refusingUndecodableKeys } from "./federation/unusable-key.ts";
 import { wellKnownRoutes } from "./federation/well-known.ts";
+import { lingerBeforeClose } from "./lib/body.ts";
 import { AppError } from "./lib/errors.ts";
 import { logger } from "./lib/logger.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
@@ -45,6 +47,14 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: "Internal server error" }, 500);
   });
   app.notFound((c) => c.json({ error: "Not found" }, 404));
+  // A 413 comes before the body was read to its end: the connection is closed after it, so a
+  // keep-alive client opens a new one instead of sending its next request into the cut one.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status !== 413) return;
+    c.res.headers.set("Connection", "close");
+    lingerBeforeClose(c.env);
+  });
 
   // Browser clients (Elk, Phanpy) call the API from other origins with bearer tokens, no cookies.
   const apiCors = cors({
@@ -72,7 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", wellKnownRoutes(deps));
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
-  app.use("*", inboxGuard());
+  app.use("*", inboxGuard(deps.config));
   app.use("*", fedifyMiddleware(deps.federation, deps));
   app.route("/", webRoutes(deps));
   return app;
@@ -84,9 +94,10 @@ export function createApp(deps: AppDeps): Hono {
  */
 function fedifyMiddleware(federation: Federation<FedContext>, deps: AppDeps) {
   const contextData: FedContext = { db: deps.db, config: deps.config };
+  const fetch = refusingUndecodableKeys(federation, deps.db);
   return async (c: import("hono").Context, next: () => Promise<void>) => {
     let fallThrough = false;
-    const response = await federation.fetch(c.req.raw, {
+    const response = await fetch(c.req.raw, {
       contextData,
       onNotFound: async () => {
         fallThrough = true;

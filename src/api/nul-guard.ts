@@ -1,4 +1,5 @@
 import type { Context, Next } from "hono";
+import { readAtMost } from "../lib/body.ts";
 
 /** Bodies larger than this are left to the routers' own size checks (they answer 413). */
 const MAX_CHECKED_BYTES = 1024 * 1024;
@@ -17,31 +18,9 @@ export function nulGuard() {
     const refuse = () => c.json({ error: "Request contains a NUL character" }, 400);
     if (hasNul(new URL(c.req.url).search)) return refuse();
     if (c.req.raw.body && Number(c.req.header("content-length") ?? "0") <= MAX_CHECKED_BYTES) {
-      const text = await readAtMost(c.req.raw.clone().body!, MAX_CHECKED_BYTES);
-      if (text !== null && hasNul(text)) return refuse();
+      const bytes = await readAtMost(c.req.raw.clone().body, MAX_CHECKED_BYTES);
+      if (bytes !== null && hasNul(Buffer.from(bytes).toString("utf8"))) return refuse();
     }
     return next();
   };
-}
-
-/** The body as text, or null once it grows past `limit` (a chunked body may be any size). */
-async function readAtMost(
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<string | null> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      // Not awaited: a tee branch's cancel settles only when the other branch is done too.
-      void reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

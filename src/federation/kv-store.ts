@@ -19,6 +19,25 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
+/** A `\u0000` or lone-surrogate escape in JSON text (JSON.stringify escapes only lone ones). */
+const UNSTORABLE = /(?<!\\)((?:\\\\)*)\\u(0000|d[89a-f][0-9a-f]{2})/gi;
+
+/**
+ * What the jsonb NOT NULL `kv.value` column can hold. Drizzle writes a JS null as SQL NULL, so a
+ * JSON null (Fedify's negative key cache stores one for a key it could not use) is written as the
+ * jsonb `null`. PostgreSQL refuses NUL and unpaired surrogates in jsonb, and Fedify caches every
+ * remote document it fetches here: a NUL in a peer's actor document would fail each fetch of
+ * it, so those are dropped (NUL) or replaced (U+FFFD) in the cached copy.
+ */
+function jsonb(value: unknown) {
+  if (value === null) return sql`'null'::jsonb`;
+  const text = JSON.stringify(value);
+  const clean = text.replace(UNSTORABLE, (_m, slashes: string, code: string) =>
+    code === "0000" ? slashes : `${slashes}\\ufffd`,
+  );
+  return (clean === text ? value : JSON.parse(clean)) as object;
+}
+
 const notExpired = () => or(isNull(kv.expiresAt), gt(kv.expiresAt, sql`now()`));
 
 /** Fedify's KvStore over the `kv` table: keys are JSON arrays, values JSON, optional expiry. */
@@ -33,15 +52,16 @@ export class PgKvStore implements KvStore {
       .select({ value: kv.value })
       .from(kv)
       .where(and(eq(kv.key, encode(key)), notExpired()));
-    return row?.value as T | undefined;
+    // A stored JSON null comes back as null (a cached "no such key"), a missing row as undefined.
+    return row ? (row.value as T) : undefined;
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const expiresAt = options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
     await this.#db
       .insert(kv)
-      .values({ key: encode(key), value: value as object, expiresAt })
-      .onConflictDoUpdate({ target: kv.key, set: { value: value as object, expiresAt } });
+      .values({ key: encode(key), value: jsonb(value), expiresAt })
+      .onConflictDoUpdate({ target: kv.key, set: { value: jsonb(value), expiresAt } });
   }
 
   /** Compare-and-swap: sets `newValue` only if the current value equals `expectedValue`. */
@@ -65,8 +85,8 @@ export class PgKvStore implements KvStore {
       } else {
         await tx
           .insert(kv)
-          .values({ key: k, value: newValue as object, expiresAt })
-          .onConflictDoUpdate({ target: kv.key, set: { value: newValue as object, expiresAt } });
+          .values({ key: k, value: jsonb(newValue), expiresAt })
+          .onConflictDoUpdate({ target: kv.key, set: { value: jsonb(newValue), expiresAt } });
       }
       return true;
     });

@@ -13,10 +13,9 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accounts, follows, jobs, statuses } from "../../src/db/schema/index.ts";
-import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
-import { newId } from "../../src/lib/ids.ts";
+import { accounts, jobs, statuses } from "../../src/db/schema/index.ts";
 import { apiGet, FakePeer, idOf, type Software, settle, TERN } from "../helpers/ap-fixtures.ts";
+import { followAccepted } from "../helpers/hostile.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let tern: TestTern;
@@ -73,21 +72,7 @@ async function deliverIgnored(peer: FakePeer, capture: string) {
   expect((await home()).map((s) => s.uri)).not.toContain(uri);
 }
 
-async function probeFollows(peer: FakePeer) {
-  const remote = await resolveRemoteAccount(
-    tern.federation,
-    { db: tern.database.db, config: tern.config },
-    peer.actorId,
-  );
-  const id = newId();
-  await tern.database.db.insert(follows).values({
-    id,
-    followerId: probe.account.id,
-    followingId: remote!.id,
-    uri: `${TERN}/users/probe#follows/${id}`,
-    state: "accepted",
-  });
-}
+const probeFollows = (peer: FakePeer) => followAccepted(tern, probe.account, peer.actorId);
 
 async function editedTo(uri: string, text: string) {
   return eventually(async () => {

@@ -9,10 +9,8 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.ts";
-import { follows, statuses } from "../../src/db/schema/index.ts";
+import { statuses } from "../../src/db/schema/index.ts";
 import { MAX_ACTIVITY_BYTES } from "../../src/federation/inbox-guard.ts";
-import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
-import { newId } from "../../src/lib/ids.ts";
 import {
   FakePeer,
   idOf,
@@ -21,6 +19,7 @@ import {
   settle,
   TERN,
 } from "../helpers/ap-fixtures.ts";
+import { followAccepted } from "../helpers/hostile.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let tern: TestTern;
@@ -37,21 +36,7 @@ beforeAll(async () => {
   hollo = await FakePeer.start("hollo");
   carol = await gts.addActor("/users/carol");
   // probe follows bob and alice: any of their posts that gets through would be stored.
-  for (const peer of [gts, hollo]) {
-    const remote = await resolveRemoteAccount(
-      tern.federation,
-      { db: tern.database.db, config: tern.config },
-      peer.actorId,
-    );
-    const id = newId();
-    await tern.database.db.insert(follows).values({
-      id,
-      followerId: probe.account.id,
-      followingId: remote!.id,
-      uri: `${TERN}/users/probe#follows/${id}`,
-      state: "accepted",
-    });
-  }
+  for (const peer of [gts, hollo]) await followAccepted(tern, probe.account, peer.actorId);
 });
 afterAll(async () => {
   await Promise.all([gts?.close(), hollo?.close()]);
@@ -237,7 +222,8 @@ describe("origins and authorship", () => {
 
     const del = gts.captureJson("delete-note");
     del.object = alicePost;
-    await changesNothing(gts, del, 202);
+    // Refused before Fedify now: a Delete may only name the actor's own origin.
+    await changesNothing(gts, del, 400);
     expect(
       await tern.database.db.select().from(statuses).where(eq(statuses.uri, alicePost)),
     ).toHaveLength(1);

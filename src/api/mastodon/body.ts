@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
+import { readAtMost } from "../../lib/body.ts";
 import { AppError } from "../../lib/errors.ts";
 
 /** Largest request body the client API reads (media uploads, when they come, get their own cap). */
@@ -72,27 +73,9 @@ async function readCapped(c: Context): Promise<Uint8Array<ArrayBuffer>> {
     if (cached.byteLength > MAX_BODY_BYTES) throw new AppError(413, "Request body is too large");
     return cached;
   }
-  if (!req.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new AppError(413, "Request body is too large");
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  const bytes = await readAtMost(req.body, MAX_BODY_BYTES);
+  if (bytes === null) throw new AppError(413, "Request body is too large");
+  return bytes;
 }
 
 const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);

@@ -25,6 +25,22 @@ export function visibilityOf(note: PostObject, author: Account): Visibility {
   return "direct";
 }
 
+/**
+ * What one remote post may make us process. Mastodon stores every tag a post carries; the inbox
+ * guard already refuses arrays over 500 items, and of those at most MAX_TAGS_READ tag objects
+ * are looked at, keeping MAX_MENTIONS mentions and MAX_HASHTAGS hashtags (Mastodon's own posts
+ * are 500 characters, which fit about 60 of either). Longer hashtag names are dropped.
+ */
+export const MAX_TAGS_READ = 200;
+export const MAX_MENTIONS = 50;
+export const MAX_HASHTAGS = 50;
+const MAX_HASHTAG_LENGTH = 100;
+
+/** Tags named by a bare IRI are not fetched: every server embeds its Mention and Hashtag objects. */
+const noFetch = async (url: string): Promise<never> => {
+  throw new Error(`not fetching tag ${url}`);
+};
+
 /** Maps a remote Note to what the statuses service stores; content is sanitized here. */
 export async function noteToStatusData(
   db: Db,
@@ -32,23 +48,31 @@ export async function noteToStatusData(
   author: Account,
 ): Promise<RemoteStatusData | null> {
   if (!note.id) return null;
-  const mentionHrefs: string[] = [];
-  const hashtags: string[] = [];
-  for await (const tag of note.getTags({ suppressError: true })) {
-    if (tag instanceof Mention && tag.href) mentionHrefs.push(tag.href.href);
-    else if (tag instanceof Hashtag && tag.name)
-      hashtags.push(String(tag.name).replace(/^#/, "").replaceAll("\u0000", ""));
+  const mentionHrefs = new Set<string>();
+  const tagNames = new Set<string>();
+  let read = 0;
+  for await (const tag of note.getTags({ suppressError: true, documentLoader: noFetch })) {
+    if (++read > MAX_TAGS_READ) break;
+    if (tag instanceof Mention && tag.href) {
+      if (mentionHrefs.size < MAX_MENTIONS) mentionHrefs.add(tag.href.href);
+    } else if (tag instanceof Hashtag && tag.name && tagNames.size < MAX_HASHTAGS) {
+      const name = String(tag.name).replace(/^#/, "").replaceAll("\u0000", "");
+      if (name && name.length <= MAX_HASHTAG_LENGTH) tagNames.add(name.toLowerCase());
+    }
   }
-  if (hashtags.length === 0) hashtags.push(...hashtagsInContent(String(note.content ?? "")));
+  const hashtags = tagNames.size
+    ? [...tagNames]
+    : hashtagsInContent(String(note.content ?? "")).slice(0, MAX_HASHTAGS);
   // Mentions point at an actor id (snac, Mastodon) or at a profile URL (GoToSocial, Hollo).
-  const mentioned = mentionHrefs.length
+  const hrefs = [...mentionHrefs];
+  const mentioned = hrefs.length
     ? await db
         .select({ id: accounts.id })
         .from(accounts)
         .where(
           or(
-            inArray(accounts.uri, mentionHrefs),
-            and(inArray(accounts.url, mentionHrefs), isNull(accounts.domain)),
+            inArray(accounts.uri, hrefs),
+            and(inArray(accounts.url, hrefs), isNull(accounts.domain)),
           ),
         )
     : [];

@@ -38,7 +38,9 @@ export async function onFollow(ctx: InboxContext<FedContext>, follow: Follow): P
     new Accept({
       id: new URL(`${account.uri}#accepts/${newId()}`),
       actor: ctx.getActorUri(account.username),
-      object: follow,
+      // The Follow as Mastodon echoes it: its id, actor and object. The parsed one would carry
+      // the follower's fetched actor document into the queued Accept (a NUL in it, or 8 kB).
+      object: new Follow({ id: follow.id, actor: follow.actorId, object: follow.objectId }),
       to: actor.id,
     }),
   );

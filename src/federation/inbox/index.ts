@@ -7,6 +7,7 @@ import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { onFollow, onFollowResponse, onUndo } from "./follow.ts";
+import { checked } from "./origins.ts";
 import { onCreate, onDelete, onUpdate } from "./posts.ts";
 
 const log = logger("federation", "inbox");
@@ -24,7 +25,10 @@ async function forgetProcessedActivity(db: Db, origin: string, id: string): Prom
     .where(eq(kv.key, JSON.stringify(["_fedify", "activityIdempotence", origin, id])));
 }
 
-/** Personal and shared inboxes; each activity type has its listener in this folder. */
+/**
+ * Personal and shared inboxes; each activity type has its listener in this folder, registered
+ * through `checked` (the origin rules on the parsed activity).
+ */
 export function registerInbox(builder: FederationBuilder<FedContext>): void {
   builder
     .setInboxListeners(paths.inbox, paths.sharedInbox)
@@ -40,13 +44,13 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
       await forgetProcessedActivity(ctx.data.db, ctx.origin, activity.id.href);
       return null;
     })
-    .on(Follow, onFollow)
-    .on(Undo, onUndo)
-    .on(Accept, onFollowResponse)
-    .on(Reject, onFollowResponse)
-    .on(Create, onCreate)
-    .on(Update, onUpdate)
-    .on(Delete, onDelete)
+    .on(Follow, checked(onFollow))
+    .on(Undo, checked(onUndo))
+    .on(Accept, checked(onFollowResponse))
+    .on(Reject, checked(onFollowResponse))
+    .on(Create, checked(onCreate))
+    .on(Update, checked(onUpdate))
+    .on(Delete, checked(onDelete))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });
