@@ -2,6 +2,7 @@ import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedif
 import { and, eq, gt, isNull, like, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { kv } from "../db/schema/index.ts";
+import { storableJson } from "../lib/storable-json.ts";
 
 const encode = (key: KvKey) => JSON.stringify(key);
 /** JSON equality independent of key order (jsonb does not keep it). */
@@ -19,23 +20,15 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 }
 
-/** A `\u0000` or lone-surrogate escape in JSON text (JSON.stringify escapes only lone ones). */
-const UNSTORABLE = /(?<!\\)((?:\\\\)*)\\u(0000|d[89a-f][0-9a-f]{2})/gi;
-
 /**
  * What the jsonb NOT NULL `kv.value` column can hold. Drizzle writes a JS null as SQL NULL, so a
  * JSON null (Fedify's negative key cache stores one for a key it could not use) is written as the
- * jsonb `null`. PostgreSQL refuses NUL and unpaired surrogates in jsonb, and Fedify caches every
- * remote document it fetches here: a NUL in a peer's actor document would fail each fetch of
- * it, so those are dropped (NUL) or replaced (U+FFFD) in the cached copy.
+ * jsonb `null`. Fedify caches every remote document it fetches here: a NUL in a peer's actor
+ * document would fail each fetch of it, so the cached copy is made storable.
  */
 function jsonb(value: unknown) {
   if (value === null) return sql`'null'::jsonb`;
-  const text = JSON.stringify(value);
-  const clean = text.replace(UNSTORABLE, (_m, slashes: string, code: string) =>
-    code === "0000" ? slashes : `${slashes}\\ufffd`,
-  );
-  return (clean === text ? value : JSON.parse(clean)) as object;
+  return storableJson(value) as object;
 }
 
 const notExpired = () => or(isNull(kv.expiresAt), gt(kv.expiresAt, sql`now()`));

@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "../db/client.ts";
 import { jobs } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
+import { storableJson } from "../lib/storable-json.ts";
 
 const log = logger("jobs", "queue");
 
@@ -108,7 +109,8 @@ export class PgQueue implements MessageQueue {
     await this.#db.insert(jobs).values(
       messages.map((payload) => ({
         queue: this.#name,
-        payload,
+        // A peer's NUL or lone surrogate would fail the whole insert (jsonb cannot hold them).
+        payload: storableJson(payload),
         runAt,
         orderingKey: options?.orderingKey ?? null,
         host: this.#hostOf(payload),

@@ -79,3 +79,21 @@ it("runs at most N jobs of one host at once across workers, and the other hosts'
   controller.abort();
   await Promise.all(listening);
 });
+
+it("queues a message carrying a NUL or a lone surrogate, cleaned, instead of failing the insert", async () => {
+  const queue = new PgQueue(database.db, "unstorable", { pollMs: 20 });
+  await queue.enqueue({ type: "inbox", text: "a\u0000b \ud800 c\\u0000d" });
+  const seen: unknown[] = [];
+  const controller = new AbortController();
+  const listening = queue.listen(
+    (m) => {
+      seen.push(m);
+    },
+    { signal: controller.signal },
+  );
+  await eventually(async () => seen.length === 1, 5_000);
+  controller.abort();
+  await listening;
+  // The NUL is dropped, the lone surrogate replaced, and an escaped backslash kept as text.
+  expect(seen[0]).toEqual({ type: "inbox", text: "ab \ufffd c\\u0000d" });
+});
