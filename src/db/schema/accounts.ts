@@ -61,3 +61,20 @@ export const localUsers = pgTable("local_users", {
   ed25519PublicKey: jsonb("ed25519_public_key").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * What we count of an account ourselves, kept in the same transaction as the change (a follow
+ * accepted or removed, a status stored or deleted), so rendering an Account never counts rows.
+ * For remote accounts these are what this server has seen; their server's own figures stay in
+ * `accounts.*_count`. A missing row means all zero.
+ */
+export const accountStats = pgTable("account_stats", {
+  accountId: id("account_id")
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  /** Public, unlisted and followers-only statuses (direct ones are not counted, as Mastodon). */
+  statusesCount: integer("statuses_count").notNull().default(0),
+  followersCount: integer("followers_count").notNull().default(0),
+  followingCount: integer("following_count").notNull().default(0),
+  lastStatusAt: tstz("last_status_at"),
+});

@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
 import { createdAt, id, tstz } from "./columns.ts";
 
@@ -99,4 +107,42 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.key] })],
+);
+
+/**
+ * A status's counters, updated in the same transaction as the reply, favourite or boost (and its
+ * undoing), kept apart from `statuses` so that counting does not rewrite the status row. A
+ * missing row means all zero.
+ */
+export const statusStats = pgTable("status_stats", {
+  statusId: id("status_id")
+    .primaryKey()
+    .references(() => statuses.id, { onDelete: "cascade" }),
+  repliesCount: integer("replies_count").notNull().default(0),
+  favouritesCount: integer("favourites_count").notNull().default(0),
+  reblogsCount: integer("reblogs_count").notNull().default(0),
+  quotesCount: integer("quotes_count").notNull().default(0),
+});
+
+/** A favourite (ActivityPub `Like`), local or remote; `uri` is the Like activity's id. */
+export const favourites = pgTable(
+  "favourites",
+  {
+    id: id("id").primaryKey(),
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    statusId: id("status_id")
+      .notNull()
+      .references(() => statuses.id, { onDelete: "cascade" }),
+    uri: text("uri").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("favourites_pair_key").on(t.accountId, t.statusId),
+    // GET /api/v1/favourites (the viewer's, newest first) and /statuses/:id/favourited_by.
+    index("favourites_account_idx").on(t.accountId, t.id.desc()),
+    index("favourites_status_idx").on(t.statusId, t.id.desc()),
+    index("favourites_uri_idx").on(t.uri),
+  ],
 );

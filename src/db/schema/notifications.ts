@@ -1,0 +1,55 @@
+import { sql } from "drizzle-orm";
+import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts.ts";
+import { createdAt, id } from "./columns.ts";
+import { statuses } from "./statuses.ts";
+
+/** Mastodon's notification types (its `Notification` entity); more come with their features. */
+export const notificationTypes = [
+  "mention",
+  "status",
+  "reblog",
+  "follow",
+  "follow_request",
+  "favourite",
+  "poll",
+  "update",
+  "quote",
+  "quoted_update",
+] as const;
+export type NotificationType = (typeof notificationTypes)[number];
+
+/**
+ * One notification for `accountId` (always a local account), written in the same transaction as
+ * the event. `groupKey` is what v2's grouped notifications group by (e.g. every favourite of one
+ * status); ungroupable types get a key of their own.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: id("id").primaryKey(),
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    type: text("type", { enum: notificationTypes }).notNull(),
+    fromAccountId: id("from_account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** The status it is about (mention, favourite, reblog, ...); null for follows. */
+    statusId: id("status_id").references(() => statuses.id, { onDelete: "cascade" }),
+    groupKey: text("group_key").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The v1 and v2 lists: one index range scan per page, newest first.
+    index("notifications_account_idx").on(t.accountId, t.id.desc()),
+    index("notifications_group_idx").on(t.accountId, t.groupKey, t.id.desc()),
+    // The same event twice (a favourite undone and redone, a Follow re-sent) notifies once.
+    uniqueIndex("notifications_event_key").on(
+      t.accountId,
+      t.type,
+      t.fromAccountId,
+      sql`coalesce(${t.statusId}, 0)`,
+    ),
+  ],
+);
