@@ -1,16 +1,18 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { accounts, mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import { accounts, mentions, statuses, statusStats, statusTags } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
-import type { Status, StatusBundle } from "./types.ts";
+import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
-/** Loads statuses with their authors, mentions and tags in four queries, whatever the count. */
+const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
+
+/** Loads statuses with their authors, mentions, tags and counters in four queries, whatever the count. */
 export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((s) => s.id);
   const accountIds = [...new Set(rows.map((s) => s.accountId))];
-  const [authors, mentioned, tags] = await Promise.all([
+  const [authors, mentioned, tags, stats] = await Promise.all([
     db.select().from(accounts).where(inArray(accounts.id, accountIds)),
     db
       .select({ statusId: mentions.statusId, account: accounts })
@@ -18,7 +20,19 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
       .innerJoin(accounts, eq(accounts.id, mentions.accountId))
       .where(inArray(mentions.statusId, ids)),
     db.select().from(statusTags).where(inArray(statusTags.statusId, ids)),
+    db.select().from(statusStats).where(inArray(statusStats.statusId, ids)),
   ]);
+  const countsOf = new Map(
+    stats.map((r) => [
+      r.statusId,
+      {
+        replies: r.repliesCount,
+        favourites: r.favouritesCount,
+        reblogs: r.reblogsCount,
+        quotes: r.quotesCount,
+      },
+    ]),
+  );
   const byId = new Map(authors.map((a) => [a.id, a]));
   const mentionsOf = new Map<string, Account[]>();
   for (const m of mentioned)
@@ -33,6 +47,7 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
     inReplyTo: status.inReplyToId
       ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
       : null,
+    counts: countsOf.get(status.id) ?? NO_COUNTS,
   }));
 }
 

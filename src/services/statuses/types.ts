@@ -11,4 +11,13 @@ export interface StatusBundle {
   mentions: Account[];
   tags: string[];
   inReplyTo: { id: string; accountId: string } | null;
+  /** Its counters (`status_stats`), all zero when it has none yet. */
+  counts: StatusCounts;
+}
+
+export interface StatusCounts {
+  replies: number;
+  favourites: number;
+  reblogs: number;
+  quotes: number;
 }

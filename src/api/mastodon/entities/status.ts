@@ -57,7 +57,7 @@ export async function serializeBundles(
   const serialized = new Map(
     (await serializeAccounts(db, people, publicUrl)).map((a) => [a.id, a]),
   );
-  return bundles.map(({ status, account, mentions, tags }) => ({
+  return bundles.map(({ status, account, mentions, tags, counts }) => ({
     id: status.id,
     uri: status.uri,
     url: status.url ?? status.uri,
@@ -78,10 +78,10 @@ export async function serializeBundles(
     })),
     tags: tags.map((name) => ({ name, url: `${publicUrl}/tags/${encodeURIComponent(name)}` })),
     emojis: [],
-    reblogs_count: 0,
-    favourites_count: 0,
-    replies_count: 0,
-    quotes_count: 0,
+    reblogs_count: counts.reblogs,
+    favourites_count: counts.favourites,
+    replies_count: counts.replies,
+    quotes_count: counts.quotes,
     quote: null,
     quote_approval: { automatic: [], manual: [], current_user: "denied" },
     in_reply_to_id: status.inReplyToId,
