@@ -44,3 +44,19 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
     on conflict do nothing`);
 }
+
+/** A new status mentioning accounts: each local one is notified (in the post's transaction). */
+export async function notifyMentions(
+  tx: Tx,
+  status: { id: string; accountId: string },
+  mentionedIds: string[],
+): Promise<void> {
+  for (const accountId of new Set(mentionedIds)) {
+    await notify(tx, {
+      accountId,
+      type: "mention",
+      fromAccountId: status.accountId,
+      statusId: status.id,
+    });
+  }
+}
