@@ -5,11 +5,13 @@ import { inArray } from "drizzle-orm";
 import { accounts } from "../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import { type Account, getAccount } from "../services/accounts/accounts.ts";
+import { getFavourite } from "../services/favourites/favourites.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { loadBundle } from "../services/statuses/load.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
 import type { FedContext } from "./context.ts";
+import { likeActivity, undoLikeActivity } from "./to-ap/like.ts";
 import { createActivity, deleteActivity, updateActivity } from "./to-ap/note.ts";
 
 type Ctx = Context<FedContext>;
@@ -156,4 +158,45 @@ export async function sendFollowAnswer(
     recipientOf(follower),
     accepted ? new Accept(values) : new Reject(values),
   );
+}
+
+/** Like (or its Undo) to the author of a remote status; a status or liker gone since: nothing. */
+async function sendLikeActivity(
+  ctx: Ctx,
+  likerId: string,
+  statusId: string,
+  likeUri: string,
+  undo: boolean,
+): Promise<void> {
+  const [liker, bundle] = await Promise.all([
+    getAccount(ctx.data.db, likerId).catch(() => null),
+    loadBundle(ctx.data.db, statusId).catch(() => null),
+  ]);
+  if (!liker || liker.domain !== null || !bundle || !isRemote(bundle.account)) return;
+  const facts = {
+    uri: likeUri,
+    actorUri: liker.uri,
+    statusUri: bundle.status.uri,
+    authorUri: bundle.account.uri,
+  };
+  await ctx.sendActivity(
+    { identifier: liker.username },
+    recipientOf(bundle.account),
+    undo ? undoLikeActivity(facts) : likeActivity(facts),
+    // One key per pair, so an Undo never overtakes its Like.
+    { orderingKey: `${liker.uri} ${bundle.status.uri}` },
+  );
+}
+
+export async function sendLike(ctx: Ctx, favouriteId: string): Promise<void> {
+  const fav = await getFavourite(ctx.data.db, favouriteId);
+  if (!fav) return; // undone before it went out: the Undo job has nothing to take back either
+  await sendLikeActivity(ctx, fav.accountId, fav.statusId, fav.uri, false);
+}
+
+export async function sendUndoLike(
+  ctx: Ctx,
+  job: Extract<TernJob, { type: "favourite.undone" }>,
+): Promise<void> {
+  await sendLikeActivity(ctx, job.accountId, job.statusId, job.likeUri, true);
 }

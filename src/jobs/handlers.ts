@@ -3,9 +3,11 @@ import type { FedContext } from "../federation/context.ts";
 import {
   sendFollow,
   sendFollowAnswer,
+  sendLike,
   sendStatus,
   sendStatusDelete,
   sendUndoFollow,
+  sendUndoLike,
 } from "../federation/outbound.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
@@ -50,5 +52,11 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       await sendFollowAnswer(ctx, target, follower, job.followUri, false);
       return;
     }
+    case "favourite.created":
+      await sendLike(ctx, job.favouriteId);
+      return;
+    case "favourite.undone":
+      await sendUndoLike(ctx, job);
+      return;
   }
 }

@@ -23,7 +23,9 @@ export type TernJob =
   | { type: "follow.requested"; followId: string }
   | { type: "follow.undone"; followerId: string; followingId: string; followUri: string }
   | { type: "follow.accepted"; followId: string }
-  | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string };
+  | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string }
+  | { type: "favourite.created"; favouriteId: string }
+  | { type: "favourite.undone"; accountId: string; statusId: string; likeUri: string };
 
 export async function enqueueJob(tx: Tx, job: TernJob): Promise<void> {
   await tx.insert(jobs).values({ queue: TERN_QUEUE, payload: job });

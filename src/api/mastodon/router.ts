@@ -5,8 +5,10 @@ import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
 import { appsRouter } from "./v1/apps.ts";
+import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
+import { notificationsRouter } from "./v1/notifications.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 
@@ -18,6 +20,9 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/apps", appsRouter(deps));
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
+  api.route("/v1/statuses", statusFavouritesRouter(deps));
+  api.route("/v1/favourites", favouritesRouter(deps));
+  api.route("/v1/notifications", notificationsRouter(deps));
   api.route("/v1/timelines", timelinesRouter(deps));
   api.route("/v1/follow_requests", followRequestsRouter(deps));
   api.route("/v1/instance", instanceV1Router(deps));

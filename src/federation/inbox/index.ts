@@ -1,5 +1,5 @@
 import type { FederationBuilder } from "@fedify/fedify";
-import { Accept, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
+import { Accept, Create, Delete, Follow, Like, Reject, Undo, Update } from "@fedify/vocab";
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { kv } from "../../db/schema/index.ts";
@@ -7,6 +7,7 @@ import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { onFollow, onFollowResponse, onUndo } from "./follow.ts";
+import { onLike } from "./like.ts";
 import { checked } from "./origins.ts";
 import { onCreate, onDelete, onUpdate } from "./posts.ts";
 
@@ -51,6 +52,7 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .on(Create, checked(onCreate))
     .on(Update, checked(onUpdate))
     .on(Delete, checked(onDelete))
+    .on(Like, checked(onLike))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });

@@ -5,6 +5,7 @@ import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
+import { notify } from "../notifications/notify.ts";
 import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
 
 export type Follow = typeof follows.$inferSelect;
@@ -49,6 +50,7 @@ export async function followAccount(db: Db, follower: Account, target: Account):
     if (!row) return (await findFollow(tx, follower.id, target.id))!;
     if (!isLocal(target)) await enqueueJob(tx, { type: "follow.requested", followId: id });
     if (row.state === "accepted") await mergeIntoHomeFeed(tx, follower.id, target.id);
+    await notifyFollow(tx, row);
     return row;
   });
 }
@@ -90,13 +92,30 @@ export async function receiveFollow(
       .returning();
     return row;
   }
-  const [row] = await db
-    .insert(follows)
-    .values({ id: newId(), followerId: follower.id, followingId: target.id, uri: followUri, state })
-    .onConflictDoNothing()
-    .returning();
-  return row ?? (await findFollow(db, follower.id, target.id))!;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(follows)
+      .values({
+        id: newId(),
+        followerId: follower.id,
+        followingId: target.id,
+        uri: followUri,
+        state,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (row) await notifyFollow(tx, row);
+    return row ?? (await findFollow(tx, follower.id, target.id))!;
+  });
 }
+
+/** The followed local account learns of a new follower, or of a request to answer. */
+const notifyFollow = (tx: Tx, row: Follow) =>
+  notify(tx, {
+    accountId: row.followingId,
+    type: row.state === "accepted" ? "follow" : "follow_request",
+    fromAccountId: row.followerId,
+  });
 
 /** Undo(Follow) from `followerId`: by the Follow's id, or (snac) by the followed actor. */
 export async function receiveUndoFollow(

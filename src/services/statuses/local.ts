@@ -9,6 +9,7 @@ import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
+import { notifyMentions } from "../notifications/notify.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
 import type { Status, StatusBundle } from "./types.ts";
@@ -71,6 +72,8 @@ export async function createLocalStatus(
         local: true,
       });
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
+      const mentioned = formatted.mentions.map((m) => m.id);
+      await notifyMentions(tx, { id, accountId: author.id }, mentioned);
       if (key) {
         // A retry racing the first request: the one whose key lands first wins, the other rolls back.
         const [claimed] = await tx

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
+import { notifyMentions } from "../notifications/notify.ts";
 import type { Status } from "./types.ts";
 
 /** A remote post, already mapped from ActivityPub and sanitized by federation/from-ap. */
@@ -90,6 +91,7 @@ export async function upsertRemoteStatus(
         .values(data.mentionedAccountIds.map((accountId) => ({ statusId: status.id, accountId })))
         .onConflictDoNothing();
     }
+    if (!existing) await notifyMentions(tx, status, data.mentionedAccountIds);
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx

@@ -1,5 +1,6 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Visibility } from "../../../db/schema/statuses.ts";
+import { favouritedAmong } from "../../../services/favourites/favourites.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
@@ -48,15 +49,20 @@ export interface MastodonStatus {
   filtered: never[];
 }
 
+/** `viewerId`: who asks (their `favourited` flags are loaded for the whole page in one query). */
 export async function serializeBundles(
   db: Tx,
   bundles: StatusBundle[],
   publicUrl: string,
+  viewerId?: string | null,
 ): Promise<MastodonStatus[]> {
   const people = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()];
-  const serialized = new Map(
-    (await serializeAccounts(db, people, publicUrl)).map((a) => [a.id, a]),
-  );
+  const ids = bundles.map((b) => b.status.id);
+  const [serializedAccounts, favourited] = await Promise.all([
+    serializeAccounts(db, people, publicUrl),
+    viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
+  ]);
+  const serialized = new Map(serializedAccounts.map((a) => [a.id, a]));
   return bundles.map(({ status, account, mentions, tags, counts }) => ({
     id: status.id,
     uri: status.uri,
@@ -90,7 +96,7 @@ export async function serializeBundles(
     poll: null,
     card: null,
     language: status.language,
-    favourited: false,
+    favourited: favourited.has(status.id),
     reblogged: false,
     muted: false,
     bookmarked: false,
@@ -103,6 +109,7 @@ export async function serializeStatuses(
   db: Tx,
   rows: Status[],
   publicUrl: string,
+  viewerId?: string | null,
 ): Promise<MastodonStatus[]> {
-  return serializeBundles(db, await loadBundles(db, rows), publicUrl);
+  return serializeBundles(db, await loadBundles(db, rows), publicUrl, viewerId);
 }

@@ -95,7 +95,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    return c.json(await serializeStatuses(db, rows, config.publicUrl));
+    return c.json(await serializeStatuses(db, rows, config.publicUrl, viewer?.id));
   });
 
   app.post("/:id/follow", requireScope("write:follows"), async (c) => {

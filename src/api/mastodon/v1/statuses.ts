@@ -57,8 +57,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   // Mentions of remote people not known here yet are looked up by WebFinger, as Mastodon does.
   const resolveMention = (handle: string) => resolveRemoteAccount(deps.federation, deps, handle);
-  const one = async (bundle: Parameters<typeof serializeBundles>[1][number]) =>
-    (await serializeBundles(db, [bundle], config.publicUrl))[0];
+  const one = async (bundle: Parameters<typeof serializeBundles>[1][number], viewerId?: string) =>
+    (await serializeBundles(db, [bundle], config.publicUrl, viewerId))[0];
   const idParam = (id: string) => {
     if (!isId(id)) throw notFound();
     return id;
@@ -81,7 +81,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/:id", scopeIfToken("read:statuses"), async (c) => {
     const viewer = c.var.auth?.account?.id ?? null;
-    return c.json(await one(await getVisibleStatus(db, idParam(c.req.param("id")), viewer)));
+    const bundle = await getVisibleStatus(db, idParam(c.req.param("id")), viewer);
+    return c.json(await one(bundle, viewer ?? undefined));
   });
 
   // The source is for editing: only the author may read it (Mastodon: 404 for anyone else).
@@ -92,20 +93,15 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {
     const body = await readBody(c, statusBody.omit({ visibility: true, in_reply_to_id: true }));
-    const bundle = await editLocalStatus(
-      db,
-      config,
-      currentAccount(c),
-      idParam(c.req.param("id")),
-      {
-        status: body.status,
-        spoilerText: body.spoiler_text,
-        sensitive: body.sensitive,
-        language: body.language,
-        resolveMention,
-      },
-    );
-    return c.json(await one(bundle));
+    const me = currentAccount(c);
+    const bundle = await editLocalStatus(db, config, me, idParam(c.req.param("id")), {
+      status: body.status,
+      spoilerText: body.spoiler_text,
+      sensitive: body.sensitive,
+      language: body.language,
+      resolveMention,
+    });
+    return c.json(await one(bundle, me.id));
   });
 
   app.delete("/:id", requireScope("write:statuses"), async (c) => {

@@ -20,13 +20,14 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   app.get("/home", requireScope("read:statuses"), async (c) => {
-    const rows = await homeTimeline(db, currentAccount(c).id, readPage(c));
+    const me = currentAccount(c).id;
+    const rows = await homeTimeline(db, me, readPage(c));
     setLinkHeader(
       c,
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    return c.json(await serializeStatuses(db, rows, config.publicUrl));
+    return c.json(await serializeStatuses(db, rows, config.publicUrl, me));
   });
 
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
@@ -37,7 +38,7 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    return c.json(await serializeStatuses(db, rows, config.publicUrl));
+    return c.json(await serializeStatuses(db, rows, config.publicUrl, c.var.auth?.account?.id));
   });
 
   return app;

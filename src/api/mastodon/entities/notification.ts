@@ -1,0 +1,56 @@
+import { inArray } from "drizzle-orm";
+import type { Tx } from "../../../db/client.ts";
+import { accounts, statuses } from "../../../db/schema/index.ts";
+import type { NotificationType } from "../../../db/schema/notifications.ts";
+import type { Notification } from "../../../services/notifications/notifications.ts";
+import { loadBundles } from "../../../services/statuses/load.ts";
+import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonStatus, serializeBundles } from "./status.ts";
+
+/** Mastodon's Notification entity (https://docs.joinmastodon.org/entities/Notification/). */
+export interface MastodonNotification {
+  id: string;
+  type: NotificationType;
+  group_key: string;
+  created_at: string;
+  account: MastodonAccount;
+  status?: MastodonStatus;
+}
+
+/**
+ * A page of notifications in a constant number of queries: their accounts in one, their statuses
+ * (with everything a Status needs, and the viewer's flags) in `loadBundles`' few.
+ */
+export async function serializeNotifications(
+  db: Tx,
+  rows: Notification[],
+  publicUrl: string,
+  viewerId: string,
+): Promise<MastodonNotification[]> {
+  if (rows.length === 0) return [];
+  const accountIds = [...new Set(rows.map((n) => n.fromAccountId))];
+  const statusIds = [...new Set(rows.flatMap((n) => (n.statusId ? [n.statusId] : [])))];
+  const [people, statusRows] = await Promise.all([
+    db.select().from(accounts).where(inArray(accounts.id, accountIds)),
+    statusIds.length
+      ? db.select().from(statuses).where(inArray(statuses.id, statusIds))
+      : Promise.resolve([]),
+  ]);
+  const [serializedPeople, serializedStatuses] = await Promise.all([
+    serializeAccounts(db, people, publicUrl),
+    serializeBundles(db, await loadBundles(db, statusRows), publicUrl, viewerId),
+  ]);
+  const accountOf = new Map(serializedPeople.map((a) => [a.id, a]));
+  const statusOf = new Map(serializedStatuses.map((s) => [s.id, s]));
+  return rows.map((n) => {
+    const status = n.statusId ? statusOf.get(n.statusId) : undefined;
+    return {
+      id: n.id,
+      type: n.type,
+      group_key: n.groupKey,
+      created_at: n.createdAt.toISOString(),
+      account: accountOf.get(n.fromAccountId)!,
+      ...(status ? { status } : {}),
+    };
+  });
+}

@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import type { Tx } from "../../db/client.ts";
+import type { NotificationType } from "../../db/schema/index.ts";
+import { newId } from "../../lib/ids.ts";
+
+export interface NotifyInput {
+  /** The recipient: only a local account is ever notified (checked here, in the same query). */
+  accountId: string;
+  type: NotificationType;
+  fromAccountId: string;
+  statusId?: string | null;
+}
+
+/**
+ * What v2's grouped notifications group by. Favourites and boosts of one status group together,
+ * follows per day (as Mastodon does); everything else is a group of its own.
+ */
+function groupKey(input: NotifyInput, id: string): string {
+  switch (input.type) {
+    case "favourite":
+    case "reblog":
+      return `${input.type}-${input.statusId}`;
+    case "follow":
+    case "follow_request":
+      return `${input.type}-${Math.floor(Date.now() / 86_400_000)}`;
+    default:
+      return `ungrouped-${id}`;
+  }
+}
+
+/**
+ * Writes one notification inside the caller's transaction. Nobody is notified of their own
+ * action, remote recipients never (their server notifies them), and the same event twice (a
+ * favourite undone and redone, a Follow re-sent) notifies once: the event key absorbs it.
+ */
+export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
+  if (input.accountId === input.fromAccountId) return;
+  const id = newId();
+  // One statement: the recipient must be a local account, and a repeat hits the event key.
+  await tx.execute(sql`
+    insert into notifications (id, account_id, type, from_account_id, status_id, group_key)
+    select ${id}::bigint, a.id, ${input.type}::text, ${input.fromAccountId}::bigint,
+           ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text
+    from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
+    on conflict do nothing`);
+}
+
+/** A new status mentioning accounts: each local one is notified (in the post's transaction). */
+export async function notifyMentions(
+  tx: Tx,
+  status: { id: string; accountId: string },
+  mentionedIds: string[],
+): Promise<void> {
+  for (const accountId of new Set(mentionedIds)) {
+    await notify(tx, {
+      accountId,
+      type: "mention",
+      fromAccountId: status.accountId,
+      statusId: status.id,
+    });
+  }
+}
