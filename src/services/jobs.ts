@@ -21,6 +21,8 @@ export type TernJob =
       mentionedAccountIds: string[];
     }
   | { type: "follow.requested"; followId: string }
+  /** A stored remote reply's unknown parent; `budget` ancestors may still be fetched. */
+  | { type: "status.fetch_parent"; uri: string; budget: number }
   | { type: "follow.undone"; followerId: string; followingId: string; followUri: string }
   | { type: "follow.accepted"; followId: string }
   | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string };

@@ -11,6 +11,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
+import { countReplies } from "./replies.ts";
 import type { Status, StatusBundle } from "./types.ts";
 import { canView } from "./visibility.ts";
 
@@ -71,6 +72,7 @@ export async function createLocalStatus(
         local: true,
       });
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
+      if (parent) await countReplies(tx, parent.id, 1);
       if (key) {
         // A retry racing the first request: the one whose key lands first wins, the other rolls back.
         const [claimed] = await tx
@@ -135,7 +137,9 @@ export async function deleteLocalStatus(
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
-    await tx.delete(statuses).where(eq(statuses.id, status.id));
+    // Counted down only if this request really deleted it (a concurrent delete may have won).
+    const [gone] = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
+    if (gone?.inReplyToId) await countReplies(tx, gone.inReplyToId, -1);
     await enqueueJob(tx, {
       type: "status.deleted",
       statusId: status.id,
