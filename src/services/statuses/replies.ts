@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { statuses, statusStats } from "../../db/schema/index.ts";
 import type { Status } from "./types.ts";
@@ -37,4 +37,32 @@ export async function adoptOrphanReplies(tx: Tx, parent: Status): Promise<number
     .returning({ id: statuses.id });
   await countReplies(tx, parent.id, adopted.length);
   return adopted.length;
+}
+
+/**
+ * One page of a status's public and unlisted replies, oldest first, after the reply `afterId`
+ * (keyset paging). Followers-only and direct replies are never listed: the collection is public.
+ */
+export async function publicReplyPage(
+  db: Tx,
+  statusId: string,
+  afterId: string | null,
+  limit: number,
+): Promise<{ uris: string[]; nextCursor: string | null }> {
+  const rows = await db
+    .select({ id: statuses.id, uri: statuses.uri })
+    .from(statuses)
+    .where(
+      and(
+        eq(statuses.inReplyToId, statusId),
+        inArray(statuses.visibility, ["public", "unlisted"]),
+        afterId ? gt(statuses.id, afterId) : undefined,
+      ),
+    )
+    .orderBy(asc(statuses.id))
+    .limit(limit);
+  return {
+    uris: rows.map((r) => r.uri),
+    nextCursor: rows.length === limit ? rows[rows.length - 1].id : null,
+  };
 }
