@@ -19,6 +19,8 @@ export type TernJob =
       accountId: string;
       visibility: Visibility;
       mentionedAccountIds: string[];
+      /** The author of the post it answered: they had the reply, so they get its Delete. */
+      inReplyToAccountId?: string | null;
     }
   | { type: "follow.requested"; followId: string }
   /** A stored remote reply's unknown parent; `budget` ancestors may still be fetched. */

@@ -147,6 +147,7 @@ export async function deleteLocalStatus(
       accountId: author.id,
       visibility: status.visibility,
       mentionedAccountIds: bundle.mentions.map((m) => m.id),
+      inReplyToAccountId: status.inReplyToAccountId,
     });
   });
   return bundle;
