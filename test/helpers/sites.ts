@@ -1,0 +1,74 @@
+import type { Server } from "node:https";
+import {
+  freePort,
+  type ProcessDatabase,
+  processDatabase,
+  runCli,
+  type ServerProcess,
+  startServer,
+} from "./process.ts";
+import { tlsFront } from "./tls.ts";
+
+/** A Tern server process with its own database, behind TLS on loopback, and its users' tokens. */
+export interface Site {
+  host: string;
+  server: ServerProcess;
+  front: Server;
+  db: ProcessDatabase;
+  tokens: Record<string, string>;
+}
+
+const PASSWORD = "correct horse battery staple";
+
+export async function startSite(
+  users: string[],
+  certFile: string,
+  tls: { key: string; cert: string },
+): Promise<Site> {
+  const tlsPort = await freePort();
+  const db = await processDatabase();
+  const env = {
+    ...db.env,
+    PUBLIC_URL: `https://localhost:${tlsPort}`,
+    ALLOW_PRIVATE_ADDRESSES: "true",
+    NODE_EXTRA_CA_CERTS: certFile,
+  };
+  // Accounts and tokens come from the admin CLI, before the server holds the database.
+  const tokens: Record<string, string> = {};
+  for (const user of users) {
+    await runCli(["account", "create", user, "--password", PASSWORD], env);
+    tokens[user] = await runCli(["token", "create", user], env);
+  }
+  const server = await startServer(env);
+  const front = await tlsFront(tls, tlsPort, server.httpUrl);
+  return { host: `localhost:${tlsPort}`, server, front, db, tokens };
+}
+
+export async function stopSite(site: Site | undefined): Promise<void> {
+  if (!site) return;
+  if (process.env.E2E_SHOW_LOGS) console.log(`--- ${site.host}\n${site.server.output()}`);
+  site.front.close();
+  await site.server.kill();
+  await site.db.drop();
+}
+
+/** A Mastodon API call as `user`; fails on a non-2xx answer. */
+export async function api<T = unknown>(
+  site: Site,
+  user: string,
+  path: string,
+  init: { method?: string; json?: unknown } = {},
+) {
+  const res = await fetch(`${site.server.httpUrl}${path}`, {
+    method: init.method ?? "GET",
+    headers: {
+      authorization: `Bearer ${site.tokens[user]}`,
+      ...(init.json ? { "content-type": "application/json" } : {}),
+    },
+    body: init.json ? JSON.stringify(init.json) : undefined,
+  });
+  const body = await res.json();
+  if (!res.ok)
+    throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body as T;
+}
