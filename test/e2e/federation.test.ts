@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -36,15 +36,7 @@ describe("two Tern servers federating", () => {
     const { a, b } = sites;
     aliceOnB = await api(b, "bob", `/api/v1/accounts/lookup?acct=alice@${a.host}`);
     expect(aliceOnB).toMatchObject({ username: "alice", acct: `alice@${a.host}` });
-    await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/follow`, { method: "POST" });
-    await eventually(async () => {
-      const [rel] = await api<{ following: boolean }[]>(
-        b,
-        "bob",
-        `/api/v1/accounts/relationships?id[]=${aliceOnB.id}`,
-      );
-      return rel.following;
-    }, 20_000);
+    await followAndWait(b, "bob", aliceOnB.id);
     aliceOnA = await api(a, "alice", "/api/v1/accounts/verify_credentials");
     const followers = await api<{ acct: string }[]>(
       a,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -29,15 +29,7 @@ describe("a thread across two Tern servers", () => {
       "bob",
       `/api/v1/accounts/lookup?acct=alice@${a.host}`,
     );
-    await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/follow`, { method: "POST" });
-    await eventually(async () => {
-      const [rel] = await api<{ following: boolean }[]>(
-        b,
-        "bob",
-        `/api/v1/accounts/relationships?id[]=${aliceOnB.id}`,
-      );
-      return rel.following;
-    }, 20_000);
+    await followAndWait(b, "bob", aliceOnB.id);
 
     const post = await api<Status>(a, "alice", "/api/v1/statuses", {
       method: "POST",

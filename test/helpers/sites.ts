@@ -7,6 +7,7 @@ import {
   type ServerProcess,
   startServer,
 } from "./process.ts";
+import { eventually } from "./tern.ts";
 import { tlsFront } from "./tls.ts";
 
 /** A Tern server process with its own database, behind TLS on loopback, and its users' tokens. */
@@ -71,4 +72,17 @@ export async function api<T = unknown>(
   if (!res.ok)
     throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
   return body as T;
+}
+
+/** `user` on `site` follows the (remote) account `accountId` and waits for the Accept. */
+export async function followAndWait(site: Site, user: string, accountId: string): Promise<void> {
+  await api(site, user, `/api/v1/accounts/${accountId}/follow`, { method: "POST" });
+  await eventually(async () => {
+    const [rel] = await api<{ following: boolean }[]>(
+      site,
+      user,
+      `/api/v1/accounts/relationships?id[]=${accountId}`,
+    );
+    return rel.following;
+  }, 20_000);
 }
