@@ -14,6 +14,7 @@ import { registerActors } from "./dispatchers/actors.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
 import { registerNodeInfo } from "./dispatchers/nodeinfo.ts";
 import { registerObjects } from "./dispatchers/objects.ts";
+import { registerReplies } from "./dispatchers/replies.ts";
 import { registerInbox } from "./inbox/index.ts";
 
 export interface FederationOptions {
@@ -74,6 +75,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
   registerActors(builder);
   registerCollections(builder);
   registerObjects(builder);
+  registerReplies(builder);
   registerNodeInfo(builder);
   registerInbox(builder);
   return builder.build({

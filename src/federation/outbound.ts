@@ -49,6 +49,22 @@ async function deliver(
   if (remote.length) await ctx.sendActivity(sender, remote.map(recipientOf), activity, options);
 }
 
+/**
+ * As Mastodon does, a public or unlisted reply also goes to the author of the post it answers,
+ * mentioned or not, so their server can thread and count it.
+ */
+async function withParentAuthor(
+  ctx: Ctx,
+  visibility: string,
+  parentAuthorId: string | null | undefined,
+  mentioned: Account[],
+): Promise<Account[]> {
+  if (!parentAuthorId || (visibility !== "public" && visibility !== "unlisted")) return mentioned;
+  if (mentioned.some((m) => m.id === parentAuthorId)) return mentioned;
+  const parentAuthor = await getAccount(ctx.data.db, parentAuthorId).catch(() => null);
+  return parentAuthor ? [...mentioned, parentAuthor] : mentioned;
+}
+
 export async function sendStatus(
   ctx: Ctx,
   statusId: string,
@@ -66,7 +82,12 @@ export async function sendStatus(
     ctx,
     bundle.account,
     bundle.status.visibility,
-    bundle.mentions,
+    await withParentAuthor(
+      ctx,
+      bundle.status.visibility,
+      bundle.status.inReplyToAccountId,
+      bundle.mentions,
+    ),
     activity,
     bundle.status.uri,
   );
@@ -88,7 +109,8 @@ export async function sendStatusDelete(
     job.visibility,
     mentioned.map((m) => new URL(m.uri)),
   );
-  await deliver(ctx, author, job.visibility, mentioned, activity, job.uri);
+  const recipients = await withParentAuthor(ctx, job.visibility, job.inReplyToAccountId, mentioned);
+  await deliver(ctx, author, job.visibility, recipients, activity, job.uri);
 }
 
 function followObject(follower: Account, target: Account, uri: string): Follow {

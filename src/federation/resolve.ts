@@ -1,11 +1,14 @@
-import type { Federation } from "@fedify/fedify";
+import type { Context, Federation } from "@fedify/fedify";
 import { isActor } from "@fedify/vocab";
 import type { Config } from "../config/index.ts";
 import type { Db } from "../db/client.ts";
 import { logger } from "../lib/logger.ts";
-import type { Account } from "../services/accounts/accounts.ts";
+import { type Account, findAccountByUri } from "../services/accounts/accounts.ts";
+import type { RemotePostResolver } from "../services/statuses/parents.ts";
 import { type FedContext, INSTANCE_ACTOR } from "./context.ts";
 import { persistActor } from "./from-ap/actor.ts";
+import { isPostObject, noteToStatusData } from "./from-ap/note.ts";
+import { httpOrigin } from "./origin-rules.ts";
 
 const log = logger("federation", "resolve");
 const LOOKUP_TIMEOUT_MS = 10_000;
@@ -38,4 +41,41 @@ export async function resolveRemoteAccount(
     log.info("Could not resolve {query}: {error}", { query, error });
     return null;
   }
+}
+
+/**
+ * A RemotePostResolver: fetches a post with the instance actor's signed loader and keeps it
+ * only if it is a Note, Article or Question whose id and author are on the origin it was asked
+ * from (the same rule as for any object an activity carries).
+ */
+export function remotePostResolver(ctx: Context<FedContext>): RemotePostResolver {
+  return async (uri) => {
+    const origin = httpOrigin(uri);
+    if (!origin || origin === new URL(ctx.data.config.publicUrl).origin) return null;
+    try {
+      const documentLoader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+      const loaders = { documentLoader, contextLoader: ctx.contextLoader };
+      const object = await ctx.lookupObject(uri, {
+        ...loaders,
+        signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
+      });
+      if (!isPostObject(object) || !object.id || !object.attributionId) return null;
+      if (object.id.origin !== origin || object.attributionId.origin !== origin) return null;
+      let author = await findAccountByUri(ctx.data.db, object.attributionId.href);
+      if (!author) {
+        const actor = await object.getAttribution(loaders);
+        if (!isActor(actor) || actor.id?.href !== object.attributionId.href) return null;
+        author =
+          (await persistActor(ctx.data.db, actor, {
+            documentLoader,
+            allowPrivateAddresses: ctx.data.config.allowPrivateAddresses,
+          })) ?? undefined;
+      }
+      if (!author || author.domain === null) return null;
+      return await noteToStatusData(ctx.data.db, object, author);
+    } catch (error) {
+      log.info("Could not fetch post {uri}: {error}", { uri, error });
+      return null;
+    }
+  };
 }

@@ -9,9 +9,11 @@ import {
   sendUndoFollow,
   sendUndoLike,
 } from "../federation/outbound.ts";
+import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
+import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
 /** Runs one of Tern's own jobs. Throwing makes the queue retry it with backoff. */
@@ -27,6 +29,10 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "status.deleted":
       await sendStatusDelete(ctx, job);
+      return;
+    case "status.fetch_parent":
+      // A parent that cannot be had is given up (no retry): it only completes a thread.
+      await fetchMissingParent(db, job.uri, job.budget, remotePostResolver(ctx));
       return;
     case "follow.requested":
       await sendFollow(ctx, job.followId);

@@ -11,6 +11,7 @@ export const paths = {
   following: "/users/{identifier}/following",
   featured: "/users/{identifier}/featured",
   note: "/users/{identifier}/statuses/{id}",
+  replies: "/users/{identifier}/statuses/{id}/replies",
 } as const;
 
 const fill = (template: string, values: Record<string, string>) =>

@@ -19,8 +19,12 @@ export type TernJob =
       accountId: string;
       visibility: Visibility;
       mentionedAccountIds: string[];
+      /** The author of the post it answered: they had the reply, so they get its Delete. */
+      inReplyToAccountId?: string | null;
     }
   | { type: "follow.requested"; followId: string }
+  /** A stored remote reply's unknown parent; `budget` ancestors may still be fetched. */
+  | { type: "status.fetch_parent"; uri: string; budget: number }
   | { type: "follow.undone"; followerId: string; followingId: string; followUri: string }
   | { type: "follow.accepted"; followId: string }
   | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string }

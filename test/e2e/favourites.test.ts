@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { siteApi as api, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import { api, type Site, startSite, stopSite } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 

@@ -1,74 +1,13 @@
-import type { Server } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  freePort,
-  type ProcessDatabase,
-  processDatabase,
-  runCli,
-  type ServerProcess,
-  startServer,
-} from "../helpers/process.ts";
+import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
-import { makeCertificate, tlsFront } from "../helpers/tls.ts";
+import { makeCertificate } from "../helpers/tls.ts";
 
 /**
  * Two Tern servers as separate processes, each with its own database, federating over TLS on
  * loopback: bob on B follows alice on A, and her posts, edits and deletes reach him.
  */
-interface Site {
-  host: string;
-  server: ServerProcess;
-  front: Server;
-  db: ProcessDatabase;
-  tokens: Record<string, string>;
-}
-
-const PASSWORD = "correct horse battery staple";
 const sites: Record<"a" | "b", Site> = {} as never;
-
-async function startSite(
-  users: string[],
-  certFile: string,
-  tls: { key: string; cert: string },
-): Promise<Site> {
-  const tlsPort = await freePort();
-  const db = await processDatabase();
-  const env = {
-    ...db.env,
-    PUBLIC_URL: `https://localhost:${tlsPort}`,
-    ALLOW_PRIVATE_ADDRESSES: "true",
-    NODE_EXTRA_CA_CERTS: certFile,
-  };
-  // Accounts and tokens come from the admin CLI, before the server holds the database.
-  const tokens: Record<string, string> = {};
-  for (const user of users) {
-    await runCli(["account", "create", user, "--password", PASSWORD], env);
-    tokens[user] = await runCli(["token", "create", user], env);
-  }
-  const server = await startServer(env);
-  const front = await tlsFront(tls, tlsPort, server.httpUrl);
-  return { host: `localhost:${tlsPort}`, server, front, db, tokens };
-}
-
-async function api<T = unknown>(
-  site: Site,
-  user: string,
-  path: string,
-  init: { method?: string; json?: unknown } = {},
-) {
-  const res = await fetch(`${site.server.httpUrl}${path}`, {
-    method: init.method ?? "GET",
-    headers: {
-      authorization: `Bearer ${site.tokens[user]}`,
-      ...(init.json ? { "content-type": "application/json" } : {}),
-    },
-    body: init.json ? JSON.stringify(init.json) : undefined,
-  });
-  const body = await res.json();
-  if (!res.ok)
-    throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body as T;
-}
 
 type Status = {
   id: string;
@@ -86,13 +25,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const site of Object.values(sites)) {
-    if (!site) continue;
-    if (process.env.E2E_SHOW_LOGS) console.log(`--- ${site.host}\n${site.server.output()}`);
-    site.front.close();
-    await site.server.kill();
-    await site.db.drop();
-  }
+  for (const site of Object.values(sites)) await stopSite(site);
 });
 
 describe("two Tern servers federating", () => {
@@ -103,15 +36,7 @@ describe("two Tern servers federating", () => {
     const { a, b } = sites;
     aliceOnB = await api(b, "bob", `/api/v1/accounts/lookup?acct=alice@${a.host}`);
     expect(aliceOnB).toMatchObject({ username: "alice", acct: `alice@${a.host}` });
-    await api(b, "bob", `/api/v1/accounts/${aliceOnB.id}/follow`, { method: "POST" });
-    await eventually(async () => {
-      const [rel] = await api<{ following: boolean }[]>(
-        b,
-        "bob",
-        `/api/v1/accounts/relationships?id[]=${aliceOnB.id}`,
-      );
-      return rel.following;
-    }, 20_000);
+    await followAndWait(b, "bob", aliceOnB.id);
     aliceOnA = await api(a, "alice", "/api/v1/accounts/verify_credentials");
     const followers = await api<{ acct: string }[]>(
       a,

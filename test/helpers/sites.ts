@@ -7,9 +7,10 @@ import {
   type ServerProcess,
   startServer,
 } from "./process.ts";
+import { eventually } from "./tern.ts";
 import { tlsFront } from "./tls.ts";
 
-/** A Tern server process with its own database, behind TLS on loopback, and users' tokens. */
+/** A Tern server process with its own database, behind TLS on loopback, and its users' tokens. */
 export interface Site {
   host: string;
   server: ServerProcess;
@@ -17,6 +18,8 @@ export interface Site {
   db: ProcessDatabase;
   tokens: Record<string, string>;
 }
+
+const PASSWORD = "correct horse battery staple";
 
 export async function startSite(
   users: string[],
@@ -34,7 +37,7 @@ export async function startSite(
   // Accounts and tokens come from the admin CLI, before the server holds the database.
   const tokens: Record<string, string> = {};
   for (const user of users) {
-    await runCli(["account", "create", user, "--password", "correct horse battery staple"], env);
+    await runCli(["account", "create", user, "--password", PASSWORD], env);
     tokens[user] = await runCli(["token", "create", user], env);
   }
   const server = await startServer(env);
@@ -50,8 +53,8 @@ export async function stopSite(site: Site | undefined): Promise<void> {
   await site.db.drop();
 }
 
-/** A client-API call as `user`; throws on a non-2xx answer. */
-export async function siteApi<T = unknown>(
+/** A Mastodon API call as `user`; fails on a non-2xx answer. */
+export async function api<T = unknown>(
   site: Site,
   user: string,
   path: string,
@@ -69,4 +72,17 @@ export async function siteApi<T = unknown>(
   if (!res.ok)
     throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${JSON.stringify(body)}`);
   return body as T;
+}
+
+/** `user` on `site` follows the (remote) account `accountId` and waits for the Accept. */
+export async function followAndWait(site: Site, user: string, accountId: string): Promise<void> {
+  await api(site, user, `/api/v1/accounts/${accountId}/follow`, { method: "POST" });
+  await eventually(async () => {
+    const [rel] = await api<{ following: boolean }[]>(
+      site,
+      user,
+      `/api/v1/accounts/relationships?id[]=${accountId}`,
+    );
+    return rel.following;
+  }, 20_000);
 }

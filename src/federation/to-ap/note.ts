@@ -1,5 +1,6 @@
 import type { Context } from "@fedify/fedify";
 import {
+  Collection,
   Create,
   Delete,
   Hashtag,
@@ -63,6 +64,10 @@ export function statusToNote(
     published: instant(status.createdAt),
     updated: status.editedAt ? instant(status.editedAt) : null,
     url: status.url ? new URL(status.url) : null,
+    // Where other servers find its public replies (federation/dispatchers/replies.ts).
+    replies: new Collection({
+      id: ctx.getCollectionUri("replies", { identifier: account.username, id: status.id }),
+    }),
     replyTarget:
       (parentUri ?? status.inReplyToUri) ? new URL((parentUri ?? status.inReplyToUri)!) : null,
     tags: [

@@ -12,6 +12,7 @@ import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
+import { countReplies } from "./replies.ts";
 import type { Status, StatusBundle } from "./types.ts";
 import { canView } from "./visibility.ts";
 
@@ -74,6 +75,7 @@ export async function createLocalStatus(
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
+      if (parent) await countReplies(tx, parent.id, 1);
       if (key) {
         // A retry racing the first request: the one whose key lands first wins, the other rolls back.
         const [claimed] = await tx
@@ -138,7 +140,9 @@ export async function deleteLocalStatus(
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
-    await tx.delete(statuses).where(eq(statuses.id, status.id));
+    // Counted down only if this request really deleted it (a concurrent delete may have won).
+    const [gone] = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
+    if (gone?.inReplyToId) await countReplies(tx, gone.inReplyToId, -1);
     await enqueueJob(tx, {
       type: "status.deleted",
       statusId: status.id,
@@ -146,6 +150,7 @@ export async function deleteLocalStatus(
       accountId: author.id,
       visibility: status.visibility,
       mentionedAccountIds: bundle.mentions.map((m) => m.id),
+      inReplyToAccountId: status.inReplyToAccountId,
     });
   });
   return bundle;

@@ -3,8 +3,13 @@ import type { Db } from "../../db/client.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
+import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { adoptOrphanReplies, countReplies } from "./replies.ts";
 import type { Status } from "./types.ts";
+
+/** Unknown parents fetched above one arriving reply, at most (each fetched one spends one). */
+export const PARENT_FETCH_DEPTH = 5;
 
 /** A remote post, already mapped from ActivityPub and sanitized by federation/from-ap. */
 export interface RemoteStatusData {
@@ -21,6 +26,8 @@ export interface RemoteStatusData {
   inReplyToUri: string | null;
   mentionedAccountIds: string[];
   hashtags: string[];
+  /** How many unknown ancestors may still be fetched above this post; default PARENT_FETCH_DEPTH. */
+  parentFetchBudget?: number;
 }
 
 /**
@@ -66,6 +73,11 @@ export async function upsertRemoteStatus(
         .returning();
       await tx.delete(mentions).where(eq(mentions.statusId, status.id));
       await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
+      // An edit that changes (or first resolves) the parent moves the reply between counters.
+      if (existing.inReplyToId !== status.inReplyToId) {
+        if (existing.inReplyToId) await countReplies(tx, existing.inReplyToId, -1);
+        if (status.inReplyToId) await countReplies(tx, status.inReplyToId, 1);
+      }
     } else {
       // Ids sort by time: mint from the published date (never from the future).
       const id = newId(Math.min(data.publishedAt.getTime(), Date.now()));
@@ -84,6 +96,12 @@ export async function upsertRemoteStatus(
         .returning();
       if (!inserted) return null;
       status = inserted;
+      if (parent) await countReplies(tx, parent.id, 1);
+      await adoptOrphanReplies(tx, status);
+      const budget = data.parentFetchBudget ?? PARENT_FETCH_DEPTH;
+      // Fetched by the worker after commit: the inbox never waits for another server.
+      if (data.inReplyToUri && data.inReplyToUri !== data.uri && !parent && budget > 0)
+        await enqueueJob(tx, { type: "status.fetch_parent", uri: data.inReplyToUri, budget });
     }
     if (data.mentionedAccountIds.length) {
       await tx
@@ -105,11 +123,17 @@ export async function upsertRemoteStatus(
 
 /** Deletes a remote post if `accountId` wrote it; true when something was deleted. */
 export async function deleteRemoteStatus(db: Db, uri: string, accountId: string): Promise<boolean> {
-  const rows = await db
-    .delete(statuses)
-    .where(and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)))
-    .returning({ id: statuses.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .delete(statuses)
+      .where(
+        and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)),
+      )
+      .returning({ id: statuses.id, inReplyToId: statuses.inReplyToId });
+    // A repeated Delete deletes nothing and counts nothing.
+    for (const row of rows) if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
+    return rows.length > 0;
+  });
 }
 
 export async function findStatusByUri(db: Db, uri: string): Promise<Status | undefined> {

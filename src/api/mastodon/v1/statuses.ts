@@ -5,6 +5,7 @@ import type { AppDeps } from "../../../deps.ts";
 import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
+import { getStatusContext } from "../../../services/statuses/context.ts";
 import {
   createLocalStatus,
   deleteLocalStatus,
@@ -83,6 +84,26 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
     const viewer = c.var.auth?.account?.id ?? null;
     const bundle = await getVisibleStatus(db, idParam(c.req.param("id")), viewer);
     return c.json(await one(bundle, viewer ?? undefined));
+  });
+
+  // The thread around a status; a token without a user (client credentials) reads as anonymous.
+  app.get("/:id/context", scopeIfToken("read:statuses"), async (c) => {
+    const viewer = c.var.auth?.account?.id ?? null;
+    const { ancestors, descendants } = await getStatusContext(
+      db,
+      idParam(c.req.param("id")),
+      viewer,
+    );
+    const all = await serializeBundles(
+      db,
+      [...ancestors, ...descendants],
+      config.publicUrl,
+      viewer,
+    );
+    return c.json({
+      ancestors: all.slice(0, ancestors.length),
+      descendants: all.slice(ancestors.length),
+    });
   });
 
   // The source is for editing: only the author may read it (Mastodon: 404 for anyone else).
