@@ -44,6 +44,10 @@ export const statuses = pgTable(
     index("statuses_account_idx").on(t.accountId, t.id.desc()),
     index("statuses_public_idx").on(t.id.desc()).where(sql`${t.visibility} = 'public'`),
     index("statuses_reply_idx").on(t.inReplyToId),
+    // Replies that arrived before their parent, found again when the parent is stored.
+    index("statuses_orphan_reply_idx")
+      .on(t.inReplyToUri)
+      .where(sql`${t.inReplyToId} is null and ${t.inReplyToUri} is not null`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "statuses_orphan_reply_idx" ON "statuses" USING btree ("in_reply_to_uri") WHERE "statuses"."in_reply_to_id" is null and "statuses"."in_reply_to_uri" is not null;
