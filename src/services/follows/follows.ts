@@ -4,12 +4,14 @@ import { accounts, follows } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { countFollows } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
 
 export type Follow = typeof follows.$inferSelect;
 
 const isLocal = (a: Account) => a.domain === null;
+const accepted = (rows: Follow[]) => rows.filter((f) => f.state === "accepted");
 
 async function findFollow(
   db: Tx,
@@ -48,7 +50,10 @@ export async function followAccount(db: Db, follower: Account, target: Account):
       .returning();
     if (!row) return (await findFollow(tx, follower.id, target.id))!;
     if (!isLocal(target)) await enqueueJob(tx, { type: "follow.requested", followId: id });
-    if (row.state === "accepted") await mergeIntoHomeFeed(tx, follower.id, target.id);
+    if (row.state === "accepted") {
+      await countFollows(tx, [row], 1);
+      await mergeIntoHomeFeed(tx, follower.id, target.id);
+    }
     return row;
   });
 }
@@ -60,6 +65,7 @@ export async function unfollowAccount(db: Db, follower: Account, target: Account
       .delete(follows)
       .where(and(eq(follows.followerId, follower.id), eq(follows.followingId, target.id)))
       .returning();
+    if (gone) await countFollows(tx, accepted([gone]), -1);
     if (gone && !isLocal(target)) {
       await enqueueJob(tx, {
         type: "follow.undone",
@@ -80,22 +86,39 @@ export async function receiveFollow(
   followUri: string,
 ): Promise<Follow> {
   const state = target.locked ? "pending" : "accepted";
-  const existing = await findFollow(db, follower.id, target.id);
-  if (existing) {
+  return db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(follows)
+      .values({
+        id: newId(),
+        followerId: follower.id,
+        followingId: target.id,
+        uri: followUri,
+        state,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted) {
+      await countFollows(tx, accepted([inserted]), 1);
+      return inserted;
+    }
     // A repeated Follow (the remote lost our Accept, or followed again): keep its newest id.
-    const [row] = await db
+    // Locked, so two copies arriving at once cannot both see it pending and count it twice.
+    const [existing] = await tx
+      .select()
+      .from(follows)
+      .where(and(eq(follows.followerId, follower.id), eq(follows.followingId, target.id)))
+      .for("update");
+    // Gone again in between (an Undo racing it): the sender will retry the Follow.
+    if (!existing) throw new AppError(409, "The follow changed meanwhile");
+    const [row] = await tx
       .update(follows)
       .set({ uri: followUri, state: existing.state === "accepted" ? "accepted" : state })
       .where(eq(follows.id, existing.id))
       .returning();
+    if (existing.state !== "accepted") await countFollows(tx, accepted([row]), 1);
     return row;
-  }
-  const [row] = await db
-    .insert(follows)
-    .values({ id: newId(), followerId: follower.id, followingId: target.id, uri: followUri, state })
-    .onConflictDoNothing()
-    .returning();
-  return row ?? (await findFollow(db, follower.id, target.id))!;
+  });
 }
 
 /** Undo(Follow) from `followerId`: by the Follow's id, or (snac) by the followed actor. */
@@ -107,8 +130,11 @@ export async function receiveUndoFollow(
   const match = by.followUri
     ? and(eq(follows.followerId, followerId), eq(follows.uri, by.followUri))
     : and(eq(follows.followerId, followerId), eq(follows.followingId, by.followingId ?? ""));
-  const rows = await db.delete(follows).where(match).returning();
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx.delete(follows).where(match).returning();
+    await countFollows(tx, accepted(rows), -1);
+    return rows.length > 0;
+  });
 }
 
 /** The remote side accepted our Follow (found by its id, else by the pair). */
@@ -125,13 +151,17 @@ export async function markFollowAccepted(
   remoteId: string,
   followUri: string | null,
 ): Promise<boolean> {
-  const rows = await db
-    .update(follows)
-    .set({ state: "accepted" })
-    .where(and(ourFollowsOf(remoteId, followUri), eq(follows.state, "pending")))
-    .returning();
-  for (const row of rows) await mergeIntoHomeFeed(db, row.followerId, remoteId);
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    // Only pending ones turn accepted: a re-sent Accept changes (and counts) nothing.
+    const rows = await tx
+      .update(follows)
+      .set({ state: "accepted" })
+      .where(and(ourFollowsOf(remoteId, followUri), eq(follows.state, "pending")))
+      .returning();
+    await countFollows(tx, rows, 1);
+    for (const row of rows) await mergeIntoHomeFeed(tx, row.followerId, remoteId);
+    return rows.length > 0;
+  });
 }
 
 /** The remote side rejected (or, after a block, revoked) our Follow. */
@@ -140,7 +170,11 @@ export async function markFollowRejected(
   remoteId: string,
   followUri: string | null,
 ): Promise<boolean> {
-  const rows = await db.delete(follows).where(ourFollowsOf(remoteId, followUri)).returning();
+  const rows = await db.transaction(async (tx) => {
+    const gone = await tx.delete(follows).where(ourFollowsOf(remoteId, followUri)).returning();
+    await countFollows(tx, accepted(gone), -1);
+    return gone;
+  });
   for (const row of rows) await removeFromHomeFeed(db, row.followerId, remoteId);
   return rows.length > 0;
 }
@@ -164,6 +198,7 @@ export async function authorizeFollowRequest(
       )
       .returning();
     if (!row) throw notFound("Follow request not found");
+    await countFollows(tx, [row], 1);
     const [follower] = await tx.select().from(accounts).where(eq(accounts.id, followerId));
     if (follower && !isLocal(follower))
       await enqueueJob(tx, { type: "follow.accepted", followId: row.id });

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
+import { countStatus } from "../accounts/counters.ts";
 import type { Status } from "./types.ts";
 
 /** A remote post, already mapped from ActivityPub and sanitized by federation/from-ap. */
@@ -83,6 +84,7 @@ export async function upsertRemoteStatus(
         .returning();
       if (!inserted) return null;
       status = inserted;
+      await countStatus(tx, inserted, 1);
     }
     if (data.mentionedAccountIds.length) {
       await tx
@@ -103,11 +105,17 @@ export async function upsertRemoteStatus(
 
 /** Deletes a remote post if `accountId` wrote it; true when something was deleted. */
 export async function deleteRemoteStatus(db: Db, uri: string, accountId: string): Promise<boolean> {
-  const rows = await db
-    .delete(statuses)
-    .where(and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)))
-    .returning({ id: statuses.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .delete(statuses)
+      .where(
+        and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)),
+      )
+      .returning();
+    // A repeated Delete removes nothing and counts nothing.
+    for (const row of rows) await countStatus(tx, row, -1);
+    return rows.length > 0;
+  });
 }
 
 export async function findStatusByUri(db: Db, uri: string): Promise<Status | undefined> {
