@@ -27,7 +27,7 @@ beforeAll(async () => {
     const res = await t.request(HOME, { token: alice.token });
     return ((await res.json()) as unknown[]).length === 40;
   });
-});
+}, 120_000);
 afterAll(() => t?.close());
 
 const raw = async (res: Response) => Buffer.from(await res.arrayBuffer());
