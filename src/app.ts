@@ -2,6 +2,7 @@ import type { Federation } from "@fedify/fedify";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { compression } from "./api/compression.ts";
 import { healthRoutes } from "./api/health.ts";
 import { mastodonApi } from "./api/mastodon/router.ts";
 import { nulGuard } from "./api/nul-guard.ts";
@@ -24,6 +25,8 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   // First of all: a request id and one log line for every request, whatever answers it.
   app.use("*", requestLog(deps.config));
+  // API, web pages and ActivityPub alike: a 40-status timeline page is tens of kilobytes.
+  app.use("*", compression());
 
   app.onError((err, c) => {
     if (err instanceof AppError) {

@@ -56,6 +56,13 @@ export async function assemble(
   const worker =
     config.role === "web"
       ? null
-      : startWorker({ config, db: database.db, federation, kv, queueOptions });
+      : startWorker({
+          config,
+          db: database.db,
+          federation,
+          kv,
+          queueOptions,
+          listen: database.listen,
+        });
   return { config, database, federation, app, worker };
 }

@@ -15,6 +15,11 @@ export interface Database {
   kind: "postgres" | "pglite";
   /** Runs `fn` while holding a cluster-wide lock (pg_advisory_lock) on one connection. */
   withAdvisoryLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on `channel` (on a connection of its own with postgres.js, which reconnects and
+   * listens again by itself); resolves once listening, with the function that stops it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -23,15 +28,24 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections in the postgres.js pool. */
   maxConnections?: number;
+  /** Called with every statement drizzle sends (tests count queries with it). */
+  onQuery?: (query: string) => void;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10)
-    : openPglite(opts.dataDir);
+    ? openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, opts.onQuery)
+    : openPglite(opts.dataDir, opts.onQuery);
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+const queryLogger = (onQuery?: (query: string) => void) =>
+  onQuery ? { logger: { logQuery: (query: string) => onQuery(query) } } : {};
+
+async function openPostgres(
+  url: string,
+  max: number,
+  onQuery?: (query: string) => void,
+): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, {
@@ -39,10 +53,14 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     onnotice: () => {},
     connection: { application_name: "tern" },
   });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(client, { schema, ...queryLogger(onQuery) }) as unknown as Db;
   return {
     db,
     kind: "postgres",
+    async listen(channel, onPayload) {
+      const { unlisten } = await client.listen(channel, onPayload);
+      return unlisten;
+    },
     async withAdvisoryLock(lockId, fn) {
       const conn = await client.reserve();
       try {
@@ -57,7 +75,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, onQuery?: (query: string) => void): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   // dataDir "memory://" keeps everything in memory (tests); otherwise a directory on disk.
@@ -72,10 +90,14 @@ async function openPglite(dataDir: string): Promise<Database> {
     unlock();
     throw error;
   });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(client, { schema, ...queryLogger(onQuery) }) as unknown as Db;
   return {
     db,
     kind: "pglite",
+    async listen(channel, onPayload) {
+      const unsubscribe = await client.listen(channel, onPayload);
+      return () => unsubscribe();
+    },
     // PGlite is single-connection and single-process: there is nobody to race with.
     withAdvisoryLock: (_lockId, fn) => fn(),
     close: async () => {

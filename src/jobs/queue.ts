@@ -9,13 +9,14 @@ import { type Db, queryRows } from "../db/client.ts";
 import { jobs } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
 import { storableJson } from "../lib/storable-json.ts";
+import { notifyQueue } from "../services/jobs.ts";
 
 const log = logger("jobs", "queue");
 
 export interface QueueOptions {
   /** How long a claimed job stays reserved without a heartbeat before another worker may take it. */
   leaseMs?: number;
-  /** How often an idle worker looks for due jobs (a local enqueue wakes it at once). */
+  /** How often an idle worker looks for due jobs (an enqueue, here or by NOTIFY, wakes it at once). */
   pollMs?: number;
   /** Jobs run at once by one listener. */
   concurrency?: number;
@@ -55,7 +56,10 @@ interface ClaimedJob {
   attempts: number;
 }
 
-/** Process-local wake-up so a job enqueued here starts without waiting for the next poll. */
+/**
+ * Wakes this process's listeners of `queue` so a job starts without waiting for the next poll:
+ * called by an enqueue here, and for NOTIFYs from other processes (worker.ts listens).
+ */
 const wakers = new Map<string, Set<() => void>>();
 export function wakeQueue(queue: string): void {
   for (const wake of wakers.get(queue) ?? []) wake();
@@ -116,7 +120,14 @@ export class PgQueue implements MessageQueue {
         host: this.#hostOf(payload),
       })),
     );
-    if (delayMs === 0) wakeQueue(this.#name);
+    if (delayMs === 0) {
+      wakeQueue(this.#name);
+      // Workers in other processes (web -> worker) hear it through LISTEN; a failed NOTIFY only
+      // leaves them to their next poll, the job itself is stored.
+      await notifyQueue(this.#db, this.#name).catch((e) =>
+        log.warning("NOTIFY failed: {error}", { error: String(e) }),
+      );
+    }
   }
 
   async getDepth() {

@@ -1,13 +1,13 @@
 import type { Federation, Message } from "@fedify/fedify";
 import type { Config } from "../config/index.ts";
-import type { Db } from "../db/client.ts";
+import type { Database, Db } from "../db/client.ts";
 import type { FedContext } from "../federation/context.ts";
 import type { PgKvStore } from "../federation/kv-store.ts";
 import { logger } from "../lib/logger.ts";
 import { sweepClientApi } from "../services/client-api-sweep.ts";
-import { TERN_QUEUE, type TernJob } from "../services/jobs.ts";
+import { JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { runJob } from "./handlers.ts";
-import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions } from "./queue.ts";
+import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions, wakeQueue } from "./queue.ts";
 
 const log = logger("jobs", "worker");
 
@@ -23,6 +23,8 @@ export function startWorker(deps: {
   federation: Federation<FedContext>;
   kv: PgKvStore;
   queueOptions?: QueueOptions;
+  /** LISTEN for enqueues by other processes; without it only the poll finds their jobs. */
+  listen?: Database["listen"];
 }): Worker {
   const controller = new AbortController();
   const contextData: FedContext = { db: deps.db, config: deps.config };
@@ -43,6 +45,7 @@ export function startWorker(deps: {
       { signal: controller.signal },
     ),
   ];
+  const listening = deps.listen ? listenForJobs(deps.listen, controller.signal) : undefined;
   const sweep = setInterval(() => void deps.kv.sweep().catch(() => {}), 10 * 60_000);
   const apiSweep = setInterval(() => void sweepClientApi(deps.db).catch(() => {}), 10 * 60_000);
   log.info("Worker started");
@@ -51,8 +54,36 @@ export function startWorker(deps: {
       clearInterval(sweep);
       clearInterval(apiSweep);
       controller.abort();
-      await Promise.allSettled(running);
+      await Promise.allSettled([...running, listening]);
       log.info("Worker stopped");
     },
   };
+}
+
+const RELISTEN_MS = 10_000;
+
+/**
+ * Wakes our queues when another process enqueues (it NOTIFYs the queue's name). A LISTEN that
+ * fails (database down at start) is retried; meanwhile the poll still finds every job.
+ * postgres.js re-listens by itself after a lost connection.
+ */
+async function listenForJobs(listen: Database["listen"], signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const unlisten = await listen(JOBS_CHANNEL, (queue) => wakeQueue(queue));
+      if (signal.aborted) return await unlisten();
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      await unlisten().catch(() => {});
+      return;
+    } catch (error) {
+      log.warning("LISTEN {channel} failed, retrying: {error}", {
+        channel: JOBS_CHANNEL,
+        error: String(error),
+      });
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, RELISTEN_MS);
+        signal.addEventListener("abort", () => resolve(clearTimeout(timer)), { once: true });
+      });
+    }
+  }
 }

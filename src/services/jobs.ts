@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Tx } from "../db/client.ts";
 import { jobs } from "../db/schema/index.ts";
 import type { Visibility } from "../db/schema/statuses.ts";
@@ -31,6 +32,18 @@ export type TernJob =
   | { type: "favourite.created"; favouriteId: string }
   | { type: "favourite.undone"; accountId: string; statusId: string; likeUri: string };
 
+/** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
+export const JOBS_CHANNEL = "tern_jobs";
+
+/**
+ * Wakes the workers of `queue` in every process (delivered when the transaction commits, so
+ * never before the job is visible); without it they would wait for their next poll.
+ */
+export async function notifyQueue(tx: Tx, queue: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${JOBS_CHANNEL}, ${queue})`);
+}
+
 export async function enqueueJob(tx: Tx, job: TernJob): Promise<void> {
   await tx.insert(jobs).values({ queue: TERN_QUEUE, payload: job });
+  await notifyQueue(tx, TERN_QUEUE);
 }

@@ -3,6 +3,7 @@ import { type Create, type Delete, isActor, type Update } from "@fedify/vocab";
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
+import { deleteRemoteAccount } from "../../services/accounts/accounts.ts";
 import {
   deleteRemoteStatus,
   findStatusByUri,
@@ -68,7 +69,7 @@ export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Prom
     .where(eq(accounts.uri, del.actorId.href));
   if (!sender || sender.domain === null) return; // nothing of theirs is stored here
   if (del.objectId.href === sender.uri) {
-    await ctx.data.db.delete(accounts).where(eq(accounts.id, sender.id));
+    await deleteRemoteAccount(ctx.data.db, sender.id);
     log.info("Deleted account {uri} on its request", { uri: sender.uri });
     return;
   }

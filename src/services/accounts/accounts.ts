@@ -1,10 +1,11 @@
 import { hash, verify } from "@node-rs/argon2";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
-import { accounts, localUsers } from "../../db/schema/index.ts";
+import { accounts, follows, localUsers } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { localActorUrls } from "../../lib/urls.ts";
+import { countFollows } from "./counters.ts";
 import { generateActorKeys } from "./keys.ts";
 
 export type Account = typeof accounts.$inferSelect;
@@ -103,6 +104,27 @@ export async function getAccount(db: Tx, id: string): Promise<Account> {
   const [row] = await db.select().from(accounts).where(eq(accounts.id, id));
   if (!row) throw notFound();
   return row;
+}
+
+/**
+ * A remote account deleted itself: it goes with its posts and follows (cascade), and the
+ * followers and following counts of the accounts on the other side of its follows go down.
+ */
+export async function deleteRemoteAccount(db: Db, accountId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(follows)
+      .where(or(eq(follows.followerId, accountId), eq(follows.followingId, accountId)))
+      .returning();
+    await countFollows(
+      tx,
+      gone.filter((f) => f.state === "accepted"),
+      -1,
+    );
+    await tx
+      .delete(accounts)
+      .where(and(eq(accounts.id, accountId), sql`${accounts.domain} is not null`));
+  });
 }
 
 export async function findAccountByUri(db: Tx, uri: string): Promise<Account | undefined> {

@@ -4,6 +4,7 @@ import { accounts, follows } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { countFollows } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
@@ -11,6 +12,7 @@ import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
 export type Follow = typeof follows.$inferSelect;
 
 const isLocal = (a: Account) => a.domain === null;
+const accepted = (rows: Follow[]) => rows.filter((f) => f.state === "accepted");
 
 async function findFollow(
   db: Tx,
@@ -49,7 +51,10 @@ export async function followAccount(db: Db, follower: Account, target: Account):
       .returning();
     if (!row) return (await findFollow(tx, follower.id, target.id))!;
     if (!isLocal(target)) await enqueueJob(tx, { type: "follow.requested", followId: id });
-    if (row.state === "accepted") await mergeIntoHomeFeed(tx, follower.id, target.id);
+    if (row.state === "accepted") {
+      await countFollows(tx, [row], 1);
+      await mergeIntoHomeFeed(tx, follower.id, target.id);
+    }
     await notifyFollow(tx, row);
     return row;
   });
@@ -62,6 +67,7 @@ export async function unfollowAccount(db: Db, follower: Account, target: Account
       .delete(follows)
       .where(and(eq(follows.followerId, follower.id), eq(follows.followingId, target.id)))
       .returning();
+    if (gone) await countFollows(tx, accepted([gone]), -1);
     if (gone && !isLocal(target)) {
       await enqueueJob(tx, {
         type: "follow.undone",
@@ -82,18 +88,8 @@ export async function receiveFollow(
   followUri: string,
 ): Promise<Follow> {
   const state = target.locked ? "pending" : "accepted";
-  const existing = await findFollow(db, follower.id, target.id);
-  if (existing) {
-    // A repeated Follow (the remote lost our Accept, or followed again): keep its newest id.
-    const [row] = await db
-      .update(follows)
-      .set({ uri: followUri, state: existing.state === "accepted" ? "accepted" : state })
-      .where(eq(follows.id, existing.id))
-      .returning();
-    return row;
-  }
   return db.transaction(async (tx) => {
-    const [row] = await tx
+    const [inserted] = await tx
       .insert(follows)
       .values({
         id: newId(),
@@ -104,8 +100,27 @@ export async function receiveFollow(
       })
       .onConflictDoNothing()
       .returning();
-    if (row) await notifyFollow(tx, row);
-    return row ?? (await findFollow(tx, follower.id, target.id))!;
+    if (inserted) {
+      await countFollows(tx, accepted([inserted]), 1);
+      await notifyFollow(tx, inserted);
+      return inserted;
+    }
+    // A repeated Follow (the remote lost our Accept, or followed again): keep its newest id.
+    // Locked, so two copies arriving at once cannot both see it pending and count it twice.
+    const [existing] = await tx
+      .select()
+      .from(follows)
+      .where(and(eq(follows.followerId, follower.id), eq(follows.followingId, target.id)))
+      .for("update");
+    // Gone again in between (an Undo racing it): the sender will retry the Follow.
+    if (!existing) throw new AppError(409, "The follow changed meanwhile");
+    const [row] = await tx
+      .update(follows)
+      .set({ uri: followUri, state: existing.state === "accepted" ? "accepted" : state })
+      .where(eq(follows.id, existing.id))
+      .returning();
+    if (existing.state !== "accepted") await countFollows(tx, accepted([row]), 1);
+    return row;
   });
 }
 
@@ -126,8 +141,11 @@ export async function receiveUndoFollow(
   const match = by.followUri
     ? and(eq(follows.followerId, followerId), eq(follows.uri, by.followUri))
     : and(eq(follows.followerId, followerId), eq(follows.followingId, by.followingId ?? ""));
-  const rows = await db.delete(follows).where(match).returning();
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx.delete(follows).where(match).returning();
+    await countFollows(tx, accepted(rows), -1);
+    return rows.length > 0;
+  });
 }
 
 /** The remote side accepted our Follow (found by its id, else by the pair). */
@@ -144,13 +162,17 @@ export async function markFollowAccepted(
   remoteId: string,
   followUri: string | null,
 ): Promise<boolean> {
-  const rows = await db
-    .update(follows)
-    .set({ state: "accepted" })
-    .where(and(ourFollowsOf(remoteId, followUri), eq(follows.state, "pending")))
-    .returning();
-  for (const row of rows) await mergeIntoHomeFeed(db, row.followerId, remoteId);
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    // Only pending ones turn accepted: a re-sent Accept changes (and counts) nothing.
+    const rows = await tx
+      .update(follows)
+      .set({ state: "accepted" })
+      .where(and(ourFollowsOf(remoteId, followUri), eq(follows.state, "pending")))
+      .returning();
+    await countFollows(tx, rows, 1);
+    for (const row of rows) await mergeIntoHomeFeed(tx, row.followerId, remoteId);
+    return rows.length > 0;
+  });
 }
 
 /** The remote side rejected (or, after a block, revoked) our Follow. */
@@ -159,7 +181,11 @@ export async function markFollowRejected(
   remoteId: string,
   followUri: string | null,
 ): Promise<boolean> {
-  const rows = await db.delete(follows).where(ourFollowsOf(remoteId, followUri)).returning();
+  const rows = await db.transaction(async (tx) => {
+    const gone = await tx.delete(follows).where(ourFollowsOf(remoteId, followUri)).returning();
+    await countFollows(tx, accepted(gone), -1);
+    return gone;
+  });
   for (const row of rows) await removeFromHomeFeed(db, row.followerId, remoteId);
   return rows.length > 0;
 }
@@ -183,6 +209,7 @@ export async function authorizeFollowRequest(
       )
       .returning();
     if (!row) throw notFound("Follow request not found");
+    await countFollows(tx, [row], 1);
     const [follower] = await tx.select().from(accounts).where(eq(accounts.id, followerId));
     if (follower && !isLocal(follower))
       await enqueueJob(tx, { type: "follow.accepted", followId: row.id });

@@ -8,6 +8,7 @@ import { newId } from "../../lib/ids.ts";
 import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { loadBundle } from "./load.ts";
@@ -57,21 +58,24 @@ export async function createLocalStatus(
   const visibility = input.visibility ?? "public";
   const posted = await db
     .transaction(async (tx) => {
-      await tx.insert(statuses).values({
-        id,
-        ...localStatusUrls(config.publicUrl, author.username, id),
-        accountId: author.id,
-        inReplyToId: parent?.id ?? null,
-        inReplyToUri: parent?.uri ?? null,
-        inReplyToAccountId: parent?.accountId ?? null,
-        content: formatted.html,
-        source: input.status,
-        spoilerText: input.spoilerText ?? "",
-        sensitive: Boolean(input.sensitive || input.spoilerText),
-        visibility,
-        language: input.language ?? null,
-        local: true,
-      });
+      const [stored] = await tx
+        .insert(statuses)
+        .values({
+          id,
+          ...localStatusUrls(config.publicUrl, author.username, id),
+          accountId: author.id,
+          inReplyToId: parent?.id ?? null,
+          inReplyToUri: parent?.uri ?? null,
+          inReplyToAccountId: parent?.accountId ?? null,
+          content: formatted.html,
+          source: input.status,
+          spoilerText: input.spoilerText ?? "",
+          sensitive: Boolean(input.sensitive || input.spoilerText),
+          visibility,
+          language: input.language ?? null,
+          local: true,
+        })
+        .returning();
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
@@ -85,6 +89,7 @@ export async function createLocalStatus(
           .returning();
         if (!claimed) throw new KeyTaken();
       }
+      await countStatus(tx, stored, 1);
       await enqueueJob(tx, { type: "status.created", statusId: id });
       return true;
     })
@@ -140,9 +145,12 @@ export async function deleteLocalStatus(
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
-    // Counted down only if this request really deleted it (a concurrent delete may have won).
-    const [gone] = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
-    if (gone?.inReplyToId) await countReplies(tx, gone.inReplyToId, -1);
+    // Two deletes racing: only the one that removed the row counts it.
+    const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
+    for (const row of gone) {
+      await countStatus(tx, row, -1);
+      if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
+    }
     await enqueueJob(tx, {
       type: "status.deleted",
       statusId: status.id,

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
+import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { adoptOrphanReplies, countReplies } from "./replies.ts";
@@ -96,6 +97,7 @@ export async function upsertRemoteStatus(
         .returning();
       if (!inserted) return null;
       status = inserted;
+      await countStatus(tx, inserted, 1);
       if (parent) await countReplies(tx, parent.id, 1);
       await adoptOrphanReplies(tx, status);
       const budget = data.parentFetchBudget ?? PARENT_FETCH_DEPTH;
@@ -129,9 +131,12 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
       .where(
         and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)),
       )
-      .returning({ id: statuses.id, inReplyToId: statuses.inReplyToId });
-    // A repeated Delete deletes nothing and counts nothing.
-    for (const row of rows) if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
+      .returning();
+    // A repeated Delete removes nothing and counts nothing.
+    for (const row of rows) {
+      await countStatus(tx, row, -1);
+      if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
+    }
     return rows.length > 0;
   });
 }
