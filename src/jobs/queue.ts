@@ -5,7 +5,7 @@ import type {
   MessageQueueListenOptions,
 } from "@fedify/fedify";
 import { sql } from "drizzle-orm";
-import { type Db, queryRows } from "../db/client.ts";
+import { type Db, queryRows, type Tx } from "../db/client.ts";
 import { jobs } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
 import { storableJson } from "../lib/storable-json.ts";
@@ -214,13 +214,22 @@ export class PgQueue implements MessageQueue {
    * One statement: lock up to a few times `limit` due candidates (SKIP LOCKED, oldest first, each
    * ordering key's oldest job only) whose host is under its cap, then take at most `limit` of
    * them, no host beyond `hostConcurrency` counting the jobs other workers already run for it.
-   * Two workers claiming at the same instant may each fill a host's last slots: the cap can be
-   * passed briefly by a claim's worth, never held past it.
+   * On a capped queue, claims take turns (a transaction-scoped advisory lock per queue): two
+   * workers claiming at the same instant would otherwise each count the other's new claims as
+   * free and fill a host's last slots twice.
    */
   async #claim(limit: number): Promise<ClaimedJob[]> {
+    if (!this.#capsHosts) return this.#claimIn(this.#db, limit);
+    return this.#db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`tern.claim:${this.#name}`}))`);
+      return this.#claimIn(tx, limit);
+    });
+  }
+
+  async #claimIn(db: Tx, limit: number): Promise<ClaimedJob[]> {
     const cap = this.#hostConcurrency;
     const rows = await queryRows<{ id: string | number; payload: unknown; attempts: number }>(
-      this.#db,
+      db,
       sql`
       with running as (
         select r.host, count(*)::int as n from jobs r
