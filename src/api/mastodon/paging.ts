@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { isId } from "../../lib/ids.ts";
-import type { Page } from "../../services/timelines/timelines.ts";
+import type { Page } from "../../services/paging.ts";
 import { readQuery } from "./body.ts";
 
 const idParam = z.string().refine(isId, "must be a numeric id").optional();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, favourites, statuses, statusStats } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
@@ -6,9 +6,9 @@ import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
+import { keyset, type Page } from "../paging.ts";
 import type { Status } from "../statuses/types.ts";
 import { canView } from "../statuses/visibility.ts";
-import type { Page } from "../timelines/timelines.ts";
 
 export type Favourite = typeof favourites.$inferSelect;
 
@@ -158,20 +158,6 @@ export async function favouritedAmong(
   return new Set(rows.map((r) => r.statusId));
 }
 
-/** Keyset bounds on the favourite's id, as timelines page on the status id. */
-function bounds(page: Page) {
-  const ascending = Boolean(page.minId) && !page.sinceId;
-  return {
-    ascending,
-    where: [
-      page.maxId ? lt(favourites.id, page.maxId) : undefined,
-      page.sinceId ? gt(favourites.id, page.sinceId) : undefined,
-      page.minId ? gt(favourites.id, page.minId) : undefined,
-    ],
-    order: ascending ? asc(favourites.id) : desc(favourites.id),
-  };
-}
-
 /**
  * The viewer's favourites, newest favourite first, paged by the favourite's id (one range scan
  * on favourites_account_idx). Statuses the viewer can no longer see are still theirs to list:
@@ -182,7 +168,7 @@ export async function listFavourites(
   accountId: string,
   page: Page,
 ): Promise<{ favouriteId: string; status: Status }[]> {
-  const b = bounds(page);
+  const b = keyset(favourites.id, page);
   const rows = await db
     .select({ favouriteId: favourites.id, status: statuses })
     .from(favourites)
@@ -190,7 +176,7 @@ export async function listFavourites(
     .where(and(eq(favourites.accountId, accountId), ...b.where))
     .orderBy(b.order)
     .limit(page.limit);
-  return b.ascending ? rows.reverse() : rows;
+  return b.newestFirst(rows);
 }
 
 /** Who favourited a status, newest first, paged by the favourite's id. */
@@ -199,7 +185,7 @@ export async function listFavouritedBy(
   statusId: string,
   page: Page,
 ): Promise<{ favouriteId: string; account: Account }[]> {
-  const b = bounds(page);
+  const b = keyset(favourites.id, page);
   const rows = await db
     .select({ favouriteId: favourites.id, account: accounts })
     .from(favourites)
@@ -207,5 +193,5 @@ export async function listFavouritedBy(
     .where(and(eq(favourites.statusId, statusId), ...b.where))
     .orderBy(b.order)
     .limit(page.limit);
-  return b.ascending ? rows.reverse() : rows;
+  return b.newestFirst(rows);
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, follows } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
@@ -7,6 +7,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { countFollows } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
+import { keyset, type Page } from "../paging.ts";
 import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
 
 export type Follow = typeof follows.$inferSelect;
@@ -269,11 +270,11 @@ export async function listFollowAccounts(
   db: Tx,
   accountId: string,
   direction: "followers" | "following" | "requests",
-  page: { maxId?: string; sinceId?: string; minId?: string; limit: number },
+  page: Page,
 ): Promise<{ account: Account; followId: string }[]> {
   const mine = direction === "following" ? follows.followerId : follows.followingId;
   const other = direction === "following" ? follows.followingId : follows.followerId;
-  const ascending = Boolean(page.minId) && !page.sinceId;
+  const b = keyset(follows.id, page);
   const rows = await db
     .select({ account: accounts, followId: follows.id })
     .from(follows)
@@ -282,12 +283,10 @@ export async function listFollowAccounts(
       and(
         eq(mine, accountId),
         eq(follows.state, direction === "requests" ? "pending" : "accepted"),
-        page.maxId ? lt(follows.id, page.maxId) : undefined,
-        page.sinceId ? gt(follows.id, page.sinceId) : undefined,
-        page.minId ? gt(follows.id, page.minId) : undefined,
+        ...b.where,
       ),
     )
-    .orderBy(ascending ? asc(follows.id) : desc(follows.id))
+    .orderBy(b.order)
     .limit(page.limit);
-  return ascending ? rows.reverse() : rows;
+  return b.newestFirst(rows);
 }

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, lt, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { type NotificationType, notifications, notificationTypes } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
-import type { Page } from "../timelines/timelines.ts";
+import { keyset, type Page } from "../paging.ts";
 
 export type Notification = typeof notifications.$inferSelect;
 
@@ -36,21 +36,14 @@ export async function listNotifications(
   filter: NotificationFilter,
   page: Page,
 ): Promise<Notification[]> {
-  const ascending = Boolean(page.minId) && !page.sinceId;
+  const b = keyset(notifications.id, page);
   const rows = await db
     .select()
     .from(notifications)
-    .where(
-      and(
-        ...filterClauses(accountId, filter),
-        page.maxId ? lt(notifications.id, page.maxId) : undefined,
-        page.sinceId ? gt(notifications.id, page.sinceId) : undefined,
-        page.minId ? gt(notifications.id, page.minId) : undefined,
-      ),
-    )
-    .orderBy(ascending ? asc(notifications.id) : desc(notifications.id))
+    .where(and(...filterClauses(accountId, filter), ...b.where))
+    .orderBy(b.order)
     .limit(page.limit);
-  return ascending ? rows.reverse() : rows;
+  return b.newestFirst(rows);
 }
 
 /** One of the account's notifications; anyone else's is a 404. */
