@@ -59,6 +59,10 @@ export const localUsers = pgTable("local_users", {
   rsaPublicKey: jsonb("rsa_public_key").notNull(),
   ed25519PrivateKey: jsonb("ed25519_private_key").notNull(),
   ed25519PublicKey: jsonb("ed25519_public_key").notNull(),
+  /** Who may quote this account's new posts unless a post says otherwise. */
+  defaultQuotePolicy: text("default_quote_policy", { enum: ["public", "followers", "nobody"] })
+    .notNull()
+    .default("public"),
   createdAt: createdAt(),
 });
 

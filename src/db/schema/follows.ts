@@ -1,4 +1,4 @@
-import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
 import { createdAt, id } from "./columns.ts";
 
@@ -16,6 +16,12 @@ export const follows = pgTable(
     /** The id of the Follow activity, ours or the remote one. */
     uri: text("uri").notNull(),
     state: text("state", { enum: ["pending", "accepted"] }).notNull(),
+    /** The follower's boosts-in-home choice (`reblogs` on POST /accounts/:id/follow). */
+    showReblogs: boolean("show_reblogs").notNull().default(true),
+    /** The follower gets a `status` notification for each new post (`notify`). */
+    notify: boolean("notify").notNull().default(false),
+    /** Only posts in these languages reach the follower's home; null: all (`languages[]`). */
+    languages: text("languages").array(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
-import { createdAt, id } from "./columns.ts";
+import { createdAt, id, tstz } from "./columns.ts";
 import { statuses } from "./statuses.ts";
 
 /** Mastodon's notification types (its `Notification` entity); more come with their features. */
@@ -52,4 +52,20 @@ export const notifications = pgTable(
       sql`coalesce(${t.statusId}, 0)`,
     ),
   ],
+);
+
+/** Reading positions kept for apps (`/api/v1/markers`): the last read home status and notification. */
+export const markers = pgTable(
+  "markers",
+  {
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    timeline: text("timeline", { enum: ["home", "notifications"] }).notNull(),
+    lastReadId: id("last_read_id").notNull(),
+    /** Bumped on every save (Mastodon's optimistic `version`). */
+    version: integer("version").notNull().default(0),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.timeline] })],
 );
