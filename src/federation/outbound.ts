@@ -8,9 +8,11 @@ import { type Account, getAccount } from "../services/accounts/accounts.ts";
 import { getFavourite } from "../services/favourites/favourites.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
+import { isPinned } from "../services/pins/pins.ts";
 import { loadBundle } from "../services/statuses/load.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
 import type { FedContext } from "./context.ts";
+import { addActivity, removeActivity } from "./to-ap/featured.ts";
 import { likeActivity, undoLikeActivity } from "./to-ap/like.ts";
 import { createActivity, deleteActivity, updateActivity } from "./to-ap/note.ts";
 
@@ -221,4 +223,32 @@ export async function sendUndoLike(
   job: Extract<TernJob, { type: "favourite.undone" }>,
 ): Promise<void> {
   await sendLikeActivity(ctx, job.accountId, job.statusId, job.likeUri, true);
+}
+
+/**
+ * `Add` (pinned) or `Remove` (unpinned) of a local account's status to its followers, as
+ * Mastodon distributes them. A pin taken back before its Add went out sends nothing.
+ */
+export async function sendPinChange(
+  ctx: Ctx,
+  job: Extract<TernJob, { type: "pin.added" | "pin.removed" }>,
+): Promise<void> {
+  const author = await getAccount(ctx.data.db, job.accountId).catch(() => null);
+  if (!author || author.domain !== null) return;
+  let statusUri: string;
+  if (job.type === "pin.added") {
+    const bundle = await loadBundle(ctx.data.db, job.statusId).catch(() => null);
+    if (!bundle || !(await isPinned(ctx.data.db, author.id, job.statusId))) return;
+    statusUri = bundle.status.uri;
+  } else {
+    statusUri = job.statusUri;
+  }
+  const facts = {
+    actorUri: author.uri,
+    featuredUri: ctx.getFeaturedUri(author.username).href,
+    statusUri,
+  };
+  const activity = job.type === "pin.added" ? addActivity(facts) : removeActivity(facts);
+  // One key per post, so a quick unpin never overtakes its pin.
+  await deliver(ctx, author, "public", [], activity, `${author.uri} pin ${statusUri}`);
 }

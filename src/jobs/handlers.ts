@@ -1,9 +1,11 @@
 import type { Context } from "@fedify/fedify";
 import type { FedContext } from "../federation/context.ts";
+import { syncFeaturedCollection } from "../federation/featured.ts";
 import {
   sendFollow,
   sendFollowAnswer,
   sendLike,
+  sendPinChange,
   sendStatus,
   sendStatusDelete,
   sendUndoFollow,
@@ -63,6 +65,14 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "favourite.undone":
       await sendUndoLike(ctx, job);
+      return;
+    case "pin.added":
+    case "pin.removed":
+      await sendPinChange(ctx, job);
+      return;
+    case "account.fetch_featured":
+      // A collection that cannot be read is given up (no retry): the next refresh reads it again.
+      await syncFeaturedCollection(ctx, job.accountId);
       return;
   }
 }

@@ -30,7 +30,13 @@ export type TernJob =
   | { type: "follow.accepted"; followId: string }
   | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string }
   | { type: "favourite.created"; favouriteId: string }
-  | { type: "favourite.undone"; accountId: string; statusId: string; likeUri: string };
+  | { type: "favourite.undone"; accountId: string; statusId: string; likeUri: string }
+  /** A local account pinned a status: `Add` to its followers (if still pinned when it runs). */
+  | { type: "pin.added"; accountId: string; statusId: string }
+  /** A local account unpinned a status: `Remove` to its followers. */
+  | { type: "pin.removed"; accountId: string; statusUri: string }
+  /** A remote account was stored or refreshed: read its featured collection into its pins. */
+  | { type: "account.fetch_featured"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -5,11 +5,14 @@ import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
 import { appsRouter } from "./v1/apps.ts";
+import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
+import { statusPinsRouter } from "./v1/pins.ts";
 import { statusesRouter } from "./v1/statuses.ts";
+import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 
 /** Everything under /api: Mastodon's client API, one router per resource. */
@@ -22,6 +25,10 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
   api.route("/v1/favourites", favouritesRouter(deps));
+  api.route("/v1/statuses", statusesByIdRouter(deps));
+  api.route("/v1/statuses", statusBookmarksRouter(deps));
+  api.route("/v1/statuses", statusPinsRouter(deps));
+  api.route("/v1/bookmarks", bookmarksRouter(deps));
   api.route("/v1/notifications", notificationsRouter(deps));
   api.route("/v1/timelines", timelinesRouter(deps));
   api.route("/v1/follow_requests", followRequestsRouter(deps));

@@ -5,10 +5,11 @@ import { accounts, follows, statuses } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import { paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
+import { featuredStatuses } from "../../services/pins/pins.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
 import type { FedContext } from "../context.ts";
 import { recipientOf } from "../outbound.ts";
-import { createActivity } from "../to-ap/note.ts";
+import { createActivity, statusToNote } from "../to-ap/note.ts";
 
 const PAGE = 40;
 
@@ -129,9 +130,20 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
     })
     .setFirstCursor(first);
 
-  // Pinned posts come later; an empty featured collection keeps Mastodon's profile fetch happy.
-  builder.setFeaturedDispatcher(paths.featured, async (ctx, identifier) => {
+  // The pinned posts, whole Notes in one unpaged OrderedCollection, as Mastodon serves them
+  // (at most five, so other servers show a profile's pins with one fetch).
+  const featuredOf = async (ctx: { data: FedContext }, identifier: string) => {
     const account = await findLocalAccount(ctx.data.db, identifier);
-    return account ? { items: [] } : null;
-  });
+    if (!account || account.username !== identifier) return null;
+    return featuredStatuses(ctx.data.db, account.id);
+  };
+  builder
+    .setFeaturedDispatcher(paths.featured, async (ctx, identifier) => {
+      const pinned = await featuredOf(ctx, identifier);
+      if (!pinned) return null;
+      const bundles = await loadBundles(ctx.data.db, pinned);
+      return { items: bundles.map((b) => statusToNote(ctx, b)) };
+    })
+    // totalItems, as Mastodon gives it: a handful of rows at most, read by one range scan.
+    .setCounter(async (ctx, identifier) => (await featuredOf(ctx, identifier))?.length ?? null);
 }

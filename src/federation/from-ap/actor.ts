@@ -7,6 +7,7 @@ import { isPublicUrl } from "../../lib/address-guard.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
+import { enqueueJob } from "../../services/jobs.ts";
 
 /** Remote text as a string PostgreSQL can store (no NUL characters). */
 const text = (v: unknown) => (v == null ? "" : String(v).replaceAll("\u0000", ""));
@@ -97,6 +98,7 @@ export async function persistActor(
       .set(fields)
       .where(eq(accounts.id, existing.id))
       .returning();
+    await queueFeaturedSync(db, row);
     return row;
   }
   await retireHandleClash(db, fields.username, fields.domain, uri);
@@ -105,5 +107,15 @@ export async function persistActor(
     .values({ id: newId(), ...fields })
     .onConflictDoUpdate({ target: accounts.uri, set: fields })
     .returning();
+  await queueFeaturedSync(db, row);
   return row ?? null;
+}
+
+/**
+ * A remote account just stored or refreshed gets its featured collection (its pins) read by a
+ * job, so its profile shows them; the request or inbox that stored it never waits for that.
+ */
+async function queueFeaturedSync(db: Db, row: Account | undefined): Promise<void> {
+  if (row?.domain && row.featuredUrl)
+    await enqueueJob(db, { type: "account.fetch_featured", accountId: row.id });
 }

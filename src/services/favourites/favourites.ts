@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, favourites, statuses, statusStats } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
@@ -7,6 +7,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
+import { listMarkedStatuses, markedAmong } from "../statuses/marks.ts";
 import type { Status } from "../statuses/types.ts";
 import { canView } from "../statuses/visibility.ts";
 
@@ -145,38 +146,22 @@ export async function getFavourite(db: Tx, id: string): Promise<Favourite | unde
 }
 
 /** Which of `statusIds` `viewerId` favourited: one query for a whole page. */
-export async function favouritedAmong(
+export function favouritedAmong(
   db: Tx,
   viewerId: string,
   statusIds: string[],
 ): Promise<Set<string>> {
-  if (statusIds.length === 0) return new Set();
-  const rows = await db
-    .select({ statusId: favourites.statusId })
-    .from(favourites)
-    .where(and(eq(favourites.accountId, viewerId), inArray(favourites.statusId, statusIds)));
-  return new Set(rows.map((r) => r.statusId));
+  return markedAmong(db, favourites, viewerId, statusIds);
 }
 
-/**
- * The viewer's favourites, newest favourite first, paged by the favourite's id (one range scan
- * on favourites_account_idx). Statuses the viewer can no longer see are still theirs to list:
- * they could when they favourited, as Mastodon keeps them.
- */
+/** The viewer's favourites, newest favourite first, paged by the favourite's id. */
 export async function listFavourites(
   db: Tx,
   accountId: string,
   page: Page,
 ): Promise<{ favouriteId: string; status: Status }[]> {
-  const b = keyset(favourites.id, page);
-  const rows = await db
-    .select({ favouriteId: favourites.id, status: statuses })
-    .from(favourites)
-    .innerJoin(statuses, eq(statuses.id, favourites.statusId))
-    .where(and(eq(favourites.accountId, accountId), ...b.where))
-    .orderBy(b.order)
-    .limit(page.limit);
-  return b.newestFirst(rows);
+  const rows = await listMarkedStatuses(db, favourites, accountId, page);
+  return rows.map((r) => ({ favouriteId: r.markId, status: r.status }));
 }
 
 /** Who favourited a status, newest first, paged by the favourite's id. */

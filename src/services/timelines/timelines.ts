@@ -3,6 +3,7 @@ import type { Tx } from "../../db/client.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page } from "../paging.ts";
 import type { Status } from "../statuses/types.ts";
+import { type AccountStatusFilters, accountFilterConditions } from "./account-filters.ts";
 
 /** The reader's materialized home feed: one index range scan on (account_id, status_id). */
 export async function homeTimeline(db: Tx, accountId: string, page: Page): Promise<Status[]> {
@@ -35,14 +36,16 @@ export async function publicTimeline(
   return newestFirst(rows);
 }
 
-/** Public and unlisted posts of one account (its profile), newest first. */
+/** Public and unlisted posts of one account (its profile), newest first, filtered as asked. */
 export async function accountStatuses(
   db: Tx,
   accountId: string,
   page: Page,
   includePrivate: boolean,
+  filters: AccountStatusFilters = {},
 ): Promise<Status[]> {
   const { where, order, newestFirst } = keyset(statuses.id, page);
+  where.push(...accountFilterConditions(db, accountId, filters));
   const visible = includePrivate ? ["public", "unlisted", "private"] : ["public", "unlisted"];
   const rows = await db
     .select()

@@ -1,6 +1,8 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Visibility } from "../../../db/schema/statuses.ts";
+import { bookmarkedAmong } from "../../../services/bookmarks/bookmarks.ts";
 import { favouritedAmong } from "../../../services/favourites/favourites.ts";
+import { pinnedAmong } from "../../../services/pins/pins.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
@@ -45,7 +47,8 @@ export interface MastodonStatus {
   reblogged: boolean;
   muted: boolean;
   bookmarked: boolean;
-  pinned: boolean;
+  /** Only on the viewer's own statuses that could be pinned (as Mastodon: absent otherwise). */
+  pinned?: boolean;
   filtered: never[];
 }
 
@@ -62,6 +65,13 @@ export async function serializeBundles(
     serializeAccounts(db, people, publicUrl),
     viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
   ]);
+  // The viewer's bookmarks and pins among the page: one query each, whatever the page holds.
+  const [bookmarked, pinned] = viewerId
+    ? await Promise.all([bookmarkedAmong(db, viewerId, ids), pinnedAmong(db, viewerId, ids)])
+    : [new Set<string>(), new Set<string>()];
+  // Mastodon's `pinnable?`: the viewer's own status, not a boost, not direct.
+  const pinnable = (s: Status) =>
+    s.accountId === viewerId && !s.reblogOfId && s.visibility !== "direct";
   const serialized = new Map(serializedAccounts.map((a) => [a.id, a]));
   return bundles.map(({ status, account, mentions, tags, counts }) => ({
     id: status.id,
@@ -99,8 +109,8 @@ export async function serializeBundles(
     favourited: favourited.has(status.id),
     reblogged: false,
     muted: false,
-    bookmarked: false,
-    pinned: false,
+    bookmarked: bookmarked.has(status.id),
+    ...(pinnable(status) ? { pinned: pinned.has(status.id) } : {}),
     filtered: [],
   }));
 }

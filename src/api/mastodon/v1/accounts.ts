@@ -22,6 +22,18 @@ import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.t
 import { readPage, setLinkHeader } from "../paging.ts";
 
 const acctQuery = z.object({ acct: z.string().min(1).max(300) });
+// Flags read as Rails casts them (Mastodon's `truthy_param?`): "false", "0", "off", "f" and "" are false.
+const railsFlag = z
+  .string()
+  .optional()
+  .transform((v) => v !== undefined && !["", "0", "f", "false", "off"].includes(v.toLowerCase()));
+const accountStatusesQuery = z.object({
+  pinned: railsFlag,
+  exclude_replies: railsFlag,
+  exclude_reblogs: railsFlag,
+  only_media: railsFlag,
+  tagged: z.string().max(200).optional(),
+});
 const idsQuery = z.object({ id: z.union([z.string(), z.array(z.string())]).optional() });
 // Mastodon's follow options; Tern has no per-follow settings yet, but a broken body is still a 400.
 const flagValue = z.union([z.boolean(), z.enum(["true", "false", "1", "0", ""])]).nullish();
@@ -82,6 +94,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
   app.get("/:id/statuses", scopeIfToken("read:statuses"), async (c) => {
     const target = await account(c.req.param("id"));
     const page = readPage(c);
+    const filters = readQuery(c, accountStatusesQuery.passthrough());
     const viewer = c.var.auth?.account ?? null;
     const rels = viewer ? await relationships(db, viewer.id, [target.id]) : [];
     const rows = await accountStatuses(
@@ -89,6 +102,13 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
       target.id,
       page,
       viewer?.id === target.id || Boolean(rels[0]?.following),
+      {
+        pinned: filters.pinned,
+        excludeReplies: filters.exclude_replies,
+        excludeReblogs: filters.exclude_reblogs,
+        onlyMedia: filters.only_media,
+        tagged: filters.tagged || undefined,
+      },
     );
     setLinkHeader(
       c,

@@ -3,6 +3,7 @@ import type { AppDeps } from "../../../deps.ts";
 import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
 import { instanceStats } from "../../../services/instance.ts";
+import { PIN_LIMIT } from "../../../services/pins/pins.ts";
 import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import type { ApiEnv } from "../env.ts";
 
@@ -98,7 +99,7 @@ export function instanceV2Router(deps: AppDeps): Hono<ApiEnv> {
           max_display_name_length: 30,
           max_note_length: 500,
           max_featured_tags: 0,
-          max_pinned_statuses: 0,
+          max_pinned_statuses: PIN_LIMIT,
           max_profile_fields: 4,
           profile_field_name_limit: 255,
           profile_field_value_limit: 255,
