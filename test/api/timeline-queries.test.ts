@@ -5,20 +5,24 @@ import { migrate } from "../../src/db/migrate.ts";
 import { accessTokens } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { assemble, type Tern } from "../../src/server.ts";
-import { createLocalAccount } from "../../src/services/accounts/accounts.ts";
+import { type Account, createLocalAccount } from "../../src/services/accounts/accounts.ts";
+import { bookmarkStatus } from "../../src/services/bookmarks/bookmarks.ts";
 import { followAccount } from "../../src/services/follows/follows.ts";
+import { pinStatus } from "../../src/services/pins/pins.ts";
 import { createLocalStatus } from "../../src/services/statuses/local.ts";
 import { createEmptyPostgresDatabase } from "../helpers/db.ts";
 import { eventually } from "../helpers/tern.ts";
 
 /**
  * Rendering a page costs the same number of SQL statements whether it holds 1 status or 40 from
- * 40 authors (counts included): no query per status or per author.
+ * 40 authors (counts and the reader's favourited, bookmarked and pinned flags included): no query
+ * per status or per author.
  */
 let tern: Tern;
 let database: Database;
 let drop: (() => Promise<void>) | undefined;
 let queries = 0;
+let reader: Account;
 const TOKEN = "timeline-queries-token";
 
 beforeAll(async () => {
@@ -33,7 +37,7 @@ beforeAll(async () => {
   const config = loadConfig({ PUBLIC_URL: "https://tern.test", RATE_LIMITS: "false" });
   tern = await assemble(config, { database, queueOptions: { pollMs: 50 } });
   const db = database.db;
-  const reader = await createLocalAccount(db, config.publicUrl, {
+  reader = await createLocalAccount(db, config.publicUrl, {
     username: "reader",
     password: "correct horse battery staple",
   });
@@ -50,7 +54,12 @@ beforeAll(async () => {
       password: "correct horse battery staple",
     });
     await followAccount(db, reader, author);
-    await createLocalStatus(db, config, author, { status: `post ${i}` });
+    const bundle = await createLocalStatus(db, config, author, { status: `post ${i}` });
+    // Every other one bookmarked: the flags are loaded for the page, whatever they say.
+    if (i % 2 === 0) await bookmarkStatus(db, reader, bundle.status.id);
+    // The reader's own posts, five of them pinned, for the profile page.
+    const own = await createLocalStatus(db, config, reader, { status: `mine ${i}` });
+    if (i < 5) await pinStatus(db, reader, own.status.id);
   }
   await eventually(async () => (await page(40)).length === 40);
 }, 120_000);
@@ -60,19 +69,24 @@ afterAll(async () => {
   await drop?.();
 });
 
-async function page(limit: number): Promise<unknown[]> {
+interface Flags {
+  bookmarked: boolean;
+  pinned?: boolean;
+}
+
+async function page(limit: number, path = "/api/v1/timelines/home"): Promise<Flags[]> {
   const res = await tern.app.fetch(
-    new Request(`https://tern.test/api/v1/timelines/home?limit=${limit}`, {
+    new Request(`https://tern.test${path}?limit=${limit}`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     }),
   );
   expect(res.status).toBe(200);
-  return (await res.json()) as unknown[];
+  return (await res.json()) as Flags[];
 }
 
-async function queriesFor(limit: number): Promise<number> {
+async function queriesFor(limit: number, path?: string): Promise<number> {
   const before = queries;
-  const statuses = await page(limit);
+  const statuses = await page(limit, path);
   expect(statuses).toHaveLength(limit);
   return queries - before;
 }
@@ -84,4 +98,22 @@ it("a home page of 40 statuses by 40 authors takes as many statements as a page 
   const forty = await queriesFor(40);
   console.log(`home page statements: ${one} for 1 status, ${forty} for 40`);
   expect(forty).toBe(one);
+});
+
+it("the reader's profile page (own posts, pinned flags) costs the same for 1 status and 40", async () => {
+  await tern.worker?.stop();
+  const path = `/api/v1/accounts/${reader.id}/statuses`;
+  const statuses = await page(40, path);
+  expect(statuses.filter((s) => s.pinned)).toHaveLength(5);
+  expect(statuses.every((s) => s.pinned !== undefined)).toBe(true);
+  const one = await queriesFor(1, path);
+  const forty = await queriesFor(40, path);
+  console.log(`profile page statements: ${one} for 1 status, ${forty} for 40`);
+  expect(forty).toBe(one);
+});
+
+it("the bookmarked flags are there on the home page", async () => {
+  const home = await page(40);
+  expect(home.some((s) => s.bookmarked)).toBe(true);
+  expect(home.some((s) => !s.bookmarked)).toBe(true);
 });
