@@ -16,7 +16,7 @@ beforeAll(async () => {
   const tls = makeCertificate();
   sites.a = await startSite(["alice"], tls.certFile, tls);
   sites.b = await startSite(["bob"], tls.certFile, tls);
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   for (const site of Object.values(sites)) await stopSite(site);
 });
