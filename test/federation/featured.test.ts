@@ -70,10 +70,10 @@ const stored = async (uri: string) =>
 
 /** Hollo's featured collection, as it would serve it with these posts pinned. */
 function serveFeatured(peer: FakePeer, items: string[]) {
-  const doc = JSON.parse(peer.rewrite(JSON.stringify({ id: "http://hollo.test/@alice/pinned" })));
-  peer.serve(new URL(doc.id).pathname, {
+  const id = peer.rewrite("http://hollo.test/@alice/pinned");
+  peer.serve(new URL(id).pathname, {
     "@context": "https://www.w3.org/ns/activitystreams",
-    id: doc.id,
+    id,
     type: "OrderedCollection",
     totalItems: items.length,
     orderedItems: items,
