@@ -12,7 +12,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accounts, statuses } from "../../src/db/schema/index.ts";
-import { statusAction } from "../helpers/api-client.ts";
 import {
   apiGet,
   FakePeer,
@@ -21,6 +20,7 @@ import {
   TERN,
   verifyTernSignature,
 } from "../helpers/ap-fixtures.ts";
+import { statusAction } from "../helpers/api-client.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let tern: TestTern;
