@@ -3,12 +3,12 @@
  * every real change is kept as a version (GoToSocial reuses one Update id for every edit of a
  * status), an Update that changes nothing adds none, an older Update arriving late reverts
  * nothing; local accounts that boosted or quoted the post are told (`update`, `quoted_update`),
- * and accounts an edit newly mentions get a `mention`. Boosts and quotes are inserted as rows
+ * and accounts an edit newly mentions get a `mention`; a follower with `notify` gets `status`. Boosts and quotes are inserted as rows
  * here (other suites build them through the API).
  */
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notifications, quotes, statuses } from "../../src/db/schema/index.ts";
+import { follows, notifications, quotes, statuses } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { apiGet, FakePeer, idOf, settle } from "../helpers/ap-fixtures.ts";
 import { followAccepted } from "../helpers/hostile.ts";
@@ -43,6 +43,11 @@ beforeAll(async () => {
     ["probe", "booster", "quoter", "mona"].map((n) => tern.user(n)),
   );
   await followAccepted(tern, probe.account, gts.actorId);
+  // probe asked to be told of bob's posts (`notify: true`).
+  await tern.database.db
+    .update(follows)
+    .set({ notify: true })
+    .where(eq(follows.followerId, probe.account.id));
   expect((await gts.deliver(tern, "create-note-public")).status).toBe(202);
   const db = tern.database.db;
   const stored = await eventually(async () => {
@@ -128,7 +133,8 @@ describe("inbound Update(Note) from GoToSocial", () => {
     const forQuoter = await eventually(async () => (await notes(quoter))[0]);
     // quoted_update is about the quoter's own post (as Mastodon shows it).
     expect(forQuoter).toMatchObject({ type: "quoted_update", status: { id: quoteId } });
-    expect(await notes(probe)).toEqual([]);
+    // probe follows with notify: told of the new post once, not of its edits.
+    expect((await notes(probe)).map((n) => [n.type, n.status?.id])).toEqual([["status", postId]]);
   });
 
   it("a second edit under the very same activity id is kept too, and a new mention notifies", async () => {
