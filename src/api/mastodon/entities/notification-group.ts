@@ -89,7 +89,9 @@ export async function serializeGroups(
       : Promise.resolve([]),
   ]);
   const bundles = await loadBundles(db, statusRows);
-  const authors = bundles.map((b) => b.account).filter((a) => !sampleIds.includes(a.id));
+  const authors = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()].filter(
+    (a) => !sampleIds.includes(a.id),
+  );
   const [serializedPeople, serializedStatuses] = await Promise.all([
     serializeAccounts(db, [...people, ...authors], publicUrl),
     serializeBundles(db, bundles, publicUrl, viewerId),
