@@ -105,17 +105,15 @@ it("a grouped notifications page (v2) of 41 groups takes as many statements as o
   };
   // Oldest first: 39 mentions, then 40 follows in one group, then the newest mention.
   await db.insert(notifications).values(posts.slice(0, 39).map(mention));
-  await db
-    .insert(notifications)
-    .values(
-      posts.map((s) => ({
-        id: newId(),
-        accountId: reader.id,
-        type: "follow" as const,
-        fromAccountId: s.accountId,
-        groupKey: "follow-1",
-      })),
-    );
+  await db.insert(notifications).values(
+    posts.map((s) => ({
+      id: newId(),
+      accountId: reader.id,
+      type: "follow" as const,
+      fromAccountId: s.accountId,
+      groupKey: "follow-1",
+    })),
+  );
   await db.insert(notifications).values([mention(posts[39])]);
   const groupsPage = async (limit: number) => {
     const before = queries;
