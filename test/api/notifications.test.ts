@@ -126,6 +126,15 @@ describe("GET /api/v1/notifications", () => {
     expect(await list(eve, "?types=follow")).toHaveLength(3);
   });
 
+  it("takes the newer types and include_filtered; nothing odd is ever a 500", async () => {
+    const newer = "?types[]=update&types[]=quoted_update&types[]=status&types[]=quote";
+    expect(await list(eve, newer)).toEqual([]);
+    expect(await list(eve, "?types[]=follow&include_filtered=true")).toHaveLength(3);
+    for (const q of ["?types[]=", "?exclude_types[]=%00x", "?types[]=admin.sign_up&limit=abc"]) {
+      expect((await call(eve, `/api/v1/notifications${q}`)).status).toBeLessThan(500);
+    }
+  });
+
   it("pages newest first with Link headers", async () => {
     const all = await list(eve);
     expect(all).toHaveLength(6);

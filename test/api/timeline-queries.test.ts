@@ -1,8 +1,9 @@
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { accessTokens } from "../../src/db/schema/index.ts";
+import { accessTokens, accounts, notifications, statuses } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { assemble, type Tern } from "../../src/server.ts";
 import { type Account, createLocalAccount } from "../../src/services/accounts/accounts.ts";
@@ -116,4 +117,51 @@ it("the bookmarked flags are there on the home page", async () => {
   const home = await page(40);
   expect(home.some((s) => s.bookmarked)).toBe(true);
   expect(home.some((s) => !s.bookmarked)).toBe(true);
+});
+
+it("a grouped notifications page (v2) of 41 groups takes as many statements as one of 2", async () => {
+  await tern.worker?.stop();
+  const db = database.db;
+  const [reader] = await db.select().from(accounts).where(eq(accounts.username, "reader"));
+  const posts = await db.select().from(statuses).orderBy(asc(statuses.id));
+  const mention = (s: (typeof posts)[number]) => {
+    const id = newId();
+    return {
+      id,
+      accountId: reader.id,
+      type: "mention" as const,
+      fromAccountId: s.accountId,
+      statusId: s.id,
+      groupKey: `ungrouped-${id}`,
+    };
+  };
+  // Oldest first: 39 mentions, then 40 follows in one group, then the newest mention.
+  await db.insert(notifications).values(posts.slice(0, 39).map(mention));
+  await db.insert(notifications).values(
+    posts.map((s) => ({
+      id: newId(),
+      accountId: reader.id,
+      type: "follow" as const,
+      fromAccountId: s.accountId,
+      groupKey: "follow-1",
+    })),
+  );
+  await db.insert(notifications).values([mention(posts[39])]);
+  const groupsPage = async (limit: number) => {
+    const before = queries;
+    const res = await tern.app.fetch(
+      new Request(`https://tern.test/api/v2/notifications?limit=${limit}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { notification_groups: { notifications_count: number }[] };
+    expect(body.notification_groups).toHaveLength(limit);
+    expect(body.notification_groups[1].notifications_count).toBe(40);
+    return queries - before;
+  };
+  const two = await groupsPage(2);
+  const many = await groupsPage(41);
+  console.log(`grouped notifications statements: ${two} for 2 groups, ${many} for 41`);
+  expect(many).toBe(two);
 });

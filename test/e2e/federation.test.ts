@@ -72,6 +72,12 @@ describe("two Tern servers federating", () => {
         (await api<Status>(b, "bob", `/api/v1/statuses/${seen.id}`)).content.includes("edited"),
       20_000,
     );
+    // B keeps the original and the edit, as A does (Mastodon's /history on both sides).
+    type Edit = { content: string };
+    const historyOnB = await api<Edit[]>(b, "bob", `/api/v1/statuses/${seen.id}/history`);
+    const historyOnA = await api<Edit[]>(a, "alice", `/api/v1/statuses/${post.id}/history`);
+    expect(historyOnB.map((v) => v.content.includes("edited"))).toEqual([false, true]);
+    expect(historyOnA.map((v) => v.content.includes("edited"))).toEqual([false, true]);
 
     await api(a, "alice", `/api/v1/statuses/${post.id}`, { method: "DELETE" });
     await eventually(async () => !(await home(b, "bob")).some((s) => s.uri === post.uri), 20_000);

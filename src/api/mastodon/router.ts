@@ -9,11 +9,14 @@ import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
+import { markersRouter } from "./v1/markers.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
+import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
+import { groupedNotificationsRouter } from "./v2/notifications.ts";
 
 /** Everything under /api: Mastodon's client API, one router per resource. */
 export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
@@ -24,12 +27,15 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
+  api.route("/v1/statuses", statusHistoryRouter(deps));
   api.route("/v1/favourites", favouritesRouter(deps));
   api.route("/v1/statuses", statusesByIdRouter(deps));
   api.route("/v1/statuses", statusBookmarksRouter(deps));
   api.route("/v1/statuses", statusPinsRouter(deps));
   api.route("/v1/bookmarks", bookmarksRouter(deps));
   api.route("/v1/notifications", notificationsRouter(deps));
+  api.route("/v2/notifications", groupedNotificationsRouter(deps));
+  api.route("/v1/markers", markersRouter(deps));
   api.route("/v1/timelines", timelinesRouter(deps));
   api.route("/v1/follow_requests", followRequestsRouter(deps));
   api.route("/v1/instance", instanceV1Router(deps));

@@ -31,11 +31,17 @@ async function findFollow(
  * A local account follows another. Remote and locked targets make a pending follow (the remote
  * Follow is queued); an unlocked local target is followed at once.
  */
-export async function followAccount(db: Db, follower: Account, target: Account): Promise<Follow> {
+export async function followAccount(
+  db: Db,
+  follower: Account,
+  target: Account,
+  options: FollowOptions = {},
+): Promise<Follow> {
   if (!isLocal(follower)) throw new AppError(422, "Only local accounts can follow from here");
   if (follower.id === target.id) throw new AppError(422, "You cannot follow yourself");
   const existing = await findFollow(db, follower.id, target.id);
-  if (existing) return existing;
+  // Following again changes only the options given, as on Mastodon (nothing is sent).
+  if (existing) return (await setFollowOptions(db, existing, options)) ?? existing;
   const id = newId();
   const state = isLocal(target) && !target.locked ? "accepted" : "pending";
   return db.transaction(async (tx) => {
@@ -47,6 +53,7 @@ export async function followAccount(db: Db, follower: Account, target: Account):
         followingId: target.id,
         uri: `${follower.uri}#follows/${id}`,
         state,
+        ...optionColumns(options),
       })
       .onConflictDoNothing()
       .returning();
@@ -59,6 +66,27 @@ export async function followAccount(db: Db, follower: Account, target: Account):
     await notifyFollow(tx, row);
     return row;
   });
+}
+
+/** What a follower chooses for a follow (`reblogs`, `notify`, `languages[]`); unset: unchanged. */
+export interface FollowOptions {
+  showReblogs?: boolean;
+  notify?: boolean;
+  /** Empty: every language. */
+  languages?: string[] | null;
+}
+
+const optionColumns = (o: FollowOptions) => ({
+  ...(o.showReblogs !== undefined ? { showReblogs: o.showReblogs } : {}),
+  ...(o.notify !== undefined ? { notify: o.notify } : {}),
+  ...(o.languages !== undefined ? { languages: o.languages?.length ? o.languages : null } : {}),
+});
+
+async function setFollowOptions(db: Db, row: Follow, options: FollowOptions) {
+  const set = optionColumns(options);
+  if (Object.keys(set).length === 0) return row;
+  const [updated] = await db.update(follows).set(set).where(eq(follows.id, row.id)).returning();
+  return updated;
 }
 
 /** Stops following (or withdraws a request); a remote target is told with Undo(Follow). */

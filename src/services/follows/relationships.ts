@@ -9,6 +9,10 @@ export interface RelationshipFacts {
   requested: boolean;
   followedBy: boolean;
   requestedBy: boolean;
+  /** The viewer's options on their follow (or request) of the account. */
+  showingReblogs: boolean;
+  notifying: boolean;
+  languages: string[] | null;
 }
 
 export async function relationships(
@@ -35,6 +39,9 @@ export async function relationships(
       requested: out?.state === "pending",
       followedBy: inc?.state === "accepted",
       requestedBy: inc?.state === "pending",
+      showingReblogs: out ? out.showReblogs : false,
+      notifying: out ? out.notify : false,
+      languages: out?.languages ?? null,
     };
   });
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { type NotificationType, notifications, notificationTypes } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
@@ -17,7 +17,7 @@ export interface NotificationFilter {
 const known = (names: string[] | undefined): NotificationType[] | undefined =>
   names?.filter((t): t is NotificationType => (notificationTypes as readonly string[]).includes(t));
 
-function filterClauses(accountId: string, f: NotificationFilter): (SQL | undefined)[] {
+export function filterClauses(accountId: string, f: NotificationFilter): (SQL | undefined)[] {
   const types = known(f.types);
   const excluded = known(f.excludeTypes);
   return [
@@ -72,20 +72,23 @@ export async function clearNotifications(db: Db, accountId: string): Promise<voi
 }
 
 /**
- * Mastodon counts notifications newer than the client's `notifications` read marker, capped at
- * `limit` (default 100, at most 1000). Tern has no markers yet, so every notification counts as
- * unread; the cap keeps it one bounded index scan however many there are.
+ * Mastodon counts notifications newer than the client's `notifications` read marker (`after`;
+ * none saved: all count), capped at `limit` (default 100, at most 1000), so it stays one bounded
+ * index scan however many there are.
  */
 export async function countUnread(
   db: Tx,
   accountId: string,
   filter: NotificationFilter,
   limit: number,
+  after?: string,
 ): Promise<number> {
   const capped = db
     .select({ one: sql`1` })
     .from(notifications)
-    .where(and(...filterClauses(accountId, filter)))
+    .where(
+      and(...filterClauses(accountId, filter), after ? gt(notifications.id, after) : undefined),
+    )
     .limit(limit)
     .as("capped");
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(capped);

@@ -15,13 +15,13 @@ export interface NotifyInput {
  * What v2's grouped notifications group by. Favourites and boosts of one status group together,
  * follows per day (as Mastodon does); everything else is a group of its own.
  */
-function groupKey(input: NotifyInput, id: string): string {
+export function groupKey(input: NotifyInput, id: string): string {
   switch (input.type) {
     case "favourite":
     case "reblog":
       return `${input.type}-${input.statusId}`;
+    // Follow requests stay apart (each is answered on its own), as on Mastodon.
     case "follow":
-    case "follow_request":
       return `${input.type}-${Math.floor(Date.now() / 86_400_000)}`;
     default:
       return `ungrouped-${id}`;

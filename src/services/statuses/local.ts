@@ -10,7 +10,9 @@ import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
+import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
 import { countReplies } from "./replies.ts";
@@ -79,6 +81,7 @@ export async function createLocalStatus(
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
+      await notifyFollowersOfPost(tx, stored);
       if (parent) await countReplies(tx, parent.id, 1);
       if (key) {
         // A retry racing the first request: the one whose key lands first wins, the other rolls back.
@@ -117,20 +120,33 @@ export async function editLocalStatus(
   validate(input);
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   await db.transaction(async (tx) => {
+    // Locked: two edits at once must each keep the version they replaced.
+    const [before] = await tx
+      .select()
+      .from(statuses)
+      .where(eq(statuses.id, status.id))
+      .for("update");
+    if (!before) throw notFound();
+    const next = {
+      content: formatted.html,
+      spoilerText: input.spoilerText ?? "",
+      sensitive: Boolean(input.sensitive || input.spoilerText),
+      language: input.language ?? before.language,
+    };
+    // Saving the same text again is no edit: no version, no edited_at, nothing sent.
+    if (!changesVersion(before, next)) return;
+    const editedAt = new Date();
+    const earlier = await mentionedBy(tx, status.id);
     await tx
       .update(statuses)
-      .set({
-        content: formatted.html,
-        source: input.status,
-        spoilerText: input.spoilerText ?? "",
-        sensitive: Boolean(input.sensitive || input.spoilerText),
-        language: input.language ?? status.language,
-        editedAt: new Date(),
-      })
+      .set({ ...next, source: input.status, editedAt })
       .where(eq(statuses.id, status.id));
     await tx.delete(mentions).where(eq(mentions.statusId, status.id));
     await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
     await writeMentionsAndTags(tx, status.id, formatted.mentions, formatted.hashtags);
+    await recordEdit(tx, before, next, editedAt);
+    const added = formatted.mentions.map((m) => m.id).filter((id) => !earlier.has(id));
+    await notifyEdit(tx, before, added);
     await enqueueJob(tx, { type: "status.updated", statusId: status.id });
   });
   return loadBundle(db, status.id);

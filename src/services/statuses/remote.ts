@@ -5,7 +5,9 @@ import type { Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
+import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { adoptOrphanReplies, countReplies } from "./replies.ts";
 import type { Status } from "./types.ts";
 
@@ -65,13 +67,26 @@ export async function upsertRemoteStatus(
       inReplyToAccountId: parent?.accountId ?? null,
     };
     let status: Status;
+    let edited = false;
+    let newlyMentioned: string[] = [];
     if (existing) {
+      // An Update older than the version shown (delivered out of order) must not revert it.
+      if (data.editedAt && existing.editedAt && data.editedAt < existing.editedAt)
+        return { status: existing, created: false };
+      // Only a real change is an edit: a repeated Create, or GoToSocial's poll-count Update
+      // (same id, same text), neither adds a version nor marks the post edited.
+      edited = changesVersion(existing, fields);
+      const earlier = await mentionedBy(tx, existing.id);
+      newlyMentioned = data.mentionedAccountIds.filter((id) => !earlier.has(id));
       [status] = await tx
         .update(statuses)
-        // A repeated Create carries no edit time: it must not mark the post edited.
-        .set({ ...fields, editedAt: data.editedAt ?? existing.editedAt })
+        .set({
+          ...fields,
+          editedAt: edited ? (data.editedAt ?? new Date()) : existing.editedAt,
+        })
         .where(eq(statuses.id, existing.id))
         .returning();
+      if (edited) await recordEdit(tx, existing, fields, status.editedAt ?? new Date());
       await tx.delete(mentions).where(eq(mentions.statusId, status.id));
       await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
       // An edit that changes (or first resolves) the parent moves the reply between counters.
@@ -111,7 +126,10 @@ export async function upsertRemoteStatus(
         .values(data.mentionedAccountIds.map((accountId) => ({ statusId: status.id, accountId })))
         .onConflictDoNothing();
     }
-    if (!existing) await notifyMentions(tx, status, data.mentionedAccountIds);
+    if (!existing) {
+      await notifyMentions(tx, status, data.mentionedAccountIds);
+      await notifyFollowersOfPost(tx, status);
+    } else if (edited) await notifyEdit(tx, status, newlyMentioned);
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx

@@ -1,5 +1,13 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
+
+/**
+ * A follow's `languages[]` lets a post through when it lists the post's language (its primary
+ * subtag: `en-GB` is `en`), lists none, or the post's language is unknown (as Mastodon does).
+ */
+const inFollowLanguages = (f: SQL, s: SQL) =>
+  sql`(${f}.languages is null or ${s}.language is null
+    or lower(split_part(${s}.language, '-', 1)) = any(${f}.languages))`;
 
 /**
  * Writes a status into the home feeds of the local accounts that should see it: its author (if
@@ -16,6 +24,8 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
       union
       select f.follower_id from follows f join accounts a on a.id = f.follower_id and a.domain is null
         where f.following_id = s.account_id and f.state = 'accepted' and s.visibility <> 'direct'
+          and (s.reblog_of_id is null or f.show_reblogs)
+          and ${inFollowLanguages(sql`f`, sql`s`)}
       union
       select m.account_id from mentions m join accounts a on a.id = m.account_id and a.domain is null
         where m.status_id = s.id
@@ -52,6 +62,8 @@ export async function mergeIntoHomeFeed(db: Tx, readerId: string, authorId: stri
     insert into home_feed (account_id, status_id)
     select ${readerId}, s.id from statuses s
     where s.account_id = ${authorId} and s.visibility in ('public', 'unlisted', 'private')
+      and not exists (select 1 from follows f where f.follower_id = ${readerId}
+        and f.following_id = ${authorId} and not ${inFollowLanguages(sql`f`, sql`s`)})
       and exists (select 1 from accounts a where a.id = ${readerId} and a.domain is null)
     order by s.id desc
     limit ${MERGE_ON_FOLLOW}

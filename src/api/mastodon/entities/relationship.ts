@@ -24,9 +24,9 @@ export function serializeRelationship(r: RelationshipFacts): MastodonRelationshi
   return {
     id: r.id,
     following: r.following,
-    showing_reblogs: r.following,
-    notifying: false,
-    languages: null,
+    showing_reblogs: r.showingReblogs,
+    notifying: r.notifying,
+    languages: r.languages,
     followed_by: r.followedBy,
     blocking: false,
     blocked_by: false,

@@ -35,12 +35,21 @@ const accountStatusesQuery = z.object({
   tagged: z.string().max(200).optional(),
 });
 const idsQuery = z.object({ id: z.union([z.string(), z.array(z.string())]).optional() });
-// Mastodon's follow options; Tern has no per-follow settings yet, but a broken body is still a 400.
-const flagValue = z.union([z.boolean(), z.enum(["true", "false", "1", "0", ""])]).nullish();
+// Mastodon's follow options: forms send "true"/"1"; empty or absent leaves the option as it is.
+const flagValue = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", ""])])
+  .nullish()
+  .transform((v) =>
+    v === null || v === undefined || v === "" ? undefined : v === true || v === "true" || v === "1",
+  );
 const followBody = z.object({
   reblogs: flagValue,
   notify: flagValue,
-  languages: z.array(z.string()).nullish(),
+  languages: z
+    .array(z.string().regex(/^[a-zA-Z]{2,3}$/, "must be ISO 639 language codes"))
+    .max(100)
+    .nullish()
+    .transform((v) => (v === undefined ? undefined : (v?.map((l) => l.toLowerCase()) ?? null))),
 });
 
 /** /api/v1/accounts: profiles, lookup (with WebFinger for remote handles), follows. */
@@ -120,8 +129,12 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.post("/:id/follow", requireScope("write:follows"), async (c) => {
     const me = currentAccount(c);
-    await readBody(c, followBody);
-    await followAccount(db, me, await account(c.req.param("id")));
+    const body = await readBody(c, followBody);
+    await followAccount(db, me, await account(c.req.param("id")), {
+      showReblogs: body.reblogs,
+      notify: body.notify,
+      languages: body.languages,
+    });
     const [facts] = await relationships(db, me.id, [c.req.param("id")]);
     return c.json(serializeRelationship(facts));
   });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../../deps.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
+import { notificationsReadUpTo } from "../../../services/markers/markers.ts";
 import {
   clearNotifications,
   countUnread,
@@ -18,18 +19,20 @@ import { currentAccount, requireScope } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
 // `types[]=a&types[]=b` or a single `types=a`; names Tern does not know are ignored (not a 4xx).
-const names = z
+export const names = z
   .union([z.string(), z.array(z.string())])
   .optional()
   .transform((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]));
-const filterQuery = z
+export const filterQuery = z
   .object({
     types: names,
     exclude_types: names,
     account_id: z.string().refine(isId, "must be an account id").optional(),
+    // Tern filters no notifications away (no notification policy yet): all are included anyway.
+    include_filtered: z.enum(["true", "false", "1", "0", ""]).optional(),
   })
   .passthrough();
-const countQuery = z
+export const countQuery = z
   .object({
     limit: z.coerce
       .number()
@@ -41,7 +44,7 @@ const countQuery = z
   })
   .passthrough();
 
-const readFilter = (q: z.infer<typeof filterQuery>): NotificationFilter => ({
+export const readFilter = (q: z.infer<typeof filterQuery>): NotificationFilter => ({
   types: q.types,
   excludeTypes: q.exclude_types,
   fromAccountId: q.account_id,
@@ -72,7 +75,8 @@ export function notificationsRouter(deps: AppDeps): Hono<ApiEnv> {
     const me = currentAccount(c).id;
     const filter = readFilter(readQuery(c, filterQuery));
     const { limit } = readQuery(c, countQuery);
-    return c.json({ count: await countUnread(db, me, filter, limit) });
+    const after = await notificationsReadUpTo(db, me);
+    return c.json({ count: await countUnread(db, me, filter, limit, after) });
   });
 
   app.post("/clear", requireScope("write:notifications"), async (c) => {
