@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { idempotencyKeys, mentions, statuses, statusTags } from "../../db/schema/index.ts";
-import type { Visibility } from "../../db/schema/statuses.ts";
+import type { QuotePolicy, Visibility } from "../../db/schema/statuses.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { MentionTarget } from "../../lib/text-to-html.ts";
@@ -11,6 +11,8 @@ import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
+import { dropQuote, quoteTarget, recordLocalQuote } from "../quotes/quotes.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
 import { countReplies } from "./replies.ts";
@@ -28,6 +30,10 @@ export interface StatusInput {
   sensitive?: boolean;
   inReplyToId?: string;
   language?: string;
+  /** The status it quotes (Mastodon 4.5's `quoted_status_id`). */
+  quotedStatusId?: string;
+  /** Who may quote it (`quote_approval_policy`); default: the account's default. */
+  quotePolicy?: QuotePolicy;
 }
 
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
@@ -53,9 +59,15 @@ export async function createLocalStatus(
   if (seen) return seen;
   validate(input);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
+  const quoted = input.quotedStatusId ? await quoteTarget(db, author, input.quotedStatusId) : null;
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
   const visibility = input.visibility ?? "public";
+  const quotePolicy = effectiveQuotePolicy(
+    visibility,
+    input.quotePolicy,
+    await defaultQuotePolicy(db, author.id),
+  );
   const posted = await db
     .transaction(async (tx) => {
       const [stored] = await tx
@@ -74,8 +86,10 @@ export async function createLocalStatus(
           visibility,
           language: input.language ?? null,
           local: true,
+          quoteApprovalPolicy: quotePolicy,
         })
         .returning();
+      if (quoted) await recordLocalQuote(tx, config.publicUrl, stored, author, quoted);
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
@@ -125,6 +139,11 @@ export async function editLocalStatus(
         spoilerText: input.spoilerText ?? "",
         sensitive: Boolean(input.sensitive || input.spoilerText),
         language: input.language ?? status.language,
+        quoteApprovalPolicy: effectiveQuotePolicy(
+          status.visibility,
+          input.quotePolicy,
+          status.quoteApprovalPolicy,
+        ),
         editedAt: new Date(),
       })
       .where(eq(statuses.id, status.id));
@@ -145,6 +164,7 @@ export async function deleteLocalStatus(
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
+    await dropQuote(tx, status.id);
     // Two deletes racing: only the one that removed the row counts it.
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
