@@ -257,12 +257,16 @@ export async function answerOurQuoteRequest(
   });
 }
 
-/** A remote quote checked by the verify job: accepted, counted. */
-export async function acceptVerifiedQuote(db: Db, quoteId: string): Promise<void> {
+/** A remote quote checked by the verify job: accepted (linked to the quoted post), counted. */
+export async function acceptVerifiedQuote(
+  db: Db,
+  quoteId: string,
+  quotedStatusId: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const [gone] = await tx
       .update(quotes)
-      .set({ state: "accepted" })
+      .set({ state: "accepted", quotedStatusId })
       .where(and(eq(quotes.id, quoteId), eq(quotes.state, "pending")))
       .returning();
     if (gone) await bumpQuotes(tx, gone.quotedStatusId, 1);

@@ -9,6 +9,7 @@ import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
+import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
@@ -59,6 +60,7 @@ export async function createLocalStatus(
   if (seen) return seen;
   validate(input);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
+  if (parent) await assertRemoteAllows(db, author, parent, "reply");
   const quoted = input.quotedStatusId ? await quoteTarget(db, author, input.quotedStatusId) : null;
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
