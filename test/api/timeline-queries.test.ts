@@ -13,7 +13,8 @@ import { eventually } from "../helpers/tern.ts";
 
 /**
  * Rendering a page costs the same number of SQL statements whether it holds 1 status or 40 from
- * 40 authors (counts included): no query per status or per author.
+ * 40 authors (counts included): no query per status or per author. Half the posts quote another
+ * (the newest one too), so quoted posts, their authors and quote policies are in the count.
  */
 let tern: Tern;
 let database: Database;
@@ -44,13 +45,18 @@ beforeAll(async () => {
     accountId: reader.id,
     scopes: "read",
   });
+  const ids: string[] = [];
   for (let i = 0; i < 40; i++) {
     const author = await createLocalAccount(db, config.publicUrl, {
       username: `author${i}`,
       password: "correct horse battery staple",
     });
     await followAccount(db, reader, author);
-    await createLocalStatus(db, config, author, { status: `post ${i}` });
+    const posted = await createLocalStatus(db, config, author, {
+      status: `post ${i}`,
+      quotedStatusId: i >= 20 ? ids[i - 20] : undefined,
+    });
+    ids.push(posted.status.id);
   }
   await eventually(async () => (await page(40)).length === 40);
 }, 120_000);
@@ -60,20 +66,22 @@ afterAll(async () => {
   await drop?.();
 });
 
-async function page(limit: number): Promise<unknown[]> {
+async function page(limit: number): Promise<{ quote: { quoted_status: unknown } | null }[]> {
   const res = await tern.app.fetch(
     new Request(`https://tern.test/api/v1/timelines/home?limit=${limit}`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     }),
   );
   expect(res.status).toBe(200);
-  return (await res.json()) as unknown[];
+  return (await res.json()) as { quote: { quoted_status: unknown } | null }[];
 }
 
 async function queriesFor(limit: number): Promise<number> {
   const before = queries;
   const statuses = await page(limit);
   expect(statuses).toHaveLength(limit);
+  // The newest post quotes another, which is rendered inside it.
+  expect(statuses[0].quote?.quoted_status).toBeTruthy();
   return queries - before;
 }
 
