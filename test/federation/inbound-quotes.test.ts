@@ -347,3 +347,78 @@ describe("our Notes publish an interactionPolicy; remote ones are honoured", () 
     expect(liked.status).toBe(200);
   });
 });
+
+describe("a remote post quoting another remote post", () => {
+  const context = [
+    "https://www.w3.org/ns/activitystreams",
+    {
+      QuoteAuthorization: "https://w3id.org/fep/044f#QuoteAuthorization",
+      quote: { "@id": "https://w3id.org/fep/044f#quote", "@type": "@id" },
+      quoteAuthorization: { "@id": "https://w3id.org/fep/044f#quoteAuthorization", "@type": "@id" },
+      gts: "https://gotosocial.org/ns#",
+      interactingObject: { "@id": "gts:interactingObject", "@type": "@id" },
+      interactionTarget: { "@id": "gts:interactionTarget", "@type": "@id" },
+    },
+  ];
+
+  /** carol's post on the peer, quoted by eve (the peer's actor) with an authorization by carol. */
+  async function quoteOfCarol(authorizes: (quotingId: string) => string) {
+    const carol = await peer.addActor(`/users/carol${++seq}`);
+    const quotedId = `${carol.id}/statuses/${seq}`;
+    peer.serve(quotedId, {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: quotedId,
+      type: "Note",
+      attributedTo: carol.id,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+      content: "<p>carol's words</p>",
+    });
+    const quotingId = `${peer.actorId}/statuses/quoting${seq}`;
+    const authorization = `${carol.id}/authorizations/${seq}`;
+    peer.serve(authorization, {
+      "@context": context,
+      id: authorization,
+      type: "QuoteAuthorization",
+      attributedTo: carol.id,
+      interactingObject: authorizes(quotingId),
+      interactionTarget: quotedId,
+    });
+    const create = createOf(
+      quotingId,
+      {
+        content: "<p>@probe look what carol said</p>",
+        tag: [{ type: "Mention", href: probe.account.uri, name: "@probe@tern.test" }],
+        quote: quotedId,
+        quoteAuthorization: authorization,
+      },
+      context,
+    );
+    expect((await peer.send(tern, create)).status).toBe(202);
+    const status = await eventually(async () => {
+      const notes = await apiGet<{ status?: { id: string; uri: string } }[]>(
+        tern,
+        "/api/v1/notifications?types[]=mention",
+        probe.token,
+      );
+      return notes.find((n) => n.status?.uri === quotingId)?.status;
+    });
+    return { status, quotedId };
+  }
+
+  it("is accepted once the authorization fetched from the quoted origin checks out", async () => {
+    const { status, quotedId } = await quoteOfCarol((quotingId) => quotingId);
+    const accepted = await eventually(async () => {
+      const s = (await statusOf(status.id)) as ApiStatus & {
+        quote: { quoted_status: { uri: string } | null };
+      };
+      return s.quote?.state === "accepted" ? s : undefined;
+    });
+    expect(accepted.quote?.quoted_status?.uri).toBe(quotedId);
+  });
+
+  it("an authorization for another post leaves the quote pending, not embedded", async () => {
+    const { status } = await quoteOfCarol(() => `${peer.actorId}/statuses/something-else`);
+    await settle(tern);
+    expect((await statusOf(status.id)).quote).toEqual({ state: "pending", quoted_status: null });
+  });
+});
