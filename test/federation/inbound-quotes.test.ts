@@ -262,6 +262,45 @@ describe("GoToSocial interaction requests", () => {
     await eventually(async () => (await statusOf(original.id)).favourites_count === 1);
   });
 
+  it("ReplyRequest: approved with a ReplyAuthorization; the reply is kept and counted", async () => {
+    const original = await post({ status: "reply to me politely" });
+    const replyId = `${peer.actorId}/statuses/reply${++seq}`;
+    const request = {
+      "@context": ["https://gotosocial.org/ns", "https://www.w3.org/ns/activitystreams"],
+      type: "ReplyRequest",
+      id: `${peer.actorId}/reply_requests/${seq}`,
+      actor: peer.actorId,
+      to: probe.account.uri,
+      object: original.uri,
+      instrument: {
+        type: "Note",
+        id: replyId,
+        attributedTo: peer.actorId,
+        inReplyTo: original.uri,
+        to: ["https://www.w3.org/ns/activitystreams#Public"],
+        cc: [probe.account.uri],
+        content: "<p>hey what's up</p>",
+      },
+    };
+    expect((await peer.send(tern, request)).status).toBe(202);
+    const accept = (await peer.receivedActivity((a) => idOf(a.object) === request.id)).json;
+    expect(accept.type).toBe("Accept");
+    const res = await tern.request(new URL(accept.result as string).pathname, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(await res.json()).toMatchObject({
+      type: "ReplyAuthorization",
+      interactingObject: replyId,
+      interactionTarget: original.uri,
+    });
+    const context = await apiGet<{ descendants: { uri: string }[] }>(
+      tern,
+      `/api/v1/statuses/${original.id}/context`,
+      probe.token,
+    );
+    expect(context.descendants.map((d) => d.uri)).toEqual([replyId]);
+  });
+
   it("a LikeRequest whose Like is someone else's, or of another post, stores nothing", async () => {
     const original = await post({ status: "no forged likes" });
     const other = await post({ status: "another post" });
