@@ -11,6 +11,7 @@ import type { Config } from "../config/index.ts";
 import { logger } from "../lib/logger.ts";
 import type { FedContext } from "./context.ts";
 import { registerActors } from "./dispatchers/actors.ts";
+import { registerAuthorizations } from "./dispatchers/authorizations.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
 import { registerNodeInfo } from "./dispatchers/nodeinfo.ts";
 import { registerObjects } from "./dispatchers/objects.ts";
@@ -76,6 +77,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
   registerCollections(builder);
   registerObjects(builder);
   registerReplies(builder);
+  registerAuthorizations(builder);
   registerNodeInfo(builder);
   registerInbox(builder);
   return builder.build({

@@ -11,6 +11,12 @@ import {
   sendUndoFollow,
   sendUndoLike,
 } from "../federation/outbound.ts";
+import {
+  sendAuthorizationDelete,
+  sendInteractionAnswer,
+  sendQuoteRequest,
+} from "../federation/outbound-interactions.ts";
+import { verifyRemoteQuote } from "../federation/quote-verify.ts";
 import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
@@ -73,6 +79,19 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "account.fetch_featured":
       // A collection that cannot be read is given up (no retry): the next refresh reads it again.
       await syncFeaturedCollection(ctx, job.accountId);
+      return;
+    case "quote.requested":
+      await sendQuoteRequest(ctx, job.quoteId);
+      return;
+    case "interaction.answered":
+      await sendInteractionAnswer(ctx, job.requestId);
+      return;
+    case "quote.revoked":
+      await sendAuthorizationDelete(ctx, job.requestId);
+      return;
+    case "quote.verify":
+      // A quote that cannot be verified stays pending (no retry): it is only not embedded.
+      await verifyRemoteQuote(ctx, job.quoteId);
       return;
   }
 }

@@ -12,6 +12,11 @@ export const paths = {
   featured: "/users/{identifier}/featured",
   note: "/users/{identifier}/statuses/{id}",
   replies: "/users/{identifier}/statuses/{id}/replies",
+  /** Our approvals of others' quotes, likes, replies and boosts (one path per type, for Fedify). */
+  quoteAuthorization: "/users/{identifier}/authorizations/quote/{id}",
+  likeAuthorization: "/users/{identifier}/authorizations/like/{id}",
+  replyAuthorization: "/users/{identifier}/authorizations/reply/{id}",
+  announceAuthorization: "/users/{identifier}/authorizations/announce/{id}",
 } as const;
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -36,4 +41,14 @@ export function localStatusUrls(publicUrl: string, username: string, statusId: s
     uri: publicUrl + fill(paths.note, { identifier: username, id: statusId }),
     url: `${publicUrl}/@${username}/${statusId}`,
   };
+}
+
+/** Where the authorization of an interaction request (`interaction_requests.id`) is served. */
+export function authorizationUrl(
+  publicUrl: string,
+  username: string,
+  type: "quote" | "like" | "reply" | "announce",
+  requestId: string,
+): string {
+  return publicUrl + fill(paths[`${type}Authorization`], { identifier: username, id: requestId });
 }

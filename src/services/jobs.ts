@@ -36,7 +36,15 @@ export type TernJob =
   /** A local account unpinned a status: `Remove` to its followers. */
   | { type: "pin.removed"; accountId: string; statusUri: string }
   /** A remote account was stored or refreshed: read its featured collection into its pins. */
-  | { type: "account.fetch_featured"; accountId: string };
+  | { type: "account.fetch_featured"; accountId: string }
+  /** A local post quotes a remote one: its QuoteRequest goes to the quoted author. */
+  | { type: "quote.requested"; quoteId: string }
+  /** Our answer to a remote QuoteRequest, LikeRequest, ReplyRequest or AnnounceRequest. */
+  | { type: "interaction.answered"; requestId: string }
+  /** A local author revoked an accepted quote: Delete of its QuoteAuthorization. */
+  | { type: "quote.revoked"; requestId: string }
+  /** A remote post quotes another remote post: its QuoteAuthorization is fetched and checked. */
+  | { type: "quote.verify"; quoteId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

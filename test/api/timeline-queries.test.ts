@@ -17,7 +17,8 @@ import { eventually } from "../helpers/tern.ts";
 /**
  * Rendering a page costs the same number of SQL statements whether it holds 1 status or 40 from
  * 40 authors (counts and the reader's favourited, bookmarked and pinned flags included): no query
- * per status or per author.
+ * per status or per author. Half the posts quote another (the newest one too), so quoted posts,
+ * their authors and quote policies are in the count.
  */
 let tern: Tern;
 let database: Database;
@@ -49,18 +50,29 @@ beforeAll(async () => {
     accountId: reader.id,
     scopes: "read",
   });
+  const ids: string[] = [];
   for (let i = 0; i < 40; i++) {
     const author = await createLocalAccount(db, config.publicUrl, {
       username: `author${i}`,
       password: "correct horse battery staple",
     });
     await followAccount(db, reader, author);
-    const bundle = await createLocalStatus(db, config, author, { status: `post ${i}` });
-    // Every other one bookmarked: the flags are loaded for the page, whatever they say.
-    if (i % 2 === 0) await bookmarkStatus(db, reader, bundle.status.id);
-    // The reader's own posts, five of them pinned, for the profile page.
+    // The reader's own posts (older than the authors' posts), five of them pinned.
     const own = await createLocalStatus(db, config, reader, { status: `mine ${i}` });
     if (i < 5) await pinStatus(db, reader, own.status.id);
+  }
+  for (let i = 0; i < 40; i++) {
+    const [author] = await db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.username, `author${i}`));
+    const posted = await createLocalStatus(db, config, author, {
+      status: `post ${i}`,
+      quotedStatusId: i >= 20 ? ids[i - 20] : undefined,
+    });
+    ids.push(posted.status.id);
+    // Every other one bookmarked: the flags are loaded for the page, whatever they say.
+    if (i % 2 === 0) await bookmarkStatus(db, reader, posted.status.id);
   }
   await eventually(async () => (await page(40)).length === 40);
 }, 120_000);
@@ -73,6 +85,7 @@ afterAll(async () => {
 interface Flags {
   bookmarked: boolean;
   pinned?: boolean;
+  quote: { quoted_status: unknown } | null;
 }
 
 async function page(limit: number, path = "/api/v1/timelines/home"): Promise<Flags[]> {
@@ -89,6 +102,8 @@ async function queriesFor(limit: number, path?: string): Promise<number> {
   const before = queries;
   const statuses = await page(limit, path);
   expect(statuses).toHaveLength(limit);
+  // On the home page the newest post quotes another, which is rendered inside it.
+  if (!path) expect(statuses[0].quote?.quoted_status).toBeTruthy();
   return queries - before;
 }
 

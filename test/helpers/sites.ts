@@ -86,3 +86,32 @@ export async function followAndWait(site: Site, user: string, accountId: string)
     return rel.following;
   }, 20_000);
 }
+
+/**
+ * `reader` on `readerSite` follows `author` on `authorSite`, who then posts `text`; resolves
+ * with the post as the author's server answered it and as it reached the reader's home timeline.
+ */
+export async function followThenSeePost<S extends { id: string; uri: string }>(
+  authorSite: Site,
+  author: string,
+  readerSite: Site,
+  reader: string,
+  text: string,
+  timeoutMs = 60_000,
+): Promise<{ post: S; seen: S }> {
+  const account = await api<{ id: string }>(
+    readerSite,
+    reader,
+    `/api/v1/accounts/lookup?acct=${author}@${authorSite.host}`,
+  );
+  await followAndWait(readerSite, reader, account.id);
+  const post = await api<S>(authorSite, author, "/api/v1/statuses", {
+    method: "POST",
+    json: { status: text },
+  });
+  const seen = await eventually(async () => {
+    const home = await api<S[]>(readerSite, reader, "/api/v1/timelines/home");
+    return home.find((s) => s.uri === post.uri);
+  }, timeoutMs);
+  return { post, seen };
+}

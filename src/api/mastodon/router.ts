@@ -12,6 +12,7 @@ import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { markersRouter } from "./v1/markers.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
+import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
@@ -28,6 +29,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
   api.route("/v1/statuses", statusHistoryRouter(deps));
+  api.route("/v1/statuses", statusQuotesRouter(deps));
   api.route("/v1/favourites", favouritesRouter(deps));
   api.route("/v1/statuses", statusesByIdRouter(deps));
   api.route("/v1/statuses", statusBookmarksRouter(deps));

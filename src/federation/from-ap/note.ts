@@ -6,6 +6,7 @@ import type { Visibility } from "../../db/schema/statuses.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
+import { interactionPolicyOf, quoteRefOf } from "./interaction-policy.ts";
 
 export type PostObject = Note | Article | Question;
 export const isPostObject = (o: unknown): o is PostObject =>
@@ -93,6 +94,8 @@ export async function noteToStatusData(
     inReplyToUri: note.replyTargetId?.href ?? null,
     mentionedAccountIds: [...new Set(mentioned.map((m) => m.id))],
     hashtags,
+    quote: quoteRefOf(note),
+    interactionPolicy: interactionPolicyOf(note, author),
   };
 }
 
@@ -127,7 +130,7 @@ function languageOf(note: PostObject): string | null {
 
 /**
  * Only posts someone here asked for are kept: from an account a local user follows, mentioning a
- * local user, or replying to a local post.
+ * local user, replying to or quoting a local post.
  */
 export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean> {
   const [followed] = await db
@@ -150,6 +153,15 @@ export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean>
       .where(and(inArray(accounts.id, data.mentionedAccountIds), isNull(accounts.domain)))
       .limit(1);
     if (local) return true;
+  }
+  if (data.quote) {
+    // A post quoting one of ours: its author is to hear of it (as Mastodon keeps such quotes).
+    const [quoted] = await db
+      .select({ id: statuses.id })
+      .from(statuses)
+      .where(and(eq(statuses.uri, data.quote.uri), eq(statuses.local, true)))
+      .limit(1);
+    if (quoted) return true;
   }
   if (data.inReplyToUri) {
     const [parent] = await db

@@ -2,12 +2,16 @@ import type { FederationBuilder } from "@fedify/fedify";
 import {
   Accept,
   Add,
+  AnnounceRequest,
   Create,
   Delete,
   Follow,
   Like,
+  LikeRequest,
+  QuoteRequest,
   Reject,
   Remove,
+  ReplyRequest,
   Undo,
   Update,
 } from "@fedify/vocab";
@@ -18,7 +22,8 @@ import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { onAdd, onRemove } from "./featured.ts";
-import { onFollow, onFollowResponse, onUndo } from "./follow.ts";
+import { onFollow, onUndo } from "./follow.ts";
+import { onAcceptOrReject, onInteractionRequest, onQuoteRequest } from "./interactions.ts";
 import { onLike } from "./like.ts";
 import { checked } from "./origins.ts";
 import { onCreate, onDelete, onUpdate } from "./posts.ts";
@@ -59,14 +64,19 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     })
     .on(Follow, checked(onFollow))
     .on(Undo, checked(onUndo))
-    .on(Accept, checked(onFollowResponse))
-    .on(Reject, checked(onFollowResponse))
+    // Accept and Reject of our Follows, and of our QuoteRequests.
+    .on(Accept, checked(onAcceptOrReject))
+    .on(Reject, checked(onAcceptOrReject))
     .on(Create, checked(onCreate))
     .on(Update, checked(onUpdate))
     .on(Delete, checked(onDelete))
     .on(Like, checked(onLike))
     .on(Add, checked(onAdd))
     .on(Remove, checked(onRemove))
+    .on(QuoteRequest, checked(onQuoteRequest))
+    .on(LikeRequest, checked(onInteractionRequest))
+    .on(ReplyRequest, checked(onInteractionRequest))
+    .on(AnnounceRequest, checked(onInteractionRequest))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });

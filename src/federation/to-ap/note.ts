@@ -15,6 +15,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import type { StatusBundle } from "../../services/statuses/types.ts";
 import type { FedContext } from "../context.ts";
+import { interactionPolicyOf } from "./interactions.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
@@ -50,6 +51,11 @@ export function statusToNote(
     mentionUris,
   );
   const host = ctx.data.config.host;
+  const quoted = bundle.quote ? new URL(bundle.quote.quotedUri) : null;
+  const authorization =
+    bundle.quote?.state === "accepted" && bundle.quote.authorizationUri
+      ? new URL(bundle.quote.authorizationUri)
+      : null;
   return new Note({
     id: new URL(status.uri),
     attribution: ctx.getActorUri(account.username),
@@ -82,6 +88,16 @@ export function statusToNote(
           }),
       ),
     ],
+    // FEP-044f `quote`; `quoteUrl` also writes `quoteUri` and `_misskey_quote`, which Mastodon
+    // 4.5 sends too for servers that only know those.
+    quote: quoted,
+    quoteUrl: quoted,
+    quoteAuthorization: authorization,
+    interactionPolicy: interactionPolicyOf(
+      status.quoteApprovalPolicy,
+      ctx.getActorUri(account.username),
+      ctx.getFollowersUri(account.username),
+    ),
   });
 }
 

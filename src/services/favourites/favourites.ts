@@ -4,6 +4,7 @@ import { accounts, favourites, statuses, statusStats } from "../../db/schema/ind
 import { notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
@@ -58,6 +59,7 @@ async function insertFavourite(
  */
 export async function favouriteStatus(db: Db, liker: Account, statusId: string): Promise<void> {
   const status = await visibleStatus(db, statusId, liker.id);
+  await assertRemoteAllows(db, liker, status, "like");
   await db.transaction(async (tx) => {
     const row = await insertFavourite(tx, liker, status, (id) => `${liker.uri}#likes/${id}`);
     if (row && !status.local)

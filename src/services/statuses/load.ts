@@ -1,18 +1,25 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { accounts, mentions, statuses, statusStats, statusTags } from "../../db/schema/index.ts";
+import {
+  accounts,
+  mentions,
+  quotes,
+  statuses,
+  statusStats,
+  statusTags,
+} from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
 
-/** Loads statuses with their authors, mentions, tags and counters in four queries, whatever the count. */
+/** Loads statuses with their authors, mentions, tags and counters in five queries, whatever the count. */
 export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((s) => s.id);
   const accountIds = [...new Set(rows.map((s) => s.accountId))];
-  const [authors, mentioned, tags, stats] = await Promise.all([
+  const [authors, mentioned, tags, stats, quoteRows] = await Promise.all([
     db.select().from(accounts).where(inArray(accounts.id, accountIds)),
     db
       .select({ statusId: mentions.statusId, account: accounts })
@@ -21,7 +28,9 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
       .where(inArray(mentions.statusId, ids)),
     db.select().from(statusTags).where(inArray(statusTags.statusId, ids)),
     db.select().from(statusStats).where(inArray(statusStats.statusId, ids)),
+    db.select().from(quotes).where(inArray(quotes.statusId, ids)),
   ]);
+  const quoteOf = new Map(quoteRows.map((q) => [q.statusId, q]));
   const countsOf = new Map(
     stats.map((r) => [
       r.statusId,
@@ -48,6 +57,7 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
       ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
       : null,
     counts: countsOf.get(status.id) ?? NO_COUNTS,
+    quote: quoteOf.get(status.id) ?? null,
   }));
 }
 

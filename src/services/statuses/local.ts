@@ -2,16 +2,19 @@ import { and, eq } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { idempotencyKeys, mentions, statuses, statusTags } from "../../db/schema/index.ts";
-import type { Visibility } from "../../db/schema/statuses.ts";
+import type { QuotePolicy, Visibility } from "../../db/schema/statuses.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
+import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
+import { dropQuote, quoteTarget, recordLocalQuote } from "../quotes/quotes.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
@@ -30,6 +33,10 @@ export interface StatusInput {
   sensitive?: boolean;
   inReplyToId?: string;
   language?: string;
+  /** The status it quotes (Mastodon 4.5's `quoted_status_id`). */
+  quotedStatusId?: string;
+  /** Who may quote it (`quote_approval_policy`); default: the account's default. */
+  quotePolicy?: QuotePolicy;
 }
 
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
@@ -55,9 +62,16 @@ export async function createLocalStatus(
   if (seen) return seen;
   validate(input);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
+  if (parent) await assertRemoteAllows(db, author, parent, "reply");
+  const quoted = input.quotedStatusId ? await quoteTarget(db, author, input.quotedStatusId) : null;
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
   const visibility = input.visibility ?? "public";
+  const quotePolicy = effectiveQuotePolicy(
+    visibility,
+    input.quotePolicy,
+    await defaultQuotePolicy(db, author.id),
+  );
   const posted = await db
     .transaction(async (tx) => {
       const [stored] = await tx
@@ -76,8 +90,10 @@ export async function createLocalStatus(
           visibility,
           language: input.language ?? null,
           local: true,
+          quoteApprovalPolicy: quotePolicy,
         })
         .returning();
+      if (quoted) await recordLocalQuote(tx, config.publicUrl, stored, author, quoted);
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
@@ -133,13 +149,24 @@ export async function editLocalStatus(
       sensitive: Boolean(input.sensitive || input.spoilerText),
       language: input.language ?? before.language,
     };
-    // Saving the same text again is no edit: no version, no edited_at, nothing sent.
-    if (!changesVersion(before, next)) return;
+    const quoteApprovalPolicy = effectiveQuotePolicy(
+      before.visibility,
+      input.quotePolicy,
+      before.quoteApprovalPolicy,
+    );
+    // Saving the same text again is no edit: no version, no edited_at. A new quote policy alone
+    // is saved and sent (other servers read it from the Note) without a version.
+    if (!changesVersion(before, next)) {
+      if (quoteApprovalPolicy === before.quoteApprovalPolicy) return;
+      await tx.update(statuses).set({ quoteApprovalPolicy }).where(eq(statuses.id, status.id));
+      await enqueueJob(tx, { type: "status.updated", statusId: status.id });
+      return;
+    }
     const editedAt = new Date();
     const earlier = await mentionedBy(tx, status.id);
     await tx
       .update(statuses)
-      .set({ ...next, source: input.status, editedAt })
+      .set({ ...next, source: input.status, quoteApprovalPolicy, editedAt })
       .where(eq(statuses.id, status.id));
     await tx.delete(mentions).where(eq(mentions.statusId, status.id));
     await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
@@ -161,6 +188,7 @@ export async function deleteLocalStatus(
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
+    await dropQuote(tx, status.id);
     // Two deletes racing: only the one that removed the row counts it.
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {

@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
-import type { Visibility } from "../../db/schema/statuses.ts";
+import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { dropQuote, type QuoteRef, recordRemoteQuote } from "../quotes/quotes.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { adoptOrphanReplies, countReplies } from "./replies.ts";
 import type { Status } from "./types.ts";
@@ -31,6 +32,10 @@ export interface RemoteStatusData {
   hashtags: string[];
   /** How many unknown ancestors may still be fetched above this post; default PARENT_FETCH_DEPTH. */
   parentFetchBudget?: number;
+  /** The post it quotes, and the quoted author's authorization if it carries one. */
+  quote?: QuoteRef | null;
+  /** Its published `interactionPolicy` (GoToSocial, Mastodon 4.5); null: none published. */
+  interactionPolicy?: InteractionPolicy | null;
 }
 
 /**
@@ -65,6 +70,7 @@ export async function upsertRemoteStatus(
       inReplyToUri: data.inReplyToUri,
       inReplyToId: parent?.id ?? null,
       inReplyToAccountId: parent?.accountId ?? null,
+      interactionPolicy: data.interactionPolicy ?? null,
     };
     let status: Status;
     let edited = false;
@@ -130,6 +136,7 @@ export async function upsertRemoteStatus(
       await notifyMentions(tx, status, data.mentionedAccountIds);
       await notifyFollowersOfPost(tx, status);
     } else if (edited) await notifyEdit(tx, status, newlyMentioned);
+    await recordRemoteQuote(tx, status, data.quote ?? null);
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx
@@ -144,6 +151,11 @@ export async function upsertRemoteStatus(
 /** Deletes a remote post if `accountId` wrote it; true when something was deleted. */
 export async function deleteRemoteStatus(db: Db, uri: string, accountId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
+    const [target] = await tx
+      .select({ id: statuses.id })
+      .from(statuses)
+      .where(and(eq(statuses.uri, uri), eq(statuses.accountId, accountId)));
+    if (target) await dropQuote(tx, target.id);
     const rows = await tx
       .delete(statuses)
       .where(

@@ -1,4 +1,4 @@
-import type { mentions, statuses } from "../../db/schema/index.ts";
+import type { mentions, quotes, statuses } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
 
 export type Status = typeof statuses.$inferSelect;
@@ -13,6 +13,8 @@ export interface StatusBundle {
   inReplyTo: { id: string; accountId: string } | null;
   /** Its counters (`status_stats`), all zero when it has none yet. */
   counts: StatusCounts;
+  /** The post it quotes (FEP-044f), with the quote's state; null when it quotes nothing. */
+  quote?: typeof quotes.$inferSelect | null;
 }
 
 export interface StatusCounts {

@@ -1,8 +1,15 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Visibility } from "../../../db/schema/statuses.ts";
+import { getAccount } from "../../../services/accounts/accounts.ts";
 import { bookmarkedAmong } from "../../../services/bookmarks/bookmarks.ts";
 import { favouritedAmong } from "../../../services/favourites/favourites.ts";
 import { pinnedAmong } from "../../../services/pins/pins.ts";
+import {
+  followedAmong,
+  type QuoteApproval,
+  quoteApprovalOf,
+} from "../../../services/quotes/policy.ts";
+import { quotedBundles, shownQuoteState } from "../../../services/quotes/render.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
@@ -27,14 +34,11 @@ export interface MastodonStatus {
   reblogs_count: number;
   favourites_count: number;
   replies_count: number;
-  /** Mastodon 4.5 quote posts: Tern has none and lets nobody quote (clients hide the button). */
+  /** Mastodon 4.5 quote posts: accepted quotes of this post. */
   quotes_count: number;
-  quote: null;
-  quote_approval: {
-    automatic: string[];
-    manual: string[];
-    current_user: "automatic" | "manual" | "denied";
-  };
+  /** What it quotes: a Quote (or, inside a quoted post, a ShallowQuote), or null. */
+  quote: MastodonQuote | MastodonShallowQuote | null;
+  quote_approval: QuoteApproval;
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
   reblog: null;
@@ -52,6 +56,17 @@ export interface MastodonStatus {
   filtered: never[];
 }
 
+/** Mastodon 4.5's Quote entity: the quoted post only once the quote is accepted. */
+export interface MastodonQuote {
+  state: string;
+  quoted_status: MastodonStatus | null;
+}
+/** The ShallowQuote a quoted post carries (no further nesting). */
+export interface MastodonShallowQuote {
+  state: string;
+  quoted_status_id: string | null;
+}
+
 /** `viewerId`: who asks (their `favourited` flags are loaded for the whole page in one query). */
 export async function serializeBundles(
   db: Tx,
@@ -59,11 +74,20 @@ export async function serializeBundles(
   publicUrl: string,
   viewerId?: string | null,
 ): Promise<MastodonStatus[]> {
-  const people = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()];
-  const ids = bundles.map((b) => b.status.id);
-  const [serializedAccounts, favourited] = await Promise.all([
+  // Quoted posts are rendered with the page, in the same few queries.
+  const quoted = await quotedBundles(db, bundles, viewerId ?? null);
+  const all = [...bundles, ...quoted.values()];
+  const people = [...new Map(all.map((b) => [b.account.id, b.account])).values()];
+  const ids = all.map((b) => b.status.id);
+  const [serializedAccounts, favourited, followed, viewer] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
     viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
+    followedAmong(
+      db,
+      viewerId,
+      people.map((p) => p.id),
+    ),
+    viewerId ? getAccount(db, viewerId).catch(() => null) : null,
   ]);
   // The viewer's bookmarks and pins among the page: one query each, whatever the page holds.
   const [bookmarked, pinned] = viewerId
@@ -73,7 +97,7 @@ export async function serializeBundles(
   const pinnable = (s: Status) =>
     s.accountId === viewerId && !s.reblogOfId && s.visibility !== "direct";
   const serialized = new Map(serializedAccounts.map((a) => [a.id, a]));
-  return bundles.map(({ status, account, mentions, tags, counts }) => ({
+  const rendered = all.map(({ status, account, mentions, tags, counts }) => ({
     id: status.id,
     uri: status.uri,
     url: status.url ?? status.uri,
@@ -98,8 +122,8 @@ export async function serializeBundles(
     favourites_count: counts.favourites,
     replies_count: counts.replies,
     quotes_count: counts.quotes,
-    quote: null,
-    quote_approval: { automatic: [], manual: [], current_user: "denied" },
+    quote: null as MastodonStatus["quote"],
+    quote_approval: quoteApprovalOf(status, account, viewer, followed.has(account.id)),
     in_reply_to_id: status.inReplyToId,
     in_reply_to_account_id: status.inReplyToAccountId,
     reblog: null,
@@ -113,6 +137,20 @@ export async function serializeBundles(
     ...(pinnable(status) ? { pinned: pinned.has(status.id) } : {}),
     filtered: [],
   }));
+  const byId = new Map(rendered.map((r) => [r.id, r]));
+  all.forEach((bundle, i) => {
+    const state = shownQuoteState(bundle);
+    if (!state || !bundle.quote) return;
+    const quotedId = bundle.quote.quotedStatusId;
+    rendered[i].quote =
+      i < bundles.length
+        ? {
+            state,
+            quoted_status: (state === "accepted" && quotedId && byId.get(quotedId)) || null,
+          }
+        : { state, quoted_status_id: state === "accepted" ? quotedId : null };
+  });
+  return rendered.slice(0, bundles.length);
 }
 
 export async function serializeStatuses(

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { visibilities } from "../../../db/schema/statuses.ts";
+import { quotePolicies, visibilities } from "../../../db/schema/statuses.ts";
 import type { AppDeps } from "../../../deps.ts";
 import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { notFound } from "../../../lib/errors.ts";
@@ -50,6 +50,15 @@ const statusBody = z.object({
     ])
     .nullish()
     .transform((v) => v || undefined),
+  quoted_status_id: z
+    .string()
+    .nullish()
+    .transform((v) => v || undefined)
+    .refine((v) => v === undefined || isId(v), "must be a status id"),
+  quote_approval_policy: z
+    .enum(quotePolicies, { error: "must be public, followers or nobody" })
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
@@ -74,10 +83,13 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       sensitive: body.sensitive,
       inReplyToId: body.in_reply_to_id,
       language: body.language,
+      quotedStatusId: body.quoted_status_id,
+      quotePolicy: body.quote_approval_policy,
       idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
       resolveMention,
     });
-    return c.json(await one(bundle));
+    // As the author sees it (their quote_approval reads "automatic").
+    return c.json(await one(bundle, currentAccount(c).id));
   });
 
   app.get("/:id", scopeIfToken("read:statuses"), async (c) => {
@@ -113,13 +125,17 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
   });
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {
-    const body = await readBody(c, statusBody.omit({ visibility: true, in_reply_to_id: true }));
+    const body = await readBody(
+      c,
+      statusBody.omit({ visibility: true, in_reply_to_id: true, quoted_status_id: true }),
+    );
     const me = currentAccount(c);
     const bundle = await editLocalStatus(db, config, me, idParam(c.req.param("id")), {
       status: body.status,
       spoilerText: body.spoiler_text,
       sensitive: body.sensitive,
       language: body.language,
+      quotePolicy: body.quote_approval_policy,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));
