@@ -12,6 +12,8 @@ export const paths = {
   featured: "/users/{identifier}/featured",
   note: "/users/{identifier}/statuses/{id}",
   replies: "/users/{identifier}/statuses/{id}/replies",
+  /** A local boost's Announce (its status uri, as Mastodon serves it); a Note's Create id too. */
+  announce: "/users/{identifier}/statuses/{id}/activity",
 } as const;
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -36,4 +38,9 @@ export function localStatusUrls(publicUrl: string, username: string, statusId: s
     uri: publicUrl + fill(paths.note, { identifier: username, id: statusId }),
     url: `${publicUrl}/@${username}/${statusId}`,
   };
+}
+
+/** A local boost is a status whose uri is its Announce's id, served at that URL. */
+export function localBoostUri(publicUrl: string, username: string, statusId: string): string {
+  return publicUrl + fill(paths.announce, { identifier: username, id: statusId });
 }

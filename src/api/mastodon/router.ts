@@ -9,6 +9,7 @@ import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
+import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 
@@ -21,6 +22,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
+  api.route("/v1/statuses", statusReblogsRouter(deps));
   api.route("/v1/favourites", favouritesRouter(deps));
   api.route("/v1/notifications", notificationsRouter(deps));
   api.route("/v1/timelines", timelinesRouter(deps));

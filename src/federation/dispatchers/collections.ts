@@ -8,6 +8,7 @@ import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
 import type { FedContext } from "../context.ts";
 import { recipientOf } from "../outbound.ts";
+import { announceActivity, announceFacts } from "../to-ap/announce.ts";
 import { createActivity } from "../to-ap/note.ts";
 
 const PAGE = 40;
@@ -109,7 +110,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
         .limit(PAGE);
       const bundles = await loadBundles(ctx.data.db, rows);
       return {
-        items: bundles.map((b) => createActivity(ctx, b)),
+        // A boost is listed as its Announce, as Mastodon's outbox lists it.
+        items: bundles.map((b) =>
+          b.reblog
+            ? announceActivity(announceFacts(ctx, b.account, b.reblog, b.status))
+            : createActivity(ctx, b),
+        ),
         nextCursor: rows.length === PAGE ? rows[rows.length - 1].id : null,
       };
     })

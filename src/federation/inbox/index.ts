@@ -1,11 +1,22 @@
 import type { FederationBuilder } from "@fedify/fedify";
-import { Accept, Create, Delete, Follow, Like, Reject, Undo, Update } from "@fedify/vocab";
+import {
+  Accept,
+  Announce,
+  Create,
+  Delete,
+  Follow,
+  Like,
+  Reject,
+  Undo,
+  Update,
+} from "@fedify/vocab";
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { kv } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
+import { onAnnounce } from "./announce.ts";
 import { onFollow, onFollowResponse, onUndo } from "./follow.ts";
 import { onLike } from "./like.ts";
 import { checked } from "./origins.ts";
@@ -53,6 +64,7 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .on(Update, checked(onUpdate))
     .on(Delete, checked(onDelete))
     .on(Like, checked(onLike))
+    .on(Announce, checked(onAnnounce))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });

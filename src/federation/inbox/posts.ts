@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
 import { deleteRemoteAccount } from "../../services/accounts/accounts.ts";
+import { receiveUndoBoost } from "../../services/reblogs/reblogs.ts";
 import {
   deleteRemoteStatus,
   findStatusByUri,
@@ -60,7 +61,7 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   if (saved) await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
 }
 
-/** Delete of a post by its author, or of the sender's whole account. */
+/** Delete of a post by its author, of a boost (its Announce's id), or of the sender's account. */
 export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Promise<void> {
   if (!del.objectId || !del.actorId) return;
   const [sender] = await ctx.data.db
@@ -73,5 +74,7 @@ export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Prom
     log.info("Deleted account {uri} on its request", { uri: sender.uri });
     return;
   }
+  // Mastodon deletes a boost this way too: by the Announce's id, the booster's own only.
+  if (await receiveUndoBoost(ctx.data.db, sender.id, { uri: del.objectId.href })) return;
   await deleteRemoteStatus(ctx.data.db, del.objectId.href, sender.id);
 }

@@ -11,6 +11,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { removeBoostsOf, unreblogStatus } from "../reblogs/reblogs.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
 import { countReplies } from "./replies.ts";
@@ -144,7 +145,14 @@ export async function deleteLocalStatus(
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
+  // Deleting one's boost takes it back (Undo(Announce)), as on Mastodon.
+  if (status.reblogOfId) {
+    await unreblogStatus(db, author, status.reblogOfId);
+    return bundle;
+  }
   await db.transaction(async (tx) => {
+    // Its boosts go with it (counted down); their servers are sent the Delete too.
+    const rebloggerAccountIds = await removeBoostsOf(tx, status.id);
     // Two deletes racing: only the one that removed the row counts it.
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
@@ -159,6 +167,7 @@ export async function deleteLocalStatus(
       visibility: status.visibility,
       mentionedAccountIds: bundle.mentions.map((m) => m.id),
       inReplyToAccountId: status.inReplyToAccountId,
+      rebloggerAccountIds,
     });
   });
   return bundle;

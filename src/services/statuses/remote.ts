@@ -6,6 +6,7 @@ import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { removeBoostsOf } from "../reblogs/reblogs.ts";
 import { adoptOrphanReplies, countReplies } from "./replies.ts";
 import type { Status } from "./types.ts";
 
@@ -126,12 +127,16 @@ export async function upsertRemoteStatus(
 /** Deletes a remote post if `accountId` wrote it; true when something was deleted. */
 export async function deleteRemoteStatus(db: Db, uri: string, accountId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .delete(statuses)
+    const [target] = await tx
+      .select({ id: statuses.id })
+      .from(statuses)
       .where(
         and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)),
-      )
-      .returning();
+      );
+    if (!target) return false;
+    // Its boosts go first, counted down (the cascade would leave their boosters' counts).
+    await removeBoostsOf(tx, target.id);
+    const rows = await tx.delete(statuses).where(eq(statuses.id, target.id)).returning();
     // A repeated Delete removes nothing and counts nothing.
     for (const row of rows) {
       await countStatus(tx, row, -1);

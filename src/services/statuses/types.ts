@@ -13,6 +13,8 @@ export interface StatusBundle {
   inReplyTo: { id: string; accountId: string } | null;
   /** Its counters (`status_stats`), all zero when it has none yet. */
   counts: StatusCounts;
+  /** For a boost, the boosted status (loaded in the same batch); null otherwise. */
+  reblog?: StatusBundle | null;
 }
 
 export interface StatusCounts {

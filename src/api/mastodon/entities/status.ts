@@ -1,6 +1,7 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Visibility } from "../../../db/schema/statuses.ts";
 import { favouritedAmong } from "../../../services/favourites/favourites.ts";
+import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
@@ -35,7 +36,8 @@ export interface MastodonStatus {
   };
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
-  reblog: null;
+  /** A boost: the boosted status, rendered whole (its own counts and the viewer's flags). */
+  reblog: MastodonStatus | null;
   poll: null;
   card: null;
   language: string | null;
@@ -49,21 +51,33 @@ export interface MastodonStatus {
   filtered: never[];
 }
 
-/** `viewerId`: who asks (their `favourited` flags are loaded for the whole page in one query). */
+/**
+ * `viewerId`: who asks (their `favourited` and `reblogged` flags are loaded for the whole page in
+ * one query each). Boosted statuses (`bundle.reblog`) are rendered in the same batch.
+ */
 export async function serializeBundles(
   db: Tx,
   bundles: StatusBundle[],
   publicUrl: string,
   viewerId?: string | null,
 ): Promise<MastodonStatus[]> {
-  const people = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()];
-  const ids = bundles.map((b) => b.status.id);
-  const [serializedAccounts, favourited] = await Promise.all([
+  const all = [...bundles, ...bundles.flatMap((b) => (b.reblog ? [b.reblog] : []))];
+  const people = [...new Map(all.map((b) => [b.account.id, b.account])).values()];
+  const ids = all.map((b) => b.status.id);
+  const [serializedAccounts, favourited, reblogged] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
     viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
+    viewerId ? rebloggedAmong(db, viewerId, ids) : new Set<string>(),
   ]);
   const serialized = new Map(serializedAccounts.map((a) => [a.id, a]));
-  return bundles.map(({ status, account, mentions, tags, counts }) => ({
+  const render = ({
+    status,
+    account,
+    mentions,
+    tags,
+    counts,
+    reblog,
+  }: StatusBundle): MastodonStatus => ({
     id: status.id,
     uri: status.uri,
     url: status.url ?? status.uri,
@@ -92,17 +106,18 @@ export async function serializeBundles(
     quote_approval: { automatic: [], manual: [], current_user: "denied" },
     in_reply_to_id: status.inReplyToId,
     in_reply_to_account_id: status.inReplyToAccountId,
-    reblog: null,
+    reblog: reblog ? render(reblog) : null,
     poll: null,
     card: null,
     language: status.language,
     favourited: favourited.has(status.id),
-    reblogged: false,
+    reblogged: reblogged.has(status.id),
     muted: false,
     bookmarked: false,
     pinned: false,
     filtered: [],
-  }));
+  });
+  return bundles.map(render);
 }
 
 export async function serializeStatuses(
