@@ -12,7 +12,15 @@ import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statuses } from "../../src/db/schema/index.ts";
-import { apiGet, FakePeer, type Software, settle, TERN } from "../helpers/ap-fixtures.ts";
+import {
+  aimAt,
+  apiGet,
+  FakePeer,
+  postAs,
+  type Software,
+  settle,
+  TERN,
+} from "../helpers/ap-fixtures.ts";
 import { followAccepted } from "../helpers/hostile.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
@@ -45,18 +53,8 @@ interface ApiNotification {
   status?: { id: string };
 }
 
-async function post(visibility = "public"): Promise<ApiStatus> {
-  const res = await tern.request("/api/v1/statuses", {
-    method: "POST",
-    token: probe.token,
-    json: { status: `boosted ${visibility}`, visibility },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as ApiStatus;
-}
-/** The capture's object (a post on the capturing server) becomes `uri`. */
-const aimAt = (uri: string) => (body: string) =>
-  body.replaceAll(/https:\/\/tern\.test\/users\/probe\/posts\/[0-9a-f-]+/g, uri);
+const post = (visibility = "public") =>
+  postAs<ApiStatus>(tern, probe.token, `boosted ${visibility}`, visibility);
 const count = async (id: string) =>
   (await apiGet<ApiStatus>(tern, `/api/v1/statuses/${id}`, probe.token)).reblogs_count;
 const boosters = async (id: string) =>
