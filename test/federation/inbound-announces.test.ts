@@ -7,6 +7,7 @@
  * hostile or confused peer might send (someone else's Undo, an Announce id on another origin, a
  * boost of a followers-only post, an embedded forged post, an object that cannot be fetched)
  * stores nothing. Mastodon's documentation has no Announce example; the three captures stand in.
+ * Last, the other way: probe's own boost as its follower and the boosted author receive it.
  */
 import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
@@ -229,3 +230,56 @@ function readHolloNote(): string {
   );
 }
 const stripTags = (html: string) => html.replace(/<[^>]*>/g, "");
+
+describe("what Tern sends when probe boosts", () => {
+  it("an Announce addressed as Mastodon's to followers and the author, served at its id; then its Undo", async () => {
+    const { gotosocial: follower, hollo: author } = peers;
+    // GoToSocial's bob follows probe; probe follows Hollo's alice and has her post.
+    expect((await follower.deliver(tern, "follow")).status).toBe(202);
+    await follower.receivedActivity((a) => a.type === "Accept");
+    await followAccepted(tern, probe.account, author.actorId);
+    const noteUri = JSON.parse(author.capture("create-note-public")).object.id as string;
+    await author.deliver(tern, "create-note-public");
+    const [note] = await eventually(async () => {
+      const rows = await stored(noteUri);
+      return rows.length > 0 && rows;
+    });
+
+    const res = await tern.request(`/api/v1/statuses/${note.id}/reblog`, {
+      method: "POST",
+      token: probe.token,
+    });
+    expect(res.status).toBe(200);
+    const boost = (await res.json()) as ApiStatus;
+    const isAnnounce = (a: Record<string, unknown>) => a.type === "Announce" && a.id === boost.uri;
+    const got = await follower.receivedActivity(isAnnounce);
+    expect(got.json).toMatchObject({
+      actor: `${TERN}/users/probe`,
+      object: noteUri,
+      to: "https://www.w3.org/ns/activitystreams#Public",
+      cc: [`${TERN}/users/probe/followers`, author.actorId],
+    });
+    await author.receivedActivity(isAnnounce);
+    const served = await tern.request(new URL(boost.uri).pathname, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(served.status).toBe(200);
+    expect(await served.json()).toMatchObject({ type: "Announce", id: boost.uri, object: noteUri });
+
+    await tern.request(`/api/v1/statuses/${note.id}/unreblog`, {
+      method: "POST",
+      token: probe.token,
+    });
+    for (const peer of [follower, author]) {
+      const undo = await peer.receivedActivity((a) => a.type === "Undo");
+      expect(undo.json).toMatchObject({
+        actor: `${TERN}/users/probe`,
+        object: { type: "Announce", id: boost.uri, object: noteUri },
+      });
+    }
+    const after = await tern.request(new URL(boost.uri).pathname, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(after.status).toBe(404);
+  });
+});
