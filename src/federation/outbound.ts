@@ -12,6 +12,12 @@ import { isPinned } from "../services/pins/pins.ts";
 import { loadBundle } from "../services/statuses/load.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
 import type { FedContext } from "./context.ts";
+import {
+  type AnnounceFacts,
+  announceActivity,
+  announceFacts,
+  undoAnnounceActivity,
+} from "./to-ap/announce.ts";
 import { addActivity, removeActivity } from "./to-ap/featured.ts";
 import { likeActivity, undoLikeActivity } from "./to-ap/like.ts";
 import { createActivity, deleteActivity, updateActivity } from "./to-ap/note.ts";
@@ -112,7 +118,12 @@ export async function sendStatusDelete(
     mentioned.map((m) => new URL(m.uri)),
   );
   const recipients = await withParentAuthor(ctx, job.visibility, job.inReplyToAccountId, mentioned);
-  await deliver(ctx, author, job.visibility, recipients, activity, job.uri);
+  // Those who boosted it drop their boosts on its Delete (as Mastodon sends it to them).
+  const reblogged = job.rebloggerAccountIds?.length
+    ? await ctx.data.db.select().from(accounts).where(inArray(accounts.id, job.rebloggerAccountIds))
+    : [];
+  const others = reblogged.filter((r) => !recipients.some((m) => m.id === r.id));
+  await deliver(ctx, author, job.visibility, [...recipients, ...others], activity, job.uri);
 }
 
 function followObject(follower: Account, target: Account, uri: string): Follow {
@@ -251,4 +262,53 @@ export async function sendPinChange(
   const activity = job.type === "pin.added" ? addActivity(facts) : removeActivity(facts);
   // One key per post, so a quick unpin never overtakes its pin.
   await deliver(ctx, author, "public", [], activity, `${author.uri} pin ${statusUri}`);
+}
+
+/**
+ * An Announce (or its Undo) goes where Mastodon sends it: the booster's followers (unless the
+ * boost is direct, which Tern never makes) and the boosted author, if remote. One ordering key
+ * per booster and post, so an Undo never overtakes its Announce, nor a boost after it.
+ */
+async function deliverBoost(
+  ctx: Ctx,
+  booster: Account,
+  boosted: StatusBundle,
+  facts: AnnounceFacts,
+  undo: boolean,
+): Promise<void> {
+  const activity = undo ? undoAnnounceActivity(facts) : announceActivity(facts);
+  await deliver(
+    ctx,
+    booster,
+    facts.visibility,
+    [boosted.account],
+    activity,
+    `${booster.uri} ${boosted.status.uri}`,
+  );
+}
+
+export async function sendAnnounce(ctx: Ctx, boostId: string): Promise<void> {
+  const bundle = await loadBundle(ctx.data.db, boostId).catch(() => null);
+  // Taken back before it went out: the Undo job has nothing to take back either.
+  if (!bundle?.reblog || !bundle.status.local) return;
+  const facts = announceFacts(ctx, bundle.account, bundle.reblog, bundle.status);
+  await deliverBoost(ctx, bundle.account, bundle.reblog, facts, false);
+}
+
+export async function sendUndoAnnounce(
+  ctx: Ctx,
+  job: Extract<TernJob, { type: "reblog.undone" }>,
+): Promise<void> {
+  const [booster, boosted] = await Promise.all([
+    getAccount(ctx.data.db, job.accountId).catch(() => null),
+    loadBundle(ctx.data.db, job.statusId).catch(() => null),
+  ]);
+  // A boosted post deleted since: its own Delete takes the boosts with it everywhere.
+  if (!booster || booster.domain !== null || !boosted) return;
+  const facts = announceFacts(ctx, booster, boosted, {
+    uri: job.uri,
+    visibility: job.visibility,
+    createdAt: new Date(),
+  });
+  await deliverBoost(ctx, booster, boosted, facts, true);
 }

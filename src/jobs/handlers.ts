@@ -2,12 +2,14 @@ import type { Context } from "@fedify/fedify";
 import type { FedContext } from "../federation/context.ts";
 import { syncFeaturedCollection } from "../federation/featured.ts";
 import {
+  sendAnnounce,
   sendFollow,
   sendFollowAnswer,
   sendLike,
   sendPinChange,
   sendStatus,
   sendStatusDelete,
+  sendUndoAnnounce,
   sendUndoFollow,
   sendUndoLike,
 } from "../federation/outbound.ts";
@@ -21,6 +23,7 @@ import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
+import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -92,6 +95,17 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "quote.verify":
       // A quote that cannot be verified stays pending (no retry): it is only not embedded.
       await verifyRemoteQuote(ctx, job.quoteId);
+      return;
+    case "reblog.created":
+      await fanOutToHomeFeeds(db, job.statusId);
+      await sendAnnounce(ctx, job.statusId);
+      return;
+    case "reblog.undone":
+      await sendUndoAnnounce(ctx, job);
+      return;
+    case "reblog.fetch_original":
+      // An original that cannot be had is given up (no retry), and nothing is stored.
+      await storeFetchedBoost(db, job, remotePostResolver(ctx));
       return;
   }
 }

@@ -17,6 +17,8 @@ export const paths = {
   likeAuthorization: "/users/{identifier}/authorizations/like/{id}",
   replyAuthorization: "/users/{identifier}/authorizations/reply/{id}",
   announceAuthorization: "/users/{identifier}/authorizations/announce/{id}",
+  /** A local boost's Announce (its status uri, as Mastodon serves it); a Note's Create id too. */
+  announce: "/users/{identifier}/statuses/{id}/activity",
 } as const;
 
 const fill = (template: string, values: Record<string, string>) =>
@@ -51,4 +53,9 @@ export function authorizationUrl(
   requestId: string,
 ): string {
   return publicUrl + fill(paths[`${type}Authorization`], { identifier: username, id: requestId });
+}
+
+/** A local boost is a status whose uri is its Announce's id, served at that URL. */
+export function localBoostUri(publicUrl: string, username: string, statusId: string): string {
+  return publicUrl + fill(paths.announce, { identifier: username, id: statusId });
 }

@@ -22,6 +22,8 @@ export type TernJob =
       mentionedAccountIds: string[];
       /** The author of the post it answered: they had the reply, so they get its Delete. */
       inReplyToAccountId?: string | null;
+      /** Those who boosted it: their servers drop the boosts on the post's Delete. */
+      rebloggerAccountIds?: string[];
     }
   | { type: "follow.requested"; followId: string }
   /** A stored remote reply's unknown parent; `budget` ancestors may still be fetched. */
@@ -44,7 +46,28 @@ export type TernJob =
   /** A local author revoked an accepted quote: Delete of its QuoteAuthorization. */
   | { type: "quote.revoked"; requestId: string }
   /** A remote post quotes another remote post: its QuoteAuthorization is fetched and checked. */
-  | { type: "quote.verify"; quoteId: string };
+  | { type: "quote.verify"; quoteId: string }
+  /** A local boost (a status with reblog_of_id): home fan-out, then its Announce. */
+  | { type: "reblog.created"; statusId: string }
+  /** A local boost taken back: Undo(Announce) to where the Announce went. */
+  | {
+      type: "reblog.undone";
+      accountId: string;
+      /** The boosted status. */
+      statusId: string;
+      /** The Announce's id (the boost's uri). */
+      uri: string;
+      visibility: Visibility;
+    }
+  /** A remote Announce of a post we do not have: fetched, then stored as a boost. */
+  | {
+      type: "reblog.fetch_original";
+      announceUri: string;
+      boosterId: string;
+      objectUri: string;
+      visibility: Visibility;
+      publishedAt: string;
+    };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -104,6 +104,8 @@ export function webRoutes(deps: AppDeps): Hono {
       account.id,
       { limit: PROFILE_PAGE_SIZE + 1, maxId },
       false,
+      // The page shows the account's own posts; boosts are for apps (they have no text here).
+      { excludeReblogs: true },
     );
     const page = rows.slice(0, PROFILE_PAGE_SIZE);
     const [posts, stats] = await Promise.all([loadBundles(db, page), accountStats(db, [account])]);
@@ -140,6 +142,8 @@ export function webRoutes(deps: AppDeps): Hono {
       throw err;
     });
     if (!bundle?.status.local || !isLocalNamed(bundle.account, username)) return undefined;
+    // A boost has no page of its own (its id is the Announce's, served to ActivityPub only).
+    if (bundle.status.reblogOfId) return undefined;
     return bundle;
   }
 

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull, like } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
@@ -10,6 +10,7 @@ import { type Account, createLocalAccount } from "../../src/services/accounts/ac
 import { bookmarkStatus } from "../../src/services/bookmarks/bookmarks.ts";
 import { followAccount } from "../../src/services/follows/follows.ts";
 import { pinStatus } from "../../src/services/pins/pins.ts";
+import { reblogStatus } from "../../src/services/reblogs/reblogs.ts";
 import { createLocalStatus } from "../../src/services/statuses/local.ts";
 import { createEmptyPostgresDatabase } from "../helpers/db.ts";
 import { eventually } from "../helpers/tern.ts";
@@ -18,7 +19,9 @@ import { eventually } from "../helpers/tern.ts";
  * Rendering a page costs the same number of SQL statements whether it holds 1 status or 40 from
  * 40 authors (counts and the reader's favourited, bookmarked and pinned flags included): no query
  * per status or per author. Half the posts quote another (the newest one too), so quoted posts,
- * their authors and quote policies are in the count.
+ * their authors and quote policies are in the count. The same for a page of boosts: 40 boosts by
+ * 40 boosters of 40 posts by 40 authors (each boosted status rendered whole, with its counts and
+ * the viewer's flags) cost what one boost costs.
  */
 let tern: Tern;
 let database: Database;
@@ -26,6 +29,7 @@ let drop: (() => Promise<void>) | undefined;
 let queries = 0;
 let reader: Account;
 const TOKEN = "timeline-queries-token";
+const BOOSTS_TOKEN = "timeline-queries-boosts-token";
 
 beforeAll(async () => {
   const pg = await createEmptyPostgresDatabase();
@@ -43,13 +47,22 @@ beforeAll(async () => {
     username: "reader",
     password: "correct horse battery staple",
   });
-  const { createHash } = await import("node:crypto");
-  await db.insert(accessTokens).values({
-    id: newId(),
-    tokenHash: createHash("sha256").update(TOKEN).digest("hex"),
-    accountId: reader.id,
-    scopes: "read",
+  const boostReader = await createLocalAccount(db, config.publicUrl, {
+    username: "boostreader",
+    password: "correct horse battery staple",
   });
+  const { createHash } = await import("node:crypto");
+  for (const [token, account] of [
+    [TOKEN, reader],
+    [BOOSTS_TOKEN, boostReader],
+  ] as const) {
+    await db.insert(accessTokens).values({
+      id: newId(),
+      tokenHash: createHash("sha256").update(token).digest("hex"),
+      accountId: account.id,
+      scopes: "read",
+    });
+  }
   const ids: string[] = [];
   for (let i = 0; i < 40; i++) {
     const author = await createLocalAccount(db, config.publicUrl, {
@@ -73,8 +86,15 @@ beforeAll(async () => {
     ids.push(posted.status.id);
     // Every other one bookmarked: the flags are loaded for the page, whatever they say.
     if (i % 2 === 0) await bookmarkStatus(db, reader, posted.status.id);
+    const booster = await createLocalAccount(db, config.publicUrl, {
+      username: `booster${i}`,
+      password: "correct horse battery staple",
+    });
+    await followAccount(db, boostReader, booster);
+    await reblogStatus(db, config, booster, posted.status.id);
   }
   await eventually(async () => (await page(40)).length === 40);
+  await eventually(async () => (await page(40, { token: BOOSTS_TOKEN })).length === 40);
 }, 120_000);
 afterAll(async () => {
   await tern?.worker?.stop();
@@ -86,24 +106,30 @@ interface Flags {
   bookmarked: boolean;
   pinned?: boolean;
   quote: { quoted_status: unknown } | null;
+  reblog: unknown;
 }
 
-async function page(limit: number, path = "/api/v1/timelines/home"): Promise<Flags[]> {
+async function page(
+  limit: number,
+  { path = "/api/v1/timelines/home", token = TOKEN } = {},
+): Promise<Flags[]> {
   const res = await tern.app.fetch(
     new Request(`https://tern.test${path}?limit=${limit}`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
+      headers: { authorization: `Bearer ${token}` },
     }),
   );
   expect(res.status).toBe(200);
   return (await res.json()) as Flags[];
 }
 
-async function queriesFor(limit: number, path?: string): Promise<number> {
+async function queriesFor(limit: number, opts: { path?: string; token?: string } = {}) {
   const before = queries;
-  const statuses = await page(limit, path);
+  const statuses = await page(limit, opts);
   expect(statuses).toHaveLength(limit);
-  // On the home page the newest post quotes another, which is rendered inside it.
-  if (!path) expect(statuses[0].quote?.quoted_status).toBeTruthy();
+  // The boosts' page holds only boosts, the others none.
+  expect(statuses.every((s) => (s.reblog !== null) === (opts.token === BOOSTS_TOKEN))).toBe(true);
+  // On the reader's home page the newest post quotes another, which is rendered inside it.
+  if (!opts.path && !opts.token) expect(statuses[0].quote?.quoted_status).toBeTruthy();
   return queries - before;
 }
 
@@ -119,11 +145,11 @@ it("a home page of 40 statuses by 40 authors takes as many statements as a page 
 it("the reader's profile page (own posts, pinned flags) costs the same for 1 status and 40", async () => {
   await tern.worker?.stop();
   const path = `/api/v1/accounts/${reader.id}/statuses`;
-  const statuses = await page(40, path);
+  const statuses = await page(40, { path });
   expect(statuses.filter((s) => s.pinned)).toHaveLength(5);
   expect(statuses.every((s) => s.pinned !== undefined)).toBe(true);
-  const one = await queriesFor(1, path);
-  const forty = await queriesFor(40, path);
+  const one = await queriesFor(1, { path });
+  const forty = await queriesFor(40, { path });
   console.log(`profile page statements: ${one} for 1 status, ${forty} for 40`);
   expect(forty).toBe(one);
 });
@@ -138,7 +164,13 @@ it("a grouped notifications page (v2) of 41 groups takes as many statements as o
   await tern.worker?.stop();
   const db = database.db;
   const [reader] = await db.select().from(accounts).where(eq(accounts.username, "reader"));
-  const posts = await db.select().from(statuses).orderBy(asc(statuses.id));
+  // The 40 authors' posts (not the reader's own, not the boosts): one notification each.
+  const posts = await db
+    .select()
+    .from(statuses)
+    .where(and(isNull(statuses.reblogOfId), like(statuses.content, "%post %")))
+    .orderBy(asc(statuses.id));
+  expect(posts).toHaveLength(40);
   const mention = (s: (typeof posts)[number]) => {
     const id = newId();
     return {
@@ -179,4 +211,12 @@ it("a grouped notifications page (v2) of 41 groups takes as many statements as o
   const many = await groupsPage(41);
   console.log(`grouped notifications statements: ${two} for 2 groups, ${many} for 41`);
   expect(many).toBe(two);
+});
+
+it("a home page of 40 boosts of 40 authors' posts takes as many statements as a page of 1", async () => {
+  await tern.worker?.stop();
+  const one = await queriesFor(1, { token: BOOSTS_TOKEN });
+  const forty = await queriesFor(40, { token: BOOSTS_TOKEN });
+  console.log(`home page of boosts, statements: ${one} for 1 boost, ${forty} for 40`);
+  expect(forty).toBe(one);
 });

@@ -7,7 +7,15 @@
  * ours) changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiGet, FakePeer, type Software, settle, TERN } from "../helpers/ap-fixtures.ts";
+import {
+  aimAt,
+  apiGet,
+  FakePeer,
+  postAs,
+  type Software,
+  settle,
+  TERN,
+} from "../helpers/ap-fixtures.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let tern: TestTern;
@@ -36,18 +44,8 @@ interface ApiNotification {
   status?: { id: string };
 }
 
-async function post(visibility = "public"): Promise<ApiStatus> {
-  const res = await tern.request("/api/v1/statuses", {
-    method: "POST",
-    token: probe.token,
-    json: { status: `liked ${visibility}`, visibility },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as ApiStatus;
-}
-/** The capture's object (a post on the capturing server) becomes `uri`. */
-const aimAt = (uri: string) => (body: string) =>
-  body.replaceAll(/https:\/\/tern\.test\/users\/probe\/posts\/[0-9a-f-]+/g, uri);
+const post = (visibility = "public") =>
+  postAs<ApiStatus>(tern, probe.token, `liked ${visibility}`, visibility);
 const count = async (id: string) =>
   (await apiGet<ApiStatus>(tern, `/api/v1/statuses/${id}`, probe.token)).favourites_count;
 const likers = async (id: string) =>

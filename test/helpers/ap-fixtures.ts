@@ -402,3 +402,23 @@ export async function relationship(
   );
   return rel;
 }
+
+/** A post by `token`'s user through the API (the status a peer's capture is then aimed at). */
+export async function postAs<T = { id: string; uri: string }>(
+  tern: TestTern,
+  token: string,
+  status: string,
+  visibility = "public",
+): Promise<T> {
+  const res = await tern.request("/api/v1/statuses", {
+    method: "POST",
+    token,
+    json: { status, visibility },
+  });
+  if (res.status !== 200) throw new Error(`POST /api/v1/statuses: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Rewrites a capture's object (a post on the capturing server, probe's) to `uri`. */
+export const aimAt = (uri: string) => (body: string) =>
+  body.replaceAll(/https:\/\/tern\.test\/users\/probe\/posts\/[0-9a-f-]+/g, uri);

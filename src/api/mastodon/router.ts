@@ -13,6 +13,7 @@ import { markersRouter } from "./v1/markers.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
+import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
@@ -30,6 +31,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/statuses", statusFavouritesRouter(deps));
   api.route("/v1/statuses", statusHistoryRouter(deps));
   api.route("/v1/statuses", statusQuotesRouter(deps));
+  api.route("/v1/statuses", statusReblogsRouter(deps));
   api.route("/v1/favourites", favouritesRouter(deps));
   api.route("/v1/statuses", statusesByIdRouter(deps));
   api.route("/v1/statuses", statusBookmarksRouter(deps));

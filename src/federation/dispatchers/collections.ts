@@ -9,6 +9,7 @@ import { featuredStatuses } from "../../services/pins/pins.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
 import type { FedContext } from "../context.ts";
 import { recipientOf } from "../outbound.ts";
+import { announceActivity, announceFacts } from "../to-ap/announce.ts";
 import { createActivity, statusToNote } from "../to-ap/note.ts";
 
 const PAGE = 40;
@@ -110,7 +111,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
         .limit(PAGE);
       const bundles = await loadBundles(ctx.data.db, rows);
       return {
-        items: bundles.map((b) => createActivity(ctx, b)),
+        // A boost is listed as its Announce, as Mastodon's outbox lists it.
+        items: bundles.map((b) =>
+          b.reblog
+            ? announceActivity(announceFacts(ctx, b.account, b.reblog, b.status))
+            : createActivity(ctx, b),
+        ),
         nextCursor: rows.length === PAGE ? rows[rows.length - 1].id : null,
       };
     })

@@ -1,10 +1,11 @@
 import { Article, Hashtag, Mention, Note, PUBLIC_COLLECTION, Question } from "@fedify/vocab";
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { accounts, follows, statuses } from "../../db/schema/index.ts";
+import { accounts, statuses } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
+import { hasLocalFollower } from "../../services/follows/local-followers.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
 import { interactionPolicyOf, quoteRefOf } from "./interaction-policy.ts";
 
@@ -16,8 +17,14 @@ export const isPostObject = (o: unknown): o is PostObject =>
 // first two, the bare word is caught here.
 const PUBLIC = new Set([PUBLIC_COLLECTION.href, "as:Public", "Public"]);
 
-/** Mastodon's reading of addressing: public in `to`, unlisted in `cc`, followers-only, direct. */
-export function visibilityOf(note: PostObject, author: Account): Visibility {
+/**
+ * Mastodon's reading of addressing: public in `to`, unlisted in `cc`, followers-only, direct.
+ * A post's, or an Announce's (its `visibility_from_audience`).
+ */
+export function visibilityOf(
+  note: Pick<PostObject, "toIds" | "ccIds">,
+  author: Account,
+): Visibility {
   const to = note.toIds.map((u) => u.href);
   const cc = note.ccIds.map((u) => u.href);
   if (to.some((u) => PUBLIC.has(u))) return "public";
@@ -133,19 +140,7 @@ function languageOf(note: PostObject): string | null {
  * local user, replying to or quoting a local post.
  */
 export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean> {
-  const [followed] = await db
-    .select({ id: follows.id })
-    .from(follows)
-    .innerJoin(accounts, eq(accounts.id, follows.followerId))
-    .where(
-      and(
-        eq(follows.followingId, data.accountId),
-        eq(follows.state, "accepted"),
-        isNull(accounts.domain),
-      ),
-    )
-    .limit(1);
-  if (followed) return true;
+  if (await hasLocalFollower(db, data.accountId)) return true;
   if (data.mentionedAccountIds.length) {
     const [local] = await db
       .select({ id: accounts.id })

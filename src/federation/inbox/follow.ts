@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import { Accept, Follow, isActor, Like, type Reject, type Undo } from "@fedify/vocab";
+import { Accept, Announce, Follow, isActor, Like, type Reject, type Undo } from "@fedify/vocab";
 import { newId } from "../../lib/ids.ts";
 import { logger } from "../../lib/logger.ts";
 import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
@@ -10,6 +10,7 @@ import {
   receiveUndoFollow,
 } from "../../services/follows/follows.ts";
 import type { FedContext } from "../context.ts";
+import { onUndoAnnounce, onUndoAnnounceOf } from "./announce.ts";
 import { onUndoLike, onUndoLikeOf } from "./like.ts";
 import { senderAccount, signedLoader } from "./shared.ts";
 
@@ -47,7 +48,10 @@ export async function onFollow(ctx: InboxContext<FedContext>, follow: Follow): P
   );
 }
 
-/** Undo of a Follow or a Like (`like.ts`); other Undo kinds are not kept by Tern yet. */
+/**
+ * Undo of a Follow, a Like (`like.ts`) or an Announce (`announce.ts`); other Undo kinds are not
+ * kept by Tern yet.
+ */
 export async function onUndo(ctx: InboxContext<FedContext>, undo: Undo): Promise<void> {
   // Only a known sender can have relations to undo: no fetch needed.
   const sender = undo.actorId ? await findAccountByUri(ctx.data.db, undo.actorId.href) : undefined;
@@ -61,11 +65,13 @@ export async function onUndo(ctx: InboxContext<FedContext>, undo: Undo): Promise
   }
   if (await receiveUndoFollow(ctx.data.db, sender.id, { followUri: undo.objectId.href })) return;
   if (await onUndoLike(ctx, sender, undo.objectId.href)) return;
+  if (await onUndoAnnounce(ctx, sender, undo.objectId.href)) return;
   // The Follow's id may be one we no longer have (a re-sent Follow): fall back to its object.
   const object = await undo
     .getObject({ ...(await signedLoader(ctx)), suppressError: true })
     .catch(() => null);
   if (object instanceof Like) return onUndoLikeOf(ctx, sender, object);
+  if (object instanceof Announce) return onUndoAnnounceOf(ctx, sender, object);
   if (object instanceof Follow && object.actorId?.href === sender.uri && object.objectId) {
     const target = ctx.parseUri(object.objectId);
     const account =

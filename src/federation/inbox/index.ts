@@ -2,6 +2,7 @@ import type { FederationBuilder } from "@fedify/fedify";
 import {
   Accept,
   Add,
+  Announce,
   AnnounceRequest,
   Create,
   Delete,
@@ -21,6 +22,7 @@ import { kv } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
+import { onAnnounce } from "./announce.ts";
 import { onAdd, onRemove } from "./featured.ts";
 import { onFollow, onUndo } from "./follow.ts";
 import { onAcceptOrReject, onInteractionRequest, onQuoteRequest } from "./interactions.ts";
@@ -77,6 +79,7 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .on(LikeRequest, checked(onInteractionRequest))
     .on(ReplyRequest, checked(onInteractionRequest))
     .on(AnnounceRequest, checked(onInteractionRequest))
+    .on(Announce, checked(onAnnounce))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });

@@ -5,6 +5,7 @@ import { accounts } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
 import { deleteRemoteAccount } from "../../services/accounts/accounts.ts";
 import { revokeByAuthorization } from "../../services/quotes/quotes.ts";
+import { receiveUndoBoost } from "../../services/reblogs/reblogs.ts";
 import {
   deleteRemoteStatus,
   findStatusByUri,
@@ -61,7 +62,10 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   if (saved) await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
 }
 
-/** Delete of a post by its author, of a QuoteAuthorization, or of the sender's whole account. */
+/**
+ * Delete of a post by its author, of a boost (its Announce's id), of a QuoteAuthorization, or of
+ * the sender's whole account.
+ */
 export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Promise<void> {
   if (!del.objectId || !del.actorId) return;
   const [sender] = await ctx.data.db
@@ -76,5 +80,7 @@ export async function onDelete(ctx: InboxContext<FedContext>, del: Delete): Prom
   }
   // A QuoteAuthorization its author withdraws: the quote it allowed is revoked.
   if (await revokeByAuthorization(ctx.data.db, sender, del.objectId.href)) return;
+  // Mastodon deletes a boost this way too: by the Announce's id, the booster's own only.
+  if (await receiveUndoBoost(ctx.data.db, sender.id, { uri: del.objectId.href })) return;
   await deleteRemoteStatus(ctx.data.db, del.objectId.href, sender.id);
 }

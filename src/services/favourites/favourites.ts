@@ -1,6 +1,6 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
-import { accounts, favourites, statuses, statusStats } from "../../db/schema/index.ts";
+import { accounts, favourites, statuses } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
@@ -9,21 +9,15 @@ import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
 import { listMarkedStatuses, markedAmong } from "../statuses/marks.ts";
+import { bumpStatusStat } from "../statuses/stats.ts";
 import type { Status } from "../statuses/types.ts";
 import { canView } from "../statuses/visibility.ts";
 
 export type Favourite = typeof favourites.$inferSelect;
 
 /** favourites_count moves with the row, in its transaction; never below zero. */
-async function bumpFavourites(tx: Tx, statusId: string, by: 1 | -1): Promise<void> {
-  await tx
-    .insert(statusStats)
-    .values({ statusId, favouritesCount: Math.max(by, 0) })
-    .onConflictDoUpdate({
-      target: statusStats.statusId,
-      set: { favouritesCount: sql`greatest(${statusStats.favouritesCount} + ${by}, 0)` },
-    });
-}
+const bumpFavourites = (tx: Tx, statusId: string, by: 1 | -1) =>
+  bumpStatusStat(tx, statusId, "favouritesCount", by);
 
 /**
  * Stores a favourite of `status` by `liker` (local or remote) unless it exists: counter +1 and a

@@ -60,3 +60,15 @@ export async function notifyMentions(
     });
   }
 }
+
+/**
+ * Takes back the notification of an event that was undone (a boost taken back), in the caller's
+ * transaction: the recipient no longer sees an act that no longer exists.
+ */
+export async function unnotify(tx: Tx, input: NotifyInput): Promise<void> {
+  await tx.execute(sql`
+    delete from notifications
+    where account_id = ${input.accountId}::bigint and type = ${input.type}::text
+      and from_account_id = ${input.fromAccountId}::bigint
+      and status_id is not distinct from ${input.statusId ?? null}::bigint`);
+}

@@ -14,9 +14,18 @@ import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
 
-/** Loads statuses with their authors, mentions, tags and counters in five queries, whatever the count. */
-export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[]> {
-  if (rows.length === 0) return [];
+/**
+ * Loads statuses with their authors, mentions, tags and counters in five queries, whatever the
+ * count; a page holding boosts takes one more, for the boosted statuses, which then come with
+ * the same five (a boost's bundle carries the boosted one as `reblog`).
+ */
+export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[]> {
+  if (page.length === 0) return [];
+  const reblogIds = [...new Set(page.flatMap((s) => (s.reblogOfId ? [s.reblogOfId] : [])))];
+  const originals = reblogIds.length
+    ? await db.select().from(statuses).where(inArray(statuses.id, reblogIds))
+    : [];
+  const rows = [...page, ...originals];
   const ids = rows.map((s) => s.id);
   const accountIds = [...new Set(rows.map((s) => s.accountId))];
   const [authors, mentioned, tags, stats, quoteRows] = await Promise.all([
@@ -48,7 +57,7 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
     mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
   const tagsOf = new Map<string, string[]>();
   for (const t of tags) tagsOf.set(t.statusId, [...(tagsOf.get(t.statusId) ?? []), t.name]);
-  return rows.map((status) => ({
+  const bundleOf = (status: Status): StatusBundle => ({
     status,
     account: byId.get(status.accountId)!,
     mentions: mentionsOf.get(status.id) ?? [],
@@ -58,6 +67,11 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
       : null,
     counts: countsOf.get(status.id) ?? NO_COUNTS,
     quote: quoteOf.get(status.id) ?? null,
+  });
+  const boosted = new Map(originals.map((o) => [o.id, bundleOf(o)]));
+  return page.map((status) => ({
+    ...bundleOf(status),
+    reblog: status.reblogOfId ? (boosted.get(status.reblogOfId) ?? null) : null,
   }));
 }
 

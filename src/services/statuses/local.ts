@@ -15,6 +15,7 @@ import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
 import { dropQuote, quoteTarget, recordLocalQuote } from "../quotes/quotes.ts";
+import { removeBoostsOf, unreblogStatus } from "../reblogs/reblogs.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
@@ -187,8 +188,15 @@ export async function deleteLocalStatus(
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
+  // Deleting one's boost takes it back (Undo(Announce)), as on Mastodon.
+  if (status.reblogOfId) {
+    await unreblogStatus(db, author, status.reblogOfId);
+    return bundle;
+  }
   await db.transaction(async (tx) => {
     await dropQuote(tx, status.id);
+    // Its boosts go with it (counted down); their servers are sent the Delete too.
+    const rebloggerAccountIds = await removeBoostsOf(tx, status.id);
     // Two deletes racing: only the one that removed the row counts it.
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
@@ -203,6 +211,7 @@ export async function deleteLocalStatus(
       visibility: status.visibility,
       mentionedAccountIds: bundle.mentions.map((m) => m.id),
       inReplyToAccountId: status.inReplyToAccountId,
+      rebloggerAccountIds,
     });
   });
   return bundle;

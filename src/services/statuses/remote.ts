@@ -8,6 +8,7 @@ import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { dropQuote, type QuoteRef, recordRemoteQuote } from "../quotes/quotes.ts";
+import { removeBoostsOf } from "../reblogs/reblogs.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { adoptOrphanReplies, countReplies } from "./replies.ts";
 import type { Status } from "./types.ts";
@@ -154,14 +155,14 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
     const [target] = await tx
       .select({ id: statuses.id })
       .from(statuses)
-      .where(and(eq(statuses.uri, uri), eq(statuses.accountId, accountId)));
-    if (target) await dropQuote(tx, target.id);
-    const rows = await tx
-      .delete(statuses)
       .where(
         and(eq(statuses.uri, uri), eq(statuses.accountId, accountId), eq(statuses.local, false)),
-      )
-      .returning();
+      );
+    if (!target) return false;
+    await dropQuote(tx, target.id);
+    // Its boosts go first, counted down (the cascade would leave their boosters' counts).
+    await removeBoostsOf(tx, target.id);
+    const rows = await tx.delete(statuses).where(eq(statuses.id, target.id)).returning();
     // A repeated Delete removes nothing and counts nothing.
     for (const row of rows) {
       await countStatus(tx, row, -1);

@@ -15,6 +15,8 @@ export interface StatusBundle {
   counts: StatusCounts;
   /** The post it quotes (FEP-044f), with the quote's state; null when it quotes nothing. */
   quote?: typeof quotes.$inferSelect | null;
+  /** For a boost, the boosted status (loaded in the same batch); null otherwise. */
+  reblog?: StatusBundle | null;
 }
 
 export interface StatusCounts {

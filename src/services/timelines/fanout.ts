@@ -12,13 +12,17 @@ const inFollowLanguages = (f: SQL, s: SQL) =>
 /**
  * Writes a status into the home feeds of the local accounts that should see it: its author (if
  * local), local followers (unless direct), and local accounts it mentions. Idempotent.
+ *
+ * A boost goes to its booster and their followers who show boosts (`follows.show_reblogs`), as
+ * the post it boosts (`home_feed.reblog_of_id`): a post boosted twice, or already in a feed
+ * itself, hits home_feed_shown_key and shows once there, as on Mastodon.
  */
 export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<number> {
   const rows = await queryRows<{ account_id: string }>(
     db,
     sql`
-    insert into home_feed (account_id, status_id)
-    select r.account_id, s.id from statuses s
+    insert into home_feed (account_id, status_id, reblog_of_id)
+    select r.account_id, s.id, s.reblog_of_id from statuses s
     cross join lateral (
       select s.account_id as account_id where s.local
       union
@@ -55,16 +59,19 @@ export const MERGE_ON_FOLLOW = 100;
 /**
  * After a follow is accepted: the followed account's latest posts that the reader may now see
  * (public, unlisted, followers-only) join the reader's home feed, so home is not empty of them
- * until the next post. Bounded, so it runs in the caller's transaction. Idempotent.
+ * until the next post; its boosts too, unless the follow hides them (and shown once, as above).
+ * Bounded, so it runs in the caller's transaction. Idempotent.
  */
 export async function mergeIntoHomeFeed(db: Tx, readerId: string, authorId: string): Promise<void> {
   await db.execute(sql`
-    insert into home_feed (account_id, status_id)
-    select ${readerId}, s.id from statuses s
+    insert into home_feed (account_id, status_id, reblog_of_id)
+    select ${readerId}, s.id, s.reblog_of_id from statuses s
     where s.account_id = ${authorId} and s.visibility in ('public', 'unlisted', 'private')
       and not exists (select 1 from follows f where f.follower_id = ${readerId}
         and f.following_id = ${authorId} and not ${inFollowLanguages(sql`f`, sql`s`)})
       and exists (select 1 from accounts a where a.id = ${readerId} and a.domain is null)
+      and (s.reblog_of_id is null or exists (select 1 from follows f
+        where f.follower_id = ${readerId} and f.following_id = ${authorId} and f.show_reblogs))
     order by s.id desc
     limit ${MERGE_ON_FOLLOW}
     on conflict do nothing`);

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page } from "../paging.ts";
@@ -18,7 +18,7 @@ export async function homeTimeline(db: Tx, accountId: string, page: Page): Promi
   return newestFirst(rows.map((r) => r.status));
 }
 
-/** Public posts, newest first; `local` only this server's, `remote` only others'. */
+/** Public posts, newest first; `local` only this server's, `remote` only others'. No boosts (Mastodon). */
 export async function publicTimeline(
   db: Tx,
   page: Page,
@@ -30,13 +30,16 @@ export async function publicTimeline(
   const rows = await db
     .select()
     .from(statuses)
-    .where(and(eq(statuses.visibility, "public"), ...where))
+    .where(and(eq(statuses.visibility, "public"), isNull(statuses.reblogOfId), ...where))
     .orderBy(order)
     .limit(page.limit);
   return newestFirst(rows);
 }
 
-/** Public and unlisted posts of one account (its profile), newest first, filtered as asked. */
+/**
+ * Public and unlisted posts of one account (its profile), newest first, with its boosts (as
+ * Mastodon lists them), filtered as asked.
+ */
 export async function accountStatuses(
   db: Tx,
   accountId: string,

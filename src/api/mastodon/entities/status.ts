@@ -10,6 +10,7 @@ import {
   quoteApprovalOf,
 } from "../../../services/quotes/policy.ts";
 import { quotedBundles, shownQuoteState } from "../../../services/quotes/render.ts";
+import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
@@ -41,7 +42,8 @@ export interface MastodonStatus {
   quote_approval: QuoteApproval;
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
-  reblog: null;
+  /** A boost: the boosted status, rendered whole (its own counts and the viewer's flags). */
+  reblog: MastodonStatus | null;
   poll: null;
   card: null;
   language: string | null;
@@ -67,21 +69,27 @@ export interface MastodonShallowQuote {
   quoted_status_id: string | null;
 }
 
-/** `viewerId`: who asks (their `favourited` flags are loaded for the whole page in one query). */
+/**
+ * `viewerId`: who asks (their `favourited` and `reblogged` flags are loaded for the whole page in
+ * one query each). Boosted statuses (`bundle.reblog`)
+ * and accepted quotes' posts are rendered in the same batch.
+ */
 export async function serializeBundles(
   db: Tx,
   bundles: StatusBundle[],
   publicUrl: string,
   viewerId?: string | null,
 ): Promise<MastodonStatus[]> {
-  // Quoted posts are rendered with the page, in the same few queries.
-  const quoted = await quotedBundles(db, bundles, viewerId ?? null);
-  const all = [...bundles, ...quoted.values()];
+  const reblogs = bundles.flatMap((b) => (b.reblog ? [b.reblog] : []));
+  // Quoted posts (of the page's posts and of the boosted ones) come in the same few queries.
+  const quoted = await quotedBundles(db, [...bundles, ...reblogs], viewerId ?? null);
+  const all = [...bundles, ...reblogs, ...quoted.values()];
   const people = [...new Map(all.map((b) => [b.account.id, b.account])).values()];
   const ids = all.map((b) => b.status.id);
-  const [serializedAccounts, favourited, followed, viewer] = await Promise.all([
+  const [serializedAccounts, favourited, reblogged, followed, viewer] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
     viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
+    viewerId ? rebloggedAmong(db, viewerId, ids) : new Set<string>(),
     followedAmong(
       db,
       viewerId,
@@ -97,60 +105,59 @@ export async function serializeBundles(
   const pinnable = (s: Status) =>
     s.accountId === viewerId && !s.reblogOfId && s.visibility !== "direct";
   const serialized = new Map(serializedAccounts.map((a) => [a.id, a]));
-  const rendered = all.map(({ status, account, mentions, tags, counts }) => ({
-    id: status.id,
-    uri: status.uri,
-    url: status.url ?? status.uri,
-    created_at: status.createdAt.toISOString(),
-    edited_at: status.editedAt?.toISOString() ?? null,
-    account: serialized.get(account.id)!,
-    content: status.content,
-    visibility: status.visibility,
-    sensitive: status.sensitive,
-    spoiler_text: status.spoilerText,
-    media_attachments: [],
-    application: null,
-    mentions: mentions.map((m) => ({
-      id: m.id,
-      username: m.username,
-      url: m.url ?? m.uri,
-      acct: m.domain ? `${m.username}@${m.domain}` : m.username,
-    })),
-    tags: tags.map((name) => ({ name, url: `${publicUrl}/tags/${encodeURIComponent(name)}` })),
-    emojis: [],
-    reblogs_count: counts.reblogs,
-    favourites_count: counts.favourites,
-    replies_count: counts.replies,
-    quotes_count: counts.quotes,
-    quote: null as MastodonStatus["quote"],
-    quote_approval: quoteApprovalOf(status, account, viewer, followed.has(account.id)),
-    in_reply_to_id: status.inReplyToId,
-    in_reply_to_account_id: status.inReplyToAccountId,
-    reblog: null,
-    poll: null,
-    card: null,
-    language: status.language,
-    favourited: favourited.has(status.id),
-    reblogged: false,
-    muted: false,
-    bookmarked: bookmarked.has(status.id),
-    ...(pinnable(status) ? { pinned: pinned.has(status.id) } : {}),
-    filtered: [],
-  }));
-  const byId = new Map(rendered.map((r) => [r.id, r]));
-  all.forEach((bundle, i) => {
+  // A post's quote: the Quote with its post embedded, or inside a quoted post a ShallowQuote.
+  const quoteOf = (bundle: StatusBundle, shallow: boolean): MastodonStatus["quote"] => {
     const state = shownQuoteState(bundle);
-    if (!state || !bundle.quote) return;
-    const quotedId = bundle.quote.quotedStatusId;
-    rendered[i].quote =
-      i < bundles.length
-        ? {
-            state,
-            quoted_status: (state === "accepted" && quotedId && byId.get(quotedId)) || null,
-          }
-        : { state, quoted_status_id: state === "accepted" ? quotedId : null };
-  });
-  return rendered.slice(0, bundles.length);
+    if (!state || !bundle.quote) return null;
+    const quotedId = state === "accepted" ? bundle.quote.quotedStatusId : null;
+    if (shallow) return { state, quoted_status_id: quotedId };
+    const post = quotedId ? quoted.get(quotedId) : undefined;
+    return { state, quoted_status: post ? render(post, true) : null };
+  };
+  const render = (bundle: StatusBundle, shallow = false): MastodonStatus => {
+    const { status, account, mentions, tags, counts, reblog } = bundle;
+    return {
+      id: status.id,
+      uri: status.uri,
+      url: status.url ?? status.uri,
+      created_at: status.createdAt.toISOString(),
+      edited_at: status.editedAt?.toISOString() ?? null,
+      account: serialized.get(account.id)!,
+      content: status.content,
+      visibility: status.visibility,
+      sensitive: status.sensitive,
+      spoiler_text: status.spoilerText,
+      media_attachments: [],
+      application: null,
+      mentions: mentions.map((m) => ({
+        id: m.id,
+        username: m.username,
+        url: m.url ?? m.uri,
+        acct: m.domain ? `${m.username}@${m.domain}` : m.username,
+      })),
+      tags: tags.map((name) => ({ name, url: `${publicUrl}/tags/${encodeURIComponent(name)}` })),
+      emojis: [],
+      reblogs_count: counts.reblogs,
+      favourites_count: counts.favourites,
+      replies_count: counts.replies,
+      quotes_count: counts.quotes,
+      quote: quoteOf(bundle, shallow),
+      quote_approval: quoteApprovalOf(status, account, viewer, followed.has(account.id)),
+      in_reply_to_id: status.inReplyToId,
+      in_reply_to_account_id: status.inReplyToAccountId,
+      reblog: reblog ? render(reblog) : null,
+      poll: null,
+      card: null,
+      language: status.language,
+      favourited: favourited.has(status.id),
+      reblogged: reblogged.has(status.id),
+      muted: false,
+      bookmarked: bookmarked.has(status.id),
+      ...(pinnable(status) ? { pinned: pinned.has(status.id) } : {}),
+      filtered: [],
+    };
+  };
+  return bundles.map((b) => render(b));
 }
 
 export async function serializeStatuses(
