@@ -337,7 +337,7 @@ describe("ids and query parameters", () => {
 
   it("unknown API routes are a JSON 404", async () => {
     await expectError(await t.request("/api/v1/nonexistent"), 404);
-    await expectError(await t.request("/api/v1/statuses", { method: "GET" }), [404, 405]);
+    await expectError(await t.request("/api/v1/statuses", { method: "PATCH" }), [404, 405]);
   });
 });
 
