@@ -68,7 +68,8 @@ describe.skipIf(unavailable)(
         startSnac("sam", tls),
       ]);
       aliceUri = `https://${site.host}/users/alice`;
-    }, 120_000);
+      // Starting a Tern site (CLI account and token, then the server) is slow on a busy machine.
+    }, 180_000);
     afterAll(async () => {
       await snac?.stop();
       await stopSite(site);
