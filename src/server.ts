@@ -3,7 +3,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config/index.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
-import { buildFederation } from "./federation/builder.ts";
+import { buildFederation, ternUserAgent } from "./federation/builder.ts";
 import type { FedContext } from "./federation/context.ts";
 import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
@@ -35,6 +35,7 @@ export async function assemble(
   installOutboundFetch({
     timeoutMs: config.outboundTimeoutMs,
     allowPrivateAddresses: config.allowPrivateAddresses,
+    userAgent: ternUserAgent(config.publicUrl),
   });
   const kv = new PgKvStore(database.db);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };

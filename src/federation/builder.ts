@@ -13,7 +13,7 @@ import type { FedContext } from "./context.ts";
 import { registerActors } from "./dispatchers/actors.ts";
 import { registerAuthorizations } from "./dispatchers/authorizations.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
-import { registerNodeInfo } from "./dispatchers/nodeinfo.ts";
+import { registerNodeInfo, TERN_VERSION } from "./dispatchers/nodeinfo.ts";
 import { registerObjects } from "./dispatchers/objects.ts";
 import { registerReplies } from "./dispatchers/replies.ts";
 import { registerInbox } from "./inbox/index.ts";
@@ -70,6 +70,14 @@ export function circuitBreakerOptions(config: Config): CircuitBreakerOptions {
   };
 }
 
+/**
+ * What every request Tern makes says it is, as servers expect (Mastodon sends
+ * `http.rb/… (Mastodon/4.5.0; +https://host/)`): software and version, and where to find us.
+ */
+export function ternUserAgent(publicUrl: string): string {
+  return `Tern/${TERN_VERSION} (+${publicUrl})`;
+}
+
 /** Builds Tern's Fedify federation: every dispatcher and inbox listener, on our queues and KV. */
 export async function buildFederation(opts: FederationOptions): Promise<Federation<FedContext>> {
   const builder = createFederationBuilder<FedContext>();
@@ -87,7 +95,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
     // The web role only enqueues; worker roles start the queue explicitly (see jobs/worker.ts).
     manuallyStartQueue: true,
     allowPrivateAddress: opts.config.allowPrivateAddresses,
-    userAgent: { software: "Tern/0.1.0", url: new URL(opts.config.publicUrl) },
+    userAgent: ternUserAgent(opts.config.publicUrl),
     // snac answers 202 to an RFC 9421 signature and then drops the activity: knock with
     // draft-cavage first; Fedify still remembers peers that prefer RFC 9421.
     firstKnock: "draft-cavage-http-signatures-12",

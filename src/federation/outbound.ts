@@ -7,6 +7,7 @@ import { newId } from "../lib/ids.ts";
 import { type Account, getAccount } from "../services/accounts/accounts.ts";
 import { getFavourite } from "../services/favourites/favourites.ts";
 import { getFollow } from "../services/follows/follows.ts";
+import { deliveryInbox, followerInboxesAmong } from "../services/follows/inboxes.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { isPinned } from "../services/pins/pins.ts";
 import { loadBundle } from "../services/statuses/load.ts";
@@ -36,7 +37,9 @@ const isRemote = (a: Account) => a.domain !== null && a.inboxUrl !== null;
 
 /**
  * Delivers a status activity the way its visibility asks: followers (through shared inboxes, with
- * Fedify's fan-out) unless direct, plus every mentioned remote account.
+ * Fedify's fan-out) unless direct, plus every mentioned remote account whose inbox the followers'
+ * delivery does not already reach. Fedify de-duplicates inboxes within one send, not across two:
+ * a mentioned follower on a server without a shared inbox (snac) got the post twice.
  */
 async function deliver(
   ctx: Ctx,
@@ -52,8 +55,16 @@ async function deliver(
     excludeBaseUris: [new URL(ctx.data.config.publicUrl)],
     orderingKey,
   };
-  if (visibility !== "direct") await ctx.sendActivity(sender, "followers", activity, options);
-  const remote = mentioned.filter(isRemote);
+  let remote = mentioned.filter(isRemote);
+  if (visibility !== "direct") {
+    await ctx.sendActivity(sender, "followers", activity, options);
+    const reached = await followerInboxesAmong(
+      ctx.data.db,
+      author.id,
+      remote.map(deliveryInbox).filter((i): i is string => i !== null),
+    );
+    remote = remote.filter((a) => !reached.has(deliveryInbox(a) ?? ""));
+  }
   if (remote.length) await ctx.sendActivity(sender, remote.map(recipientOf), activity, options);
 }
 

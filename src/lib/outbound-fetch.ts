@@ -9,13 +9,17 @@ import { assertPublicUrl, type LookupAll } from "./address-guard.ts";
  * - one overall deadline per request (connect, headers and reading the body), combined with any
  *   signal the caller passed;
  * - unless private addresses are allowed, the address guard on the URL of every request and of
- *   every redirect hop (names resolved, every address checked).
+ *   every redirect hop (names resolved, every address checked);
+ * - our User-Agent on every request that has none: Fedify names one on its document loaders but
+ *   none on deliveries, which then said `User-Agent: node` (servers log and block by it).
  */
 export interface OutboundOptions {
   timeoutMs: number;
   allowPrivateAddresses: boolean;
   /** Name resolution for the guard; the system resolver unless a test injects one. */
   lookupAll?: LookupAll;
+  /** Sent as User-Agent by every request that does not name one itself. */
+  userAgent?: string;
 }
 
 const MAX_REDIRECTS = 10;
@@ -27,14 +31,20 @@ export function createOutboundFetch(
   options: () => OutboundOptions,
 ): typeof fetch {
   return async (input, init) => {
-    const { timeoutMs, allowPrivateAddresses, lookupAll } = options();
+    const { timeoutMs, allowPrivateAddresses, lookupAll, userAgent } = options();
     const callerSignals = [init?.signal, input instanceof Request ? input.signal : undefined];
     const signal = AbortSignal.any([
       ...callerSignals.filter((s): s is AbortSignal => s != null),
       AbortSignal.timeout(timeoutMs),
     ]);
-    if (allowPrivateAddresses) return base(input, { ...init, signal });
-    const request = new Request(input, { ...init, signal });
+    const headers = new Headers(
+      init?.headers ?? (input instanceof Request ? input.headers : undefined),
+    );
+    if (userAgent && !headers.has("user-agent")) headers.set("user-agent", userAgent);
+    // The caller's Request is handed on as it is, not re-wrapped: wrapped, one hung delivery in
+    // test/federation/hanging-peers.test.ts kept running past its deadline (cause not found).
+    if (allowPrivateAddresses) return base(input, { ...init, headers, signal });
+    const request = new Request(input, { ...init, headers, signal });
     await assertPublicUrl(request.url, lookupAll);
     const safeToReplay = request.method === "GET" || request.method === "HEAD";
     if (request.redirect !== "follow" || !safeToReplay) {

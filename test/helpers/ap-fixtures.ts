@@ -134,6 +134,8 @@ export class FakePeer {
   readonly actorId: string;
   readonly signer: Signer;
   readonly received: Received[] = [];
+  /** Every request Tern made to this peer (GETs too), in order, with its headers. */
+  readonly requests: { method: string; path: string; headers: Headers }[] = [];
   readonly #spec: PeerSpec;
   readonly #server: Server;
   readonly #docs = new Map<string, Doc>();
@@ -157,10 +159,11 @@ export class FakePeer {
       req.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8");
         const url = new URL(req.url ?? "/", peer!.origin);
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === "string") headers.set(k, v);
+        peer!.requests.push({ method: req.method ?? "", path: url.pathname, headers });
         if (req.method === "POST") {
-          const headers = new Headers();
-          for (const [k, v] of Object.entries(req.headers))
-            if (typeof v === "string") headers.set(k, v);
           let json: Json = {};
           try {
             json = JSON.parse(body);

@@ -7,7 +7,7 @@ import { paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { featuredStatuses } from "../../services/pins/pins.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
-import type { FedContext } from "../context.ts";
+import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { recipientOf } from "../outbound.ts";
 import { announceActivity, announceFacts } from "../to-ap/announce.ts";
 import { createActivity, statusToNote } from "../to-ap/note.ts";
@@ -46,6 +46,7 @@ async function followPage(
 }
 
 async function countFollows(db: Db, identifier: string, side: "followers" | "following") {
+  if (identifier === INSTANCE_ACTOR) return 0;
   const account = await findLocalAccount(db, identifier);
   if (!account) return null;
   const mine = side === "followers" ? follows.followingId : follows.followerId;
@@ -60,13 +61,18 @@ async function countFollows(db: Db, identifier: string, side: "followers" | "fol
 export function registerCollections(builder: FederationBuilder<FedContext>): void {
   // The first page's cursor is "" (newest first); a null cursor asks for everything at once.
   // No first page for someone who does not exist: Fedify then answers 404.
+  // The instance actor's collections exist and stay empty: it follows no one and posts nothing,
+  // but an actor without them makes Fedify warn on every fetch, and a named one that answers 404
+  // makes peers log errors (Mastodon's instance actor serves an empty outbox too).
   const first = async (ctx: { data: FedContext }, identifier: string) =>
-    (await findLocalAccount(ctx.data.db, identifier)) ? "" : null;
+    identifier === INSTANCE_ACTOR || (await findLocalAccount(ctx.data.db, identifier)) ? "" : null;
+  const empty = { items: [], nextCursor: null };
   // Cursors are ids; anything else is a page that does not exist.
   const badCursor = (cursor: string | null) => cursor !== null && cursor !== "" && !isId(cursor);
   builder
     .setFollowersDispatcher(paths.followers, async (ctx, identifier, cursor) => {
       if (badCursor(cursor)) return null;
+      if (identifier === INSTANCE_ACTOR) return empty;
       const page = await followPage(
         ctx.data.db,
         identifier,
@@ -81,6 +87,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
   builder
     .setFollowingDispatcher(paths.following, async (ctx, identifier, cursor) => {
       if (badCursor(cursor)) return null;
+      if (identifier === INSTANCE_ACTOR) return empty;
       const page = await followPage(
         ctx.data.db,
         identifier,
@@ -95,6 +102,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
   builder
     .setOutboxDispatcher(paths.outbox, async (ctx, identifier, cursor) => {
       if (cursor === null || badCursor(cursor)) return null; // only paged: an outbox can be long
+      if (identifier === INSTANCE_ACTOR) return empty;
       const account = await findLocalAccount(ctx.data.db, identifier);
       if (!account || account.username !== identifier) return null;
       const rows = await ctx.data.db
@@ -121,6 +129,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       };
     })
     .setCounter(async (ctx, identifier) => {
+      if (identifier === INSTANCE_ACTOR) return 0;
       const account = await findLocalAccount(ctx.data.db, identifier);
       if (!account) return null;
       const [row] = await ctx.data.db
@@ -139,6 +148,8 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
   // The pinned posts, whole Notes in one unpaged OrderedCollection, as Mastodon serves them
   // (at most five, so other servers show a profile's pins with one fetch).
   const featuredOf = async (ctx: { data: FedContext }, identifier: string) => {
+    // The instance actor pins nothing; an empty collection keeps Mastodon's profile fetch happy.
+    if (identifier === INSTANCE_ACTOR) return [];
     const account = await findLocalAccount(ctx.data.db, identifier);
     if (!account || account.username !== identifier) return null;
     return featuredStatuses(ctx.data.db, account.id);
