@@ -13,6 +13,7 @@ import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
+import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -63,6 +64,12 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "favourite.undone":
       await sendUndoLike(ctx, job);
+      return;
+    case "media.process":
+      await processPendingMedia(db, ctx.data.config, job.mediaId);
+      return;
+    case "media.delete_files":
+      await deleteMediaFiles(ctx.data.config, job.keys);
       return;
   }
 }

@@ -30,7 +30,11 @@ export type TernJob =
   | { type: "follow.accepted"; followId: string }
   | { type: "follow.rejected"; followerId: string; followingId: string; followUri: string }
   | { type: "favourite.created"; favouriteId: string }
-  | { type: "favourite.undone"; accountId: string; statusId: string; likeUri: string };
+  | { type: "favourite.undone"; accountId: string; statusId: string; likeUri: string }
+  /** An upload too large to process during the request. */
+  | { type: "media.process"; mediaId: string }
+  /** Files of deleted media (a deleted post, an unattached upload, a replaced avatar). */
+  | { type: "media.delete_files"; keys: string[] };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

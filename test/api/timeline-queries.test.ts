@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { accessTokens } from "../../src/db/schema/index.ts";
+import { accessTokens, mediaAttachments } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { assemble, type Tern } from "../../src/server.ts";
 import { createLocalAccount } from "../../src/services/accounts/accounts.ts";
@@ -50,7 +50,19 @@ beforeAll(async () => {
       password: "correct horse battery staple",
     });
     await followAccount(db, reader, author);
-    await createLocalStatus(db, config, author, { status: `post ${i}` });
+    const posted = await createLocalStatus(db, config, author, { status: `post ${i}` });
+    // Every other post carries two pictures: media are loaded for the page, not per status.
+    if (i % 2 === 0)
+      await db.insert(mediaAttachments).values(
+        [0, 1].map((position) => ({
+          id: newId(),
+          accountId: author.id,
+          statusId: posted.status.id,
+          position,
+          type: "image" as const,
+          url: `https://tern.test/media/${"0".repeat(32)}/original.png`,
+        })),
+      );
   }
   await eventually(async () => (await page(40)).length === 40);
 }, 120_000);
@@ -84,4 +96,6 @@ it("a home page of 40 statuses by 40 authors takes as many statements as a page 
   const forty = await queriesFor(40);
   console.log(`home page statements: ${one} for 1 status, ${forty} for 40`);
   expect(forty).toBe(one);
+  const withMedia = (await page(40)) as { media_attachments: unknown[] }[];
+  expect(withMedia.filter((s) => s.media_attachments.length === 2)).toHaveLength(20);
 });

@@ -8,6 +8,7 @@ import { appsRouter } from "./v1/apps.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
+import { mediaRouter } from "./v1/media.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
@@ -27,5 +28,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/follow_requests", followRequestsRouter(deps));
   api.route("/v1/instance", instanceV1Router(deps));
   api.route("/v2/instance", instanceV2Router(deps));
+  api.route("/v1/media", mediaRouter(deps, 1));
+  api.route("/v2/media", mediaRouter(deps, 2));
   return api;
 }

@@ -3,6 +3,7 @@ import type { Tx } from "../../db/client.ts";
 import { accounts, mentions, statuses, statusStats, statusTags } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { mediaOfStatuses } from "../media/attach.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
@@ -12,7 +13,7 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
   if (rows.length === 0) return [];
   const ids = rows.map((s) => s.id);
   const accountIds = [...new Set(rows.map((s) => s.accountId))];
-  const [authors, mentioned, tags, stats] = await Promise.all([
+  const [authors, mentioned, tags, stats, media] = await Promise.all([
     db.select().from(accounts).where(inArray(accounts.id, accountIds)),
     db
       .select({ statusId: mentions.statusId, account: accounts })
@@ -21,6 +22,7 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
       .where(inArray(mentions.statusId, ids)),
     db.select().from(statusTags).where(inArray(statusTags.statusId, ids)),
     db.select().from(statusStats).where(inArray(statusStats.statusId, ids)),
+    mediaOfStatuses(db, ids),
   ]);
   const countsOf = new Map(
     stats.map((r) => [
@@ -48,6 +50,7 @@ export async function loadBundles(db: Tx, rows: Status[]): Promise<StatusBundle[
       ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
       : null,
     counts: countsOf.get(status.id) ?? NO_COUNTS,
+    media: media.get(status.id) ?? [],
   }));
 }
 

@@ -10,6 +10,8 @@ import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
+import { attachMedia, checkAttachable, type MediaAttributes } from "../media/attach.ts";
+import { fileKeysOf } from "../media/media.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
@@ -28,6 +30,10 @@ export interface StatusInput {
   sensitive?: boolean;
   inReplyToId?: string;
   language?: string;
+  /** Uploads to attach, in order; on an edit, undefined keeps the post's media as they are. */
+  mediaIds?: string[];
+  /** Edits only: new alt text or focus of media the post keeps. */
+  mediaAttributes?: MediaAttributes[];
 }
 
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
@@ -52,6 +58,7 @@ export async function createLocalStatus(
   const seen = await earlier();
   if (seen) return seen;
   validate(input);
+  await checkAttachable(db, author.id, input.mediaIds ?? []);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
@@ -77,6 +84,7 @@ export async function createLocalStatus(
         })
         .returning();
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
+      if (input.mediaIds?.length) await attachMedia(tx, author.id, id, input.mediaIds);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
       if (parent) await countReplies(tx, parent.id, 1);
@@ -114,7 +122,10 @@ export async function editLocalStatus(
   input: StatusInput,
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
-  validate(input);
+  const bundle = await loadBundle(db, status.id);
+  const keptMedia = input.mediaIds ?? bundle.media.map((m) => m.id);
+  validate({ ...input, mediaIds: keptMedia });
+  if (input.mediaIds) await checkAttachable(db, author.id, input.mediaIds, status.id);
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   await db.transaction(async (tx) => {
     await tx
@@ -131,6 +142,7 @@ export async function editLocalStatus(
     await tx.delete(mentions).where(eq(mentions.statusId, status.id));
     await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
     await writeMentionsAndTags(tx, status.id, formatted.mentions, formatted.hashtags);
+    await attachMedia(tx, author.id, status.id, keptMedia, input.mediaAttributes);
     await enqueueJob(tx, { type: "status.updated", statusId: status.id });
   });
   return loadBundle(db, status.id);
@@ -146,6 +158,8 @@ export async function deleteLocalStatus(
   const bundle = await loadBundle(db, status.id);
   await db.transaction(async (tx) => {
     // Two deletes racing: only the one that removed the row counts it.
+    const files = fileKeysOf(bundle.media);
+    if (files.length) await enqueueJob(tx, { type: "media.delete_files", keys: files });
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
       await countStatus(tx, row, -1);
@@ -194,7 +208,8 @@ export function countedLength(text: string): number {
 
 function validate(input: StatusInput): void {
   // Whitespace only is blank too: it would render as an empty post.
-  if (input.status.trim() === "") throw new AppError(422, "Validation failed: Text can't be blank");
+  if (input.status.trim() === "" && !input.mediaIds?.length)
+    throw new AppError(422, "Validation failed: Text can't be blank");
   const length = countedLength(input.status);
   if (length > MAX_STATUS_CHARS) {
     throw new AppError(

@@ -1,5 +1,6 @@
 import type { mentions, statuses } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
+import type { Media } from "../media/media.ts";
 
 export type Status = typeof statuses.$inferSelect;
 export type Mention = typeof mentions.$inferSelect;
@@ -13,6 +14,8 @@ export interface StatusBundle {
   inReplyTo: { id: string; accountId: string } | null;
   /** Its counters (`status_stats`), all zero when it has none yet. */
   counts: StatusCounts;
+  /** Its media attachments, in order. */
+  media: Media[];
 }
 
 export interface StatusCounts {

@@ -4,6 +4,7 @@ import { favouritedAmong } from "../../../services/favourites/favourites.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonMediaAttachment, serializeMedia } from "./media.ts";
 
 /** Mastodon's Status entity (https://docs.joinmastodon.org/entities/Status/). */
 export interface MastodonStatus {
@@ -17,7 +18,7 @@ export interface MastodonStatus {
   visibility: Visibility;
   sensitive: boolean;
   spoiler_text: string;
-  media_attachments: never[];
+  media_attachments: MastodonMediaAttachment[];
   application: { name: string; website: string | null } | null;
   mentions: { id: string; username: string; url: string; acct: string }[];
   tags: { name: string; url: string }[];
@@ -63,7 +64,7 @@ export async function serializeBundles(
     viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
   ]);
   const serialized = new Map(serializedAccounts.map((a) => [a.id, a]));
-  return bundles.map(({ status, account, mentions, tags, counts }) => ({
+  return bundles.map(({ status, account, mentions, tags, counts, media }) => ({
     id: status.id,
     uri: status.uri,
     url: status.url ?? status.uri,
@@ -74,7 +75,7 @@ export async function serializeBundles(
     visibility: status.visibility,
     sensitive: status.sensitive,
     spoiler_text: status.spoilerText,
-    media_attachments: [],
+    media_attachments: media.map(serializeMedia),
     application: null,
     mentions: mentions.map((m) => ({
       id: m.id,

@@ -16,6 +16,7 @@ import {
 import { readBody } from "../body.ts";
 import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
+import { mediaAttributesParam, mediaIdsParam } from "../media-params.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 
 // Forms send booleans as strings; JSON clients send real ones.
@@ -30,7 +31,12 @@ const optionalText = z
   .transform((v) => v ?? undefined);
 
 const statusBody = z.object({
-  status: z.string({ error: "status is required" }).max(10_000),
+  // Optional when media is attached (a photo without words); blank otherwise is a 422.
+  status: z
+    .string({ error: "status is required" })
+    .max(10_000)
+    .nullish()
+    .transform((v) => v ?? ""),
   visibility: z
     .enum(visibilities)
     .nullish()
@@ -50,6 +56,8 @@ const statusBody = z.object({
     ])
     .nullish()
     .transform((v) => v || undefined),
+  media_ids: mediaIdsParam,
+  media_attributes: mediaAttributesParam,
 });
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
@@ -74,6 +82,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       sensitive: body.sensitive,
       inReplyToId: body.in_reply_to_id,
       language: body.language,
+      mediaIds: body.media_ids,
       idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
       resolveMention,
     });
@@ -120,6 +129,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       spoilerText: body.spoiler_text,
       sensitive: body.sensitive,
       language: body.language,
+      mediaIds: body.media_ids,
+      mediaAttributes: body.media_attributes,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));
