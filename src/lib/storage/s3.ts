@@ -19,6 +19,10 @@ export class S3Storage implements MediaStorage {
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle,
       credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // Checksums only where S3 requires them: many S3-compatible servers refuse the SDK's newer
+      // default (a CRC32 trailer on every upload).
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
     });
   }
 
