@@ -227,7 +227,7 @@ describe("attaching media to statuses", () => {
     const media = await uploaded(await png(30, 20), { description: "Green" });
     const res = await post({ status: "", media_ids: [media.id] });
     expect(res.status, await res.clone().text()).toBe(200);
-    const status = (await res.json()) as { id: string; media_attachments: Media[] };
+    const status = (await res.json()) as { id: string; uri: string; media_attachments: Media[] };
     expect(status.media_attachments).toEqual([media]);
     const again = await t.request(`/api/v1/statuses/${status.id}`, { token: bob.token });
     expect(
@@ -237,6 +237,19 @@ describe("attaching media to statuses", () => {
       const home = await t.request("/api/v1/timelines/home", { token: alice.token });
       const list = (await home.json()) as { id: string; media_attachments: Media[] }[];
       return list.find((s) => s.id === status.id)?.media_attachments.length === 1;
+    });
+    // Peers fetch it as a Note with a Document per file.
+    const note = await t.request(new URL(status.uri).pathname, {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(note.status).toBe(200);
+    expect(((await note.json()) as { attachment: unknown }).attachment).toMatchObject({
+      type: "Document",
+      mediaType: "image/png",
+      url: media.url,
+      name: "Green",
+      width: 30,
+      height: 20,
     });
     // Attached: no longer deletable on its own, and not attachable to another post.
     expect(

@@ -6,6 +6,7 @@ import type { Visibility } from "../../db/schema/statuses.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
+import { remoteAttachments } from "./attachments.ts";
 
 export type PostObject = Note | Article | Question;
 export const isPostObject = (o: unknown): o is PostObject =>
@@ -93,6 +94,7 @@ export async function noteToStatusData(
     inReplyToUri: note.replyTargetId?.href ?? null,
     mentionedAccountIds: [...new Set(mentioned.map((m) => m.id))],
     hashtags,
+    media: await remoteAttachments(note),
   };
 }
 

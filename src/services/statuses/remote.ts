@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import { mediaAttachments, mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
@@ -29,6 +30,16 @@ export interface RemoteStatusData {
   hashtags: string[];
   /** How many unknown ancestors may still be fetched above this post; default PARENT_FETCH_DEPTH. */
   parentFetchBudget?: number;
+  /** Its attachments, as links to the remote files (validated by federation/from-ap). */
+  media?: RemoteMediaData[];
+}
+
+export interface RemoteMediaData {
+  type: MediaType;
+  url: string;
+  contentType: string | null;
+  description: string | null;
+  meta: MediaMeta;
 }
 
 /**
@@ -112,6 +123,23 @@ export async function upsertRemoteStatus(
         .onConflictDoNothing();
     }
     if (!existing) await notifyMentions(tx, status, data.mentionedAccountIds);
+    // An edit replaces the attachments (remote media are links: no files to delete here).
+    if (existing) await tx.delete(mediaAttachments).where(eq(mediaAttachments.statusId, status.id));
+    if (data.media?.length)
+      await tx.insert(mediaAttachments).values(
+        data.media.map((m, position) => ({
+          id: newId(),
+          accountId: data.accountId,
+          statusId: status.id,
+          position,
+          type: m.type,
+          contentType: m.contentType,
+          url: m.url,
+          remoteUrl: m.url,
+          description: m.description,
+          meta: m.meta,
+        })),
+      );
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx
