@@ -1,6 +1,7 @@
 import type { Context } from "@fedify/fedify";
 import type { FedContext } from "../federation/context.ts";
 import {
+  sendActorUpdate,
   sendFollow,
   sendFollowAnswer,
   sendLike,
@@ -70,6 +71,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "media.delete_files":
       await deleteMediaFiles(ctx.data.config, job.keys);
+      return;
+    case "account.updated":
+      await sendActorUpdate(ctx, job.accountId);
       return;
   }
 }

@@ -5,6 +5,7 @@ import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
 import { appsRouter } from "./v1/apps.ts";
+import { credentialsRouter } from "./v1/credentials.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
@@ -19,6 +20,10 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.use("*", authenticate(deps));
   api.use("*", rateLimit(deps));
   api.route("/v1/apps", appsRouter(deps));
+  // Before accountsRouter: its /:id would otherwise take /verify_credentials-like paths.
+  const credentials = credentialsRouter(deps);
+  api.route("/v1/accounts", credentials.accounts);
+  api.route("/v1/profile", credentials.profile);
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));

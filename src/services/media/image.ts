@@ -127,3 +127,25 @@ export async function processImage(
     throw new AppError(422, "Validation failed: the image is corrupt or truncated", error);
   }
 }
+
+/**
+ * An avatar (Mastodon: 400×400) or header (1500×500), cropped to fill that box around the centre
+ * (never enlarged), oriented, without metadata; PNG when it has transparency, JPEG otherwise.
+ */
+export async function processProfileImage(
+  bytes: Uint8Array,
+  box: { width: number; height: number },
+): Promise<{ bytes: Uint8Array; contentType: string; extension: string }> {
+  await probeImage(bytes);
+  try {
+    const image = sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS }).rotate();
+    const { hasAlpha } = await image.metadata();
+    const resized = image.resize(box.width, box.height, { fit: "cover", withoutEnlargement: true });
+    const out = hasAlpha ? await resized.png().toBuffer() : await resized.jpeg().toBuffer();
+    return hasAlpha
+      ? { bytes: new Uint8Array(out), contentType: "image/png", extension: "png" }
+      : { bytes: new Uint8Array(out), contentType: "image/jpeg", extension: "jpeg" };
+  } catch (error) {
+    throw new AppError(422, "Validation failed: the image is corrupt or truncated", error);
+  }
+}

@@ -33,7 +33,7 @@ export interface MediaInput {
   focus?: { x: number; y: number };
 }
 
-const storageKey = (name: string, extension: string) =>
+export const storageKey = (name: string, extension: string) =>
   `${randomBytes(16).toString("hex")}/${name}.${extension}`;
 
 /**

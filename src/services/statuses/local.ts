@@ -9,6 +9,7 @@ import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
+import { localUserOf } from "../accounts/profile.ts";
 import { enqueueJob } from "../jobs.ts";
 import { attachMedia, checkAttachable, type MediaAttributes } from "../media/attach.ts";
 import { fileKeysOf } from "../media/media.ts";
@@ -62,7 +63,9 @@ export async function createLocalStatus(
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
-  const visibility = input.visibility ?? "public";
+  // Unsaid: the author's default (`source[privacy]` of update_credentials).
+  const visibility =
+    input.visibility ?? (await localUserOf(db, author.id))?.defaultPrivacy ?? "public";
   const posted = await db
     .transaction(async (tx) => {
       const [stored] = await tx
