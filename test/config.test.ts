@@ -88,6 +88,18 @@ describe("configuration", () => {
 
   it("S3 storage needs its keys and public URL", () => {
     expect(loadConfig({}).s3).toBeNull();
+    // compose passes every unset variable as "": still off, and path-style by default.
+    const empty = { S3_ENDPOINT: "", S3_PUBLIC_URL: "", S3_REGION: "", S3_FORCE_PATH_STYLE: "" };
+    expect(loadConfig({ ...empty, S3_BUCKET: "" }).s3).toBeNull();
+    expect(
+      loadConfig({
+        ...empty,
+        S3_BUCKET: "b",
+        S3_ACCESS_KEY_ID: "k",
+        S3_SECRET_ACCESS_KEY: "s",
+        S3_PUBLIC_URL: "https://m.example",
+      }).s3,
+    ).toMatchObject({ region: "us-east-1", forcePathStyle: true, endpoint: undefined });
     expect(() => loadConfig({ S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k" })).toThrow(
       /S3_SECRET_ACCESS_KEY: required[\s\S]*S3_PUBLIC_URL: required/,
     );

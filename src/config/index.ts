@@ -157,7 +157,7 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  S3_FORCE_PATH_STYLE: booleanFromEnv.default(true),
+  S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
 });
 
 export class ConfigError extends Error {}

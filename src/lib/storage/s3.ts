@@ -1,20 +1,26 @@
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Config } from "../../config/index.ts";
 import type { MediaStorage } from "./index.ts";
 
+/** The SDK is large: loaded on first use, so servers on local storage never load it. */
+const sdk = () => import("@aws-sdk/client-s3");
+
 /** Media in an S3-compatible bucket, served by the bucket (or a CDN) at S3_PUBLIC_URL. */
 export class S3Storage implements MediaStorage {
-  readonly #client: S3Client;
   readonly #config: S3Config;
+  #client: Promise<S3Client> | undefined;
   constructor(config: S3Config) {
     this.#config = config;
-    this.#client = new S3Client({
+  }
+
+  #clientOf(): Promise<S3Client> {
+    this.#client ??= sdk().then((m) => this.#make(m.S3Client));
+    return this.#client;
+  }
+
+  #make(Client: typeof S3Client): S3Client {
+    const config = this.#config;
+    return new Client({
       region: config.region,
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle,
@@ -27,7 +33,8 @@ export class S3Storage implements MediaStorage {
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
-    await this.#client.send(
+    const { PutObjectCommand } = await sdk();
+    await (await this.#clientOf()).send(
       new PutObjectCommand({
         Bucket: this.#config.bucket,
         Key: key,
@@ -41,8 +48,9 @@ export class S3Storage implements MediaStorage {
   }
 
   async get(key: string): Promise<Uint8Array<ArrayBuffer> | null> {
+    const { GetObjectCommand, NoSuchKey } = await sdk();
     try {
-      const out = await this.#client.send(
+      const out = await (await this.#clientOf()).send(
         new GetObjectCommand({ Bucket: this.#config.bucket, Key: key }),
       );
       return out.Body ? new Uint8Array(await out.Body.transformToByteArray()) : null;
@@ -54,7 +62,8 @@ export class S3Storage implements MediaStorage {
 
   async delete(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.#client.send(
+    const { DeleteObjectsCommand } = await sdk();
+    await (await this.#clientOf()).send(
       new DeleteObjectsCommand({
         Bucket: this.#config.bucket,
         Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
