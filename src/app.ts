@@ -16,6 +16,7 @@ import { lingerBeforeClose } from "./lib/body.ts";
 import { AppError } from "./lib/errors.ts";
 import { logger } from "./lib/logger.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
+import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
 
 const log = logger("http");
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", wellKnownRoutes(deps));
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
+  app.route("/", mediaFileRoutes(deps));
   app.use("*", inboxGuard(deps.config));
   app.use("*", fedifyMiddleware(deps.federation, deps));
   app.route("/", webRoutes(deps));

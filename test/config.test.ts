@@ -43,6 +43,13 @@ describe("configuration", () => {
       RATE_LIMIT_LOGIN_IP: "20/5m",
       RATE_LIMIT_LOGIN_ACCOUNT: "5/15m",
       TRUSTED_PROXIES: "10.1.2.3, fd00::/8",
+      S3_BUCKET: "tern-media",
+      S3_ENDPOINT: "https://s3.example",
+      S3_REGION: "eu-west-1",
+      S3_ACCESS_KEY_ID: "key",
+      S3_SECRET_ACCESS_KEY: "secret",
+      S3_PUBLIC_URL: "https://media.tern.example/",
+      S3_FORCE_PATH_STYLE: "false",
     });
     expect(config).toEqual({
       publicUrl: "https://tern.example",
@@ -67,7 +74,35 @@ describe("configuration", () => {
         loginAccount: { max: 5, windowMs: 900_000 },
       },
       trustedProxies: ["10.1.2.3", "fd00::/8"],
+      s3: {
+        bucket: "tern-media",
+        endpoint: "https://s3.example",
+        region: "eu-west-1",
+        accessKeyId: "key",
+        secretAccessKey: "secret",
+        publicUrl: "https://media.tern.example",
+        forcePathStyle: false,
+      },
     });
+  });
+
+  it("S3 storage needs its keys and public URL", () => {
+    expect(loadConfig({}).s3).toBeNull();
+    // compose passes every unset variable as "": still off, and path-style by default.
+    const empty = { S3_ENDPOINT: "", S3_PUBLIC_URL: "", S3_REGION: "", S3_FORCE_PATH_STYLE: "" };
+    expect(loadConfig({ ...empty, S3_BUCKET: "" }).s3).toBeNull();
+    expect(
+      loadConfig({
+        ...empty,
+        S3_BUCKET: "b",
+        S3_ACCESS_KEY_ID: "k",
+        S3_SECRET_ACCESS_KEY: "s",
+        S3_PUBLIC_URL: "https://m.example",
+      }).s3,
+    ).toMatchObject({ region: "us-east-1", forcePathStyle: true, endpoint: undefined });
+    expect(() => loadConfig({ S3_BUCKET: "b", S3_ACCESS_KEY_ID: "k" })).toThrow(
+      /S3_SECRET_ACCESS_KEY: required[\s\S]*S3_PUBLIC_URL: required/,
+    );
   });
 
   it("has Mastodon's rate limits by default, and RATE_LIMITS=false turns them all off", () => {

@@ -30,6 +30,22 @@ export interface Config {
   rateLimits: RateLimits;
   /** Addresses (CIDR) whose `X-Forwarded-For` is believed: the reverse proxies in front. */
   trustedProxies: string[];
+  /** Object storage for media; null keeps media files under DATA_DIR/media. */
+  s3: S3Config | null;
+}
+
+/** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
+export interface S3Config {
+  bucket: string;
+  /** Unset: AWS itself. */
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Where clients load the files from (a CDN or the bucket's public URL), no trailing slash. */
+  publicUrl: string;
+  /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO and most others). */
+  forcePathStyle: boolean;
 }
 
 /** At most `max` requests per fixed window of `windowMs`. */
@@ -129,6 +145,19 @@ const envSchema = z.object({
   RATE_LIMIT_LOGIN_IP: orDefault(limitFromEnv, "25/5m"),
   RATE_LIMIT_LOGIN_ACCOUNT: orDefault(limitFromEnv, "10/15m"),
   TRUSTED_PROXIES: orDefault(cidrList, DEFAULT_TRUSTED_PROXIES),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  S3_REGION: orDefault(z.string().min(1), "us-east-1"),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
 });
 
 export class ConfigError extends Error {}
@@ -164,6 +193,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queueLagLimitMs: e.QUEUE_LAG_LIMIT_SECONDS * 1000,
     rateLimits: rateLimits(e),
     trustedProxies: e.TRUSTED_PROXIES,
+    s3: s3Config(e),
+  };
+}
+
+/** S3 storage is on when S3_BUCKET is set; then keys and a public URL are required too. */
+function s3Config(e: z.infer<typeof envSchema>): S3Config | null {
+  if (!e.S3_BUCKET) return null;
+  const missing = (["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_PUBLIC_URL"] as const).filter(
+    (name) => !e[name],
+  );
+  if (missing.length)
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((m) => `  ${m}: required when S3_BUCKET is set`).join("\n")}`,
+    );
+  return {
+    bucket: e.S3_BUCKET,
+    endpoint: e.S3_ENDPOINT,
+    region: e.S3_REGION,
+    accessKeyId: e.S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+    publicUrl: e.S3_PUBLIC_URL!.replace(/\/+$/, ""),
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from "@fedify/fedify";
 import type { Recipient } from "@fedify/vocab";
-import { Accept, Follow, Reject, Undo } from "@fedify/vocab";
+import { Accept, Follow, PUBLIC_COLLECTION, Reject, Undo, Update } from "@fedify/vocab";
 import { inArray } from "drizzle-orm";
 import { accounts } from "../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
@@ -13,6 +13,7 @@ import { isPinned } from "../services/pins/pins.ts";
 import { loadBundle } from "../services/statuses/load.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
 import type { FedContext } from "./context.ts";
+import { accountToActor } from "./to-ap/actor.ts";
 import {
   type AnnounceFacts,
   announceActivity,
@@ -322,4 +323,23 @@ export async function sendUndoAnnounce(
     createdAt: new Date(),
   });
   await deliverBoost(ctx, booster, boosted, facts, true);
+}
+
+/** A changed local profile, as Update(Person) to its followers (Mastodon sends it to all). */
+export async function sendActorUpdate(ctx: Ctx, accountId: string): Promise<void> {
+  const account = await getAccount(ctx.data.db, accountId).catch(() => null);
+  if (!account || account.domain !== null) return;
+  const actor = accountToActor(ctx, account, await ctx.getActorKeyPairs(account.username));
+  const actorUri = ctx.getActorUri(account.username);
+  await ctx.sendActivity(
+    { identifier: account.username },
+    "followers",
+    new Update({
+      id: new URL(`${actorUri.href}#updates/${account.updatedAt.getTime()}`),
+      actor: actorUri,
+      to: PUBLIC_COLLECTION,
+      object: actor,
+    }),
+    { preferSharedInbox: true, excludeBaseUris: [new URL(ctx.data.config.publicUrl)] },
+  );
 }

@@ -2,6 +2,7 @@ import type { Context } from "@fedify/fedify";
 import type { FedContext } from "../federation/context.ts";
 import { syncFeaturedCollection } from "../federation/featured.ts";
 import {
+  sendActorUpdate,
   sendAnnounce,
   sendFollow,
   sendFollowAnswer,
@@ -23,6 +24,7 @@ import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
+import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
@@ -106,6 +108,15 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "reblog.fetch_original":
       // An original that cannot be had is given up (no retry), and nothing is stored.
       await storeFetchedBoost(db, job, remotePostResolver(ctx));
+      return;
+    case "media.process":
+      await processPendingMedia(db, ctx.data.config, job.mediaId);
+      return;
+    case "media.delete_files":
+      await deleteMediaFiles(ctx.data.config, job.keys);
+      return;
+    case "account.updated":
+      await sendActorUpdate(ctx, job.accountId);
       return;
   }
 }

@@ -67,7 +67,13 @@ export type TernJob =
       objectUri: string;
       visibility: Visibility;
       publishedAt: string;
-    };
+    }
+  /** An upload too large to process during the request. */
+  | { type: "media.process"; mediaId: string }
+  /** Files of deleted media (a deleted post, an unattached upload, a replaced avatar). */
+  | { type: "media.delete_files"; keys: string[] }
+  /** A local profile changed: Update(Person) to its followers. */
+  | { type: "account.updated"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
-import { accessTokens, accounts, notifications, statuses } from "../../src/db/schema/index.ts";
+import {
+  accessTokens,
+  accounts,
+  mediaAttachments,
+  notifications,
+  statuses,
+} from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { assemble, type Tern } from "../../src/server.ts";
 import { type Account, createLocalAccount } from "../../src/services/accounts/accounts.ts";
@@ -92,6 +98,18 @@ beforeAll(async () => {
     });
     await followAccount(db, boostReader, booster);
     await reblogStatus(db, config, booster, posted.status.id);
+    // Every other post carries two pictures: media are loaded for the page, not per status.
+    if (i % 2 === 0)
+      await db.insert(mediaAttachments).values(
+        [0, 1].map((position) => ({
+          id: newId(),
+          accountId: author.id,
+          statusId: posted.status.id,
+          position,
+          type: "image" as const,
+          url: `https://tern.test/media/${"0".repeat(32)}/original.png`,
+        })),
+      );
   }
   await eventually(async () => (await page(40)).length === 40);
   await eventually(async () => (await page(40, { token: BOOSTS_TOKEN })).length === 40);
@@ -107,6 +125,7 @@ interface Flags {
   pinned?: boolean;
   quote: { quoted_status: unknown } | null;
   reblog: unknown;
+  media_attachments: unknown[];
 }
 
 async function page(
@@ -140,6 +159,8 @@ it("a home page of 40 statuses by 40 authors takes as many statements as a page 
   const forty = await queriesFor(40);
   console.log(`home page statements: ${one} for 1 status, ${forty} for 40`);
   expect(forty).toBe(one);
+  const withMedia = await page(40);
+  expect(withMedia.filter((s) => s.media_attachments.length === 2)).toHaveLength(20);
 });
 
 it("the reader's profile page (own posts, pinned flags) costs the same for 1 status and 40", async () => {

@@ -1,4 +1,7 @@
+import { mkdtempSync } from "node:fs";
 import type { Server } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   freePort,
   type ProcessDatabase,
@@ -29,6 +32,8 @@ export async function startSite(
   const tlsPort = await freePort();
   const db = await processDatabase();
   const env = {
+    // Media files of the site (PGlite sites keep their database there too).
+    DATA_DIR: mkdtempSync(join(tmpdir(), "tern-site-")),
     ...db.env,
     PUBLIC_URL: `https://localhost:${tlsPort}`,
     ALLOW_PRIVATE_ADDRESSES: "true",

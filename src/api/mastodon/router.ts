@@ -6,10 +6,12 @@ import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
+import { credentialsRouter } from "./v1/credentials.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { markersRouter } from "./v1/markers.ts";
+import { mediaRouter } from "./v1/media.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
@@ -26,6 +28,10 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.use("*", authenticate(deps));
   api.use("*", rateLimit(deps));
   api.route("/v1/apps", appsRouter(deps));
+  // Before accountsRouter: its /:id would otherwise take /verify_credentials-like paths.
+  const credentials = credentialsRouter(deps);
+  api.route("/v1/accounts", credentials.accounts);
+  api.route("/v1/profile", credentials.profile);
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
@@ -44,5 +50,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/follow_requests", followRequestsRouter(deps));
   api.route("/v1/instance", instanceV1Router(deps));
   api.route("/v2/instance", instanceV2Router(deps));
+  api.route("/v1/media", mediaRouter(deps, 1));
+  api.route("/v2/media", mediaRouter(deps, 2));
   return api;
 }

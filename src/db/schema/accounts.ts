@@ -2,6 +2,14 @@ import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, id, tstz } from "./columns.ts";
 
+export interface ProfileField {
+  name: string;
+  /** Sanitized HTML. */
+  value: string;
+  /** When the link in the value was seen pointing back with rel="me" (ISO time), or null. */
+  verifiedAt: string | null;
+}
+
 /** Every actor Tern knows: local accounts (domain null) and remote ones (cached from their server). */
 export const accounts = pgTable(
   "accounts",
@@ -24,6 +32,9 @@ export const accounts = pgTable(
     bot: boolean("bot").notNull().default(false),
     discoverable: boolean("discoverable").notNull().default(true),
     indexable: boolean("indexable").notNull().default(true),
+    hideCollections: boolean("hide_collections").notNull().default(false),
+    /** Profile fields (name and sanitized HTML value), at most 4 for local accounts. */
+    fields: jsonb("fields").$type<ProfileField[]>().notNull().default([]),
     inboxUrl: text("inbox_url"),
     sharedInboxUrl: text("shared_inbox_url"),
     followersUrl: text("followers_url"),
@@ -63,6 +74,21 @@ export const localUsers = pgTable("local_users", {
   defaultQuotePolicy: text("default_quote_policy", { enum: ["public", "followers", "nobody"] })
     .notNull()
     .default("public"),
+  /** `source` of the profile: the plain text the note and fields were written in. */
+  noteSource: text("note_source").notNull().default(""),
+  fieldsSource: jsonb("fields_source")
+    .$type<{ name: string; value: string }[]>()
+    .notNull()
+    .default([]),
+  /** Storage keys of the current avatar and header (to delete them when replaced). */
+  avatarKey: text("avatar_key"),
+  headerKey: text("header_key"),
+  /** Posting defaults (`source[privacy]`, `source[sensitive]`, `source[language]`). */
+  defaultPrivacy: text("default_privacy", { enum: ["public", "unlisted", "private", "direct"] })
+    .notNull()
+    .default("public"),
+  defaultSensitive: boolean("default_sensitive").notNull().default(false),
+  defaultLanguage: text("default_language"),
   createdAt: createdAt(),
 });
 

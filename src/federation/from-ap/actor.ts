@@ -1,8 +1,8 @@
 import type { DocumentLoader } from "@fedify/fedify";
-import { type Actor, Application, Image, Link, Service } from "@fedify/vocab";
+import { type Actor, Application, Image, Link, PropertyValue, Service } from "@fedify/vocab";
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { accounts } from "../../db/schema/index.ts";
+import { accounts, type ProfileField } from "../../db/schema/index.ts";
 import { isPublicUrl } from "../../lib/address-guard.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
@@ -17,12 +17,44 @@ const urlOf = (v: URL | Link | null | undefined): string | null =>
 async function imageUrl(get: () => Promise<Image | URL | null>): Promise<string | null> {
   try {
     const image = await get();
-    if (image instanceof URL) return image.href;
-    if (image instanceof Image) return urlOf(image.url);
+    const url =
+      image instanceof URL ? image.href : image instanceof Image ? urlOf(image.url) : null;
+    // Only http(s): a `javascript:` avatar would end up in every client's <img>.
+    return url && /^https?:\/\//i.test(url) && url.length <= 2048 ? url : null;
   } catch {
     // A broken avatar must not keep the actor out.
   }
   return null;
+}
+
+/** Remote profile fields kept, at most (Mastodon shows 4; some servers allow more). */
+export const MAX_REMOTE_FIELDS = 10;
+const MAX_FIELD_NAME = 255;
+const MAX_FIELD_VALUE = 2_000;
+
+/** The actor's PropertyValue fields: names as plain text, values as sanitized HTML, capped. */
+async function remoteFields(actor: Actor): Promise<ProfileField[]> {
+  const fields: ProfileField[] = [];
+  let read = 0;
+  try {
+    for await (const item of actor.getAttachments({
+      suppressError: true,
+      documentLoader: async (url) => {
+        throw new Error(`not fetching field ${url}`);
+      },
+    })) {
+      if (++read > 50 || fields.length >= MAX_REMOTE_FIELDS) break;
+      if (!(item instanceof PropertyValue)) continue;
+      const name = sanitizeRemoteHtml(text(item.name))
+        .replace(/<[^>]*>/g, "")
+        .slice(0, MAX_FIELD_NAME);
+      const value = sanitizeRemoteHtml(text(item.value)).slice(0, MAX_FIELD_VALUE);
+      if (name || value) fields.push({ name, value, verifiedAt: null });
+    }
+  } catch {
+    // Broken fields must not keep the actor out.
+  }
+  return fields;
 }
 
 /**
@@ -75,6 +107,7 @@ export async function persistActor(
     note: sanitizeRemoteHtml(text(actor.summary)).slice(0, 20_000),
     avatarUrl: await imageUrl(() => actor.getIcon(opts)),
     headerUrl: await imageUrl(() => actor.getImage(opts)),
+    fields: await remoteFields(actor),
     locked: actor.manuallyApprovesFollowers ?? false,
     bot: actor instanceof Service || actor instanceof Application,
     discoverable: actor.discoverable ?? false,

@@ -7,6 +7,7 @@ import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 import { hasLocalFollower } from "../../services/follows/local-followers.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
+import { remoteAttachments } from "./attachments.ts";
 import { interactionPolicyOf, quoteRefOf } from "./interaction-policy.ts";
 
 export type PostObject = Note | Article | Question;
@@ -103,6 +104,7 @@ export async function noteToStatusData(
     hashtags,
     quote: quoteRefOf(note),
     interactionPolicy: interactionPolicyOf(note, author),
+    media: await remoteAttachments(note),
   };
 }
 

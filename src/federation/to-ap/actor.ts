@@ -1,10 +1,13 @@
 import type { Context } from "@fedify/fedify";
-import { Application, Endpoints, Image, Person, Service } from "@fedify/vocab";
+import { Application, Endpoints, Image, Person, PropertyValue, Service } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Account } from "../../services/accounts/accounts.ts";
 import type { FedContext } from "../context.ts";
 
 type KeyPairs = Awaited<ReturnType<Context<FedContext>["getActorKeyPairs"]>>;
+
+/** The type of one of our stored pictures, from the extension Tern gave its key. */
+const imageType = (url: string) => (url.endsWith(".png") ? "image/png" : "image/jpeg");
 
 /** A local account as the actor document Mastodon reads. */
 export function accountToActor(
@@ -22,8 +25,14 @@ export function accountToActor(
     published: account.publishedAt
       ? Temporal.Instant.fromEpochMilliseconds(account.publishedAt.getTime())
       : null,
-    icon: account.avatarUrl ? new Image({ url: new URL(account.avatarUrl) }) : null,
-    image: account.headerUrl ? new Image({ url: new URL(account.headerUrl) }) : null,
+    icon: account.avatarUrl
+      ? new Image({ url: new URL(account.avatarUrl), mediaType: imageType(account.avatarUrl) })
+      : null,
+    image: account.headerUrl
+      ? new Image({ url: new URL(account.headerUrl), mediaType: imageType(account.headerUrl) })
+      : null,
+    // Profile fields, as Mastodon publishes them (name plain text, value HTML).
+    attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
     inbox: ctx.getInboxUri(identifier),
     outbox: ctx.getOutboxUri(identifier),
     followers: ctx.getFollowersUri(identifier),

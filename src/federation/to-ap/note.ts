@@ -3,6 +3,7 @@ import {
   Collection,
   Create,
   Delete,
+  Document,
   Hashtag,
   LanguageString,
   Mention,
@@ -76,6 +77,20 @@ export function statusToNote(
     }),
     replyTarget:
       (parentUri ?? status.inReplyToUri) ? new URL((parentUri ?? status.inReplyToUri)!) : null,
+    // Mastodon's shape (a Document per file, alt text as `name`). Fedify's vocabulary has no
+    // `blurhash` or `focalPoint` yet, so those stay off until it does.
+    attachments: bundle.media
+      .filter((m) => m.state === "ready" && m.url)
+      .map(
+        (m) =>
+          new Document({
+            mediaType: m.contentType,
+            url: new URL(m.url!),
+            name: m.description,
+            width: m.meta.original?.width ?? null,
+            height: m.meta.original?.height ?? null,
+          }),
+      ),
     tags: [
       ...bundle.mentions.map(
         (m) => new Mention({ href: new URL(m.uri), name: `@${m.username}@${m.domain ?? host}` }),

@@ -10,6 +10,7 @@ import {
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { mediaOfStatuses } from "../media/attach.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
@@ -28,7 +29,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
   const rows = [...page, ...originals];
   const ids = rows.map((s) => s.id);
   const accountIds = [...new Set(rows.map((s) => s.accountId))];
-  const [authors, mentioned, tags, stats, quoteRows] = await Promise.all([
+  const [authors, mentioned, tags, stats, quoteRows, media] = await Promise.all([
     db.select().from(accounts).where(inArray(accounts.id, accountIds)),
     db
       .select({ statusId: mentions.statusId, account: accounts })
@@ -38,6 +39,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     db.select().from(statusTags).where(inArray(statusTags.statusId, ids)),
     db.select().from(statusStats).where(inArray(statusStats.statusId, ids)),
     db.select().from(quotes).where(inArray(quotes.statusId, ids)),
+    mediaOfStatuses(db, ids),
   ]);
   const quoteOf = new Map(quoteRows.map((q) => [q.statusId, q]));
   const countsOf = new Map(
@@ -67,6 +69,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
       : null,
     counts: countsOf.get(status.id) ?? NO_COUNTS,
     quote: quoteOf.get(status.id) ?? null,
+    media: media.get(status.id) ?? [],
   });
   const boosted = new Map(originals.map((o) => [o.id, bundleOf(o)]));
   return page.map((status) => ({

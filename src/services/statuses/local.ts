@@ -9,8 +9,11 @@ import type { MentionTarget } from "../../lib/text-to-html.ts";
 import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
+import { localUserOf } from "../accounts/profile.ts";
 import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
+import { attachMedia, checkAttachable, type MediaAttributes } from "../media/attach.ts";
+import { fileKeysOf } from "../media/media.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
@@ -38,6 +41,10 @@ export interface StatusInput {
   quotedStatusId?: string;
   /** Who may quote it (`quote_approval_policy`); default: the account's default. */
   quotePolicy?: QuotePolicy;
+  /** Uploads to attach, in order; on an edit, undefined keeps the post's media as they are. */
+  mediaIds?: string[];
+  /** Edits only: new alt text or focus of media the post keeps. */
+  mediaAttributes?: MediaAttributes[];
 }
 
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
@@ -62,12 +69,15 @@ export async function createLocalStatus(
   const seen = await earlier();
   if (seen) return seen;
   validate(input);
+  await checkAttachable(db, author.id, input.mediaIds ?? []);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
   if (parent) await assertRemoteAllows(db, author, parent, "reply");
   const quoted = input.quotedStatusId ? await quoteTarget(db, author, input.quotedStatusId) : null;
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   const id = newId();
-  const visibility = input.visibility ?? "public";
+  // Unsaid: the author's default (`source[privacy]` of update_credentials).
+  const visibility =
+    input.visibility ?? (await localUserOf(db, author.id))?.defaultPrivacy ?? "public";
   const quotePolicy = effectiveQuotePolicy(
     visibility,
     input.quotePolicy,
@@ -96,6 +106,7 @@ export async function createLocalStatus(
         .returning();
       if (quoted) await recordLocalQuote(tx, config.publicUrl, stored, author, quoted);
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
+      if (input.mediaIds?.length) await attachMedia(tx, author.id, id, input.mediaIds);
       const mentioned = formatted.mentions.map((m) => m.id);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
       await notifyFollowersOfPost(tx, stored);
@@ -134,7 +145,10 @@ export async function editLocalStatus(
   input: StatusInput,
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
-  validate(input);
+  const bundle = await loadBundle(db, status.id);
+  const keptMedia = input.mediaIds ?? bundle.media.map((m) => m.id);
+  validate({ ...input, mediaIds: keptMedia });
+  if (input.mediaIds) await checkAttachable(db, author.id, input.mediaIds, status.id);
   const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
   await db.transaction(async (tx) => {
     // Locked: two edits at once must each keep the version they replaced.
@@ -175,6 +189,7 @@ export async function editLocalStatus(
     await recordEdit(tx, before, next, editedAt);
     const added = formatted.mentions.map((m) => m.id).filter((id) => !earlier.has(id));
     await notifyEdit(tx, before, added);
+    await attachMedia(tx, author.id, status.id, keptMedia, input.mediaAttributes);
     await enqueueJob(tx, { type: "status.updated", statusId: status.id });
   });
   return loadBundle(db, status.id);
@@ -198,6 +213,8 @@ export async function deleteLocalStatus(
     // Its boosts go with it (counted down); their servers are sent the Delete too.
     const rebloggerAccountIds = await removeBoostsOf(tx, status.id);
     // Two deletes racing: only the one that removed the row counts it.
+    const files = fileKeysOf(bundle.media);
+    if (files.length) await enqueueJob(tx, { type: "media.delete_files", keys: files });
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
       await countStatus(tx, row, -1);
@@ -247,7 +264,8 @@ export function countedLength(text: string): number {
 
 function validate(input: StatusInput): void {
   // Whitespace only is blank too: it would render as an empty post.
-  if (input.status.trim() === "") throw new AppError(422, "Validation failed: Text can't be blank");
+  if (input.status.trim() === "" && !input.mediaIds?.length)
+    throw new AppError(422, "Validation failed: Text can't be blank");
   const length = countedLength(input.status);
   if (length > MAX_STATUS_CHARS) {
     throw new AppError(

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import { mediaAttachments, mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
@@ -37,6 +38,16 @@ export interface RemoteStatusData {
   quote?: QuoteRef | null;
   /** Its published `interactionPolicy` (GoToSocial, Mastodon 4.5); null: none published. */
   interactionPolicy?: InteractionPolicy | null;
+  /** Its attachments, as links to the remote files (validated by federation/from-ap). */
+  media?: RemoteMediaData[];
+}
+
+export interface RemoteMediaData {
+  type: MediaType;
+  url: string;
+  contentType: string | null;
+  description: string | null;
+  meta: MediaMeta;
 }
 
 /**
@@ -138,6 +149,23 @@ export async function upsertRemoteStatus(
       await notifyFollowersOfPost(tx, status);
     } else if (edited) await notifyEdit(tx, status, newlyMentioned);
     await recordRemoteQuote(tx, status, data.quote ?? null);
+    // An edit replaces the attachments (remote media are links: no files to delete here).
+    if (existing) await tx.delete(mediaAttachments).where(eq(mediaAttachments.statusId, status.id));
+    if (data.media?.length)
+      await tx.insert(mediaAttachments).values(
+        data.media.map((m, position) => ({
+          id: newId(),
+          accountId: data.accountId,
+          statusId: status.id,
+          position,
+          type: m.type,
+          contentType: m.contentType,
+          url: m.url,
+          remoteUrl: m.url,
+          description: m.description,
+          meta: m.meta,
+        })),
+      );
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx

@@ -1,5 +1,6 @@
 import type { mentions, quotes, statuses } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
+import type { Media } from "../media/media.ts";
 
 export type Status = typeof statuses.$inferSelect;
 export type Mention = typeof mentions.$inferSelect;
@@ -17,6 +18,8 @@ export interface StatusBundle {
   quote?: typeof quotes.$inferSelect | null;
   /** For a boost, the boosted status (loaded in the same batch); null otherwise. */
   reblog?: StatusBundle | null;
+  /** Its media attachments, in order. */
+  media: Media[];
 }
 
 export interface StatusCounts {

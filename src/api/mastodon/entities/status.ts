@@ -14,6 +14,7 @@ import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonMediaAttachment, serializeMedia } from "./media.ts";
 
 /** Mastodon's Status entity (https://docs.joinmastodon.org/entities/Status/). */
 export interface MastodonStatus {
@@ -27,7 +28,7 @@ export interface MastodonStatus {
   visibility: Visibility;
   sensitive: boolean;
   spoiler_text: string;
-  media_attachments: never[];
+  media_attachments: MastodonMediaAttachment[];
   application: { name: string; website: string | null } | null;
   mentions: { id: string; username: string; url: string; acct: string }[];
   tags: { name: string; url: string }[];
@@ -115,7 +116,7 @@ export async function serializeBundles(
     return { state, quoted_status: post ? render(post, true) : null };
   };
   const render = (bundle: StatusBundle, shallow = false): MastodonStatus => {
-    const { status, account, mentions, tags, counts, reblog } = bundle;
+    const { status, account, mentions, tags, counts, reblog, media } = bundle;
     return {
       id: status.id,
       uri: status.uri,
@@ -127,7 +128,7 @@ export async function serializeBundles(
       visibility: status.visibility,
       sensitive: status.sensitive,
       spoiler_text: status.spoilerText,
-      media_attachments: [],
+      media_attachments: media.map(serializeMedia),
       application: null,
       mentions: mentions.map((m) => ({
         id: m.id,

@@ -5,15 +5,11 @@ import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import { findAccountByAcct, getAccount } from "../../../services/accounts/accounts.ts";
-import {
-  countFollowRequests,
-  followAccount,
-  unfollowAccount,
-} from "../../../services/follows/follows.ts";
+import { followAccount, unfollowAccount } from "../../../services/follows/follows.ts";
 import { relationships } from "../../../services/follows/relationships.ts";
 import { accountStatuses } from "../../../services/timelines/timelines.ts";
 import { readBody, readQuery } from "../body.ts";
-import { type CredentialAccount, serializeOneAccount } from "../entities/account.ts";
+import { serializeOneAccount } from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
@@ -60,26 +56,6 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
     if (!isId(id)) throw notFound();
     return getAccount(db, id);
   };
-
-  app.get("/verify_credentials", requireScope("read:accounts"), async (c) => {
-    const me = currentAccount(c);
-    const [serialized, requests] = await Promise.all([
-      serializeOneAccount(db, me, config.publicUrl),
-      countFollowRequests(db, me.id),
-    ]);
-    const entity: CredentialAccount = {
-      ...serialized,
-      source: {
-        privacy: "public",
-        sensitive: false,
-        language: null,
-        note: me.note,
-        fields: [],
-        follow_requests_count: requests,
-      },
-    };
-    return c.json(entity);
-  });
 
   app.get("/lookup", scopeIfToken("read:accounts"), async (c) => {
     const { acct } = readQuery(c, acctQuery);

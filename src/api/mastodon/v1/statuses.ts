@@ -16,6 +16,7 @@ import {
 import { readBody } from "../body.ts";
 import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
+import { mediaAttributesParam, mediaIdsParam } from "../media-params.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 
 // Forms send booleans as strings; JSON clients send real ones.
@@ -30,7 +31,12 @@ const optionalText = z
   .transform((v) => v ?? undefined);
 
 const statusBody = z.object({
-  status: z.string({ error: "status is required" }).max(10_000),
+  // Optional when media is attached (a photo without words); blank otherwise is a 422.
+  status: z
+    .string({ error: "status is required" })
+    .max(10_000)
+    .nullish()
+    .transform((v) => v ?? ""),
   visibility: z
     .enum(visibilities)
     .nullish()
@@ -59,6 +65,8 @@ const statusBody = z.object({
     .enum(quotePolicies, { error: "must be public, followers or nobody" })
     .nullish()
     .transform((v) => v ?? undefined),
+  media_ids: mediaIdsParam,
+  media_attributes: mediaAttributesParam,
 });
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
@@ -85,6 +93,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       language: body.language,
       quotedStatusId: body.quoted_status_id,
       quotePolicy: body.quote_approval_policy,
+      mediaIds: body.media_ids,
       idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
       resolveMention,
     });
@@ -136,6 +145,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       sensitive: body.sensitive,
       language: body.language,
       quotePolicy: body.quote_approval_policy,
+      mediaIds: body.media_ids,
+      mediaAttributes: body.media_attributes,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));

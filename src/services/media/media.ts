@@ -1,0 +1,249 @@
+import { randomBytes } from "node:crypto";
+import { and, eq, isNull, lt } from "drizzle-orm";
+import type { Config } from "../../config/index.ts";
+import type { Db, Tx } from "../../db/client.ts";
+import { mediaAttachments } from "../../db/schema/index.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import { logger } from "../../lib/logger.ts";
+import { mediaStorage } from "../../lib/storage/index.ts";
+import { enqueueJob } from "../jobs.ts";
+import { type ProcessedImage, probeImage, processImage } from "./image.ts";
+import { sniff } from "./sniff.ts";
+
+const log = logger("media");
+
+export type Media = typeof mediaAttachments.$inferSelect;
+
+/** Mastodon's upload limits. */
+export const IMAGE_MAX_BYTES = 16 * 1024 * 1024;
+export const VIDEO_MAX_BYTES = 99 * 1024 * 1024;
+export const DESCRIPTION_MAX_CHARS = 1500;
+/** Pictures this small are processed during the request (200); larger ones by a job (202). */
+const INLINE_MAX_PIXELS = 1_000_000;
+/** Uploads never attached to a post are removed after this long. */
+export const UNATTACHED_TTL_MS = 24 * 3_600_000;
+
+/** Video and audio need ffmpeg to be probed and thumbnailed, which this build does not run. */
+export const NO_FFMPEG_MESSAGE =
+  "Validation failed: video and audio uploads are not supported on this server yet (it has no ffmpeg to probe and thumbnail them); images are";
+
+export interface MediaInput {
+  description?: string;
+  focus?: { x: number; y: number };
+}
+
+export const storageKey = (name: string, extension: string) =>
+  `${randomBytes(16).toString("hex")}/${name}.${extension}`;
+
+/**
+ * Takes an upload. The type comes from the bytes. Small pictures are processed at once
+ * (`processed: true`, for a 200); the rest are stored as received with a `media.process` job in
+ * the same transaction (202 until the job is done). A file that cannot be processed is a 422 and
+ * nothing is stored.
+ */
+export async function createMedia(
+  db: Db,
+  config: Config,
+  accountId: string,
+  bytes: Uint8Array,
+  input: MediaInput,
+): Promise<{ media: Media; processed: boolean }> {
+  checkDescription(input.description);
+  const sniffed = sniff(bytes);
+  if (!sniffed)
+    throw new AppError(
+      422,
+      "Validation failed: the file is not an image (JPEG, PNG, GIF, WebP, HEIC or AVIF)",
+    );
+  if (sniffed.kind !== "image") throw new AppError(422, NO_FFMPEG_MESSAGE);
+  if (bytes.byteLength > IMAGE_MAX_BYTES)
+    throw new AppError(422, "Validation failed: images may be at most 16 MiB");
+  const probed = await probeImage(bytes);
+  const storage = mediaStorage(config);
+  const id = newId();
+  const base = {
+    id,
+    accountId,
+    type: "image" as const,
+    description: input.description || null,
+    meta: input.focus ? { focus: input.focus } : {},
+  };
+  if (probed.width * probed.height <= INLINE_MAX_PIXELS && probed.pages === 1) {
+    const processed = await processImage(bytes, sniffed.format, input.focus);
+    const files = await storeProcessed(config, processed);
+    try {
+      const [media] = await db
+        .insert(mediaAttachments)
+        .values({ ...base, state: "ready", ...files })
+        .returning();
+      return { media, processed: true };
+    } catch (error) {
+      await storage.delete([files.fileKey, files.previewKey]).catch(() => {});
+      throw error;
+    }
+  }
+  const uploadKey = storageKey("upload", "bin");
+  await storage.put(uploadKey, bytes, "application/octet-stream");
+  try {
+    const media = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(mediaAttachments)
+        .values({ ...base, state: "pending", uploadKey, fileSize: bytes.byteLength })
+        .returning();
+      await enqueueJob(tx, { type: "media.process", mediaId: id });
+      return row;
+    });
+    return { media, processed: false };
+  } catch (error) {
+    await storage.delete([uploadKey]).catch(() => {});
+    throw error;
+  }
+}
+
+async function storeProcessed(config: Config, processed: ProcessedImage) {
+  const storage = mediaStorage(config);
+  const fileKey = storageKey("original", processed.original.extension);
+  const previewKey = storageKey("preview", processed.preview.extension);
+  await storage.put(fileKey, processed.original.bytes, processed.original.contentType);
+  await storage.put(previewKey, processed.preview.bytes, processed.preview.contentType);
+  return {
+    fileKey,
+    previewKey,
+    url: storage.url(fileKey),
+    previewUrl: storage.url(previewKey),
+    contentType: processed.original.contentType,
+    fileSize: processed.original.bytes.byteLength,
+    blurhash: processed.blurhash,
+    meta: processed.meta,
+  };
+}
+
+/**
+ * The `media.process` job. A file that cannot be processed is marked failed with the reason
+ * (the uploader sees it; no retry). A storage error throws, so the queue retries later.
+ */
+export async function processPendingMedia(db: Db, config: Config, mediaId: string): Promise<void> {
+  const [media] = await db
+    .select()
+    .from(mediaAttachments)
+    .where(and(eq(mediaAttachments.id, mediaId), eq(mediaAttachments.state, "pending")));
+  if (!media?.uploadKey) return;
+  const storage = mediaStorage(config);
+  const bytes = await storage.get(media.uploadKey);
+  const sniffed = bytes ? sniff(bytes) : null;
+  let files: Awaited<ReturnType<typeof storeProcessed>>;
+  try {
+    if (!bytes || sniffed?.kind !== "image")
+      throw new AppError(422, "the upload is gone or not an image");
+    files = await storeProcessed(
+      config,
+      await processImage(bytes, sniffed.format, media.meta.focus),
+    );
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    log.info("Media {id} could not be processed: {error}", { id: mediaId, error: error.message });
+    await db
+      .update(mediaAttachments)
+      .set({ state: "failed", error: error.message, uploadKey: null, updatedAt: new Date() })
+      .where(eq(mediaAttachments.id, mediaId));
+    await storage.delete([media.uploadKey]);
+    return;
+  }
+  // The focus may have been changed (PUT) while the job ran: keep the row's.
+  const [current] = await db
+    .select({ meta: mediaAttachments.meta })
+    .from(mediaAttachments)
+    .where(eq(mediaAttachments.id, mediaId));
+  const focus = current?.meta.focus;
+  const updated = await db
+    .update(mediaAttachments)
+    .set({
+      ...files,
+      meta: { ...files.meta, ...(focus ? { focus } : {}) },
+      state: "ready",
+      uploadKey: null,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(mediaAttachments.id, mediaId), eq(mediaAttachments.state, "pending")))
+    .returning({ id: mediaAttachments.id });
+  // Deleted meanwhile: the new files belong to nobody.
+  if (updated.length === 0) await storage.delete([files.fileKey, files.previewKey]);
+  await storage.delete([media.uploadKey]);
+}
+
+/** One of the account's own uploads, or 404 (someone else's is not found either). */
+export async function ownMedia(db: Tx, accountId: string, mediaId: string): Promise<Media> {
+  const [media] = await db
+    .select()
+    .from(mediaAttachments)
+    .where(and(eq(mediaAttachments.id, mediaId), eq(mediaAttachments.accountId, accountId)));
+  if (!media || media.remoteUrl) throw notFound();
+  return media;
+}
+
+function checkDescription(description: string | undefined) {
+  if (description && [...description].length > DESCRIPTION_MAX_CHARS)
+    throw new AppError(
+      422,
+      `Validation failed: Description is too long (maximum is ${DESCRIPTION_MAX_CHARS} characters)`,
+    );
+}
+
+/** PUT /api/v1/media/:id: alt text and focus point. */
+export async function updateMedia(
+  db: Tx,
+  accountId: string,
+  mediaId: string,
+  input: MediaInput,
+): Promise<Media> {
+  const media = await ownMedia(db, accountId, mediaId);
+  checkDescription(input.description);
+  const [row] = await db
+    .update(mediaAttachments)
+    .set({
+      ...(input.description !== undefined ? { description: input.description || null } : {}),
+      ...(input.focus ? { meta: { ...media.meta, focus: input.focus } } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(mediaAttachments.id, media.id))
+    .returning();
+  return row;
+}
+
+/** The storage keys of these rows' files. */
+export const fileKeysOf = (rows: Pick<Media, "uploadKey" | "fileKey" | "previewKey">[]) =>
+  rows.flatMap((m) => [m.uploadKey, m.fileKey, m.previewKey].filter((k): k is string => !!k));
+
+/** DELETE /api/v1/media/:id: only an upload not attached to a post (Mastodon answers 422). */
+export async function deleteMedia(db: Db, accountId: string, mediaId: string): Promise<void> {
+  const media = await ownMedia(db, accountId, mediaId);
+  if (media.statusId)
+    throw new AppError(422, "Validation failed: the media is attached to a status");
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(mediaAttachments)
+      .where(and(eq(mediaAttachments.id, media.id), isNull(mediaAttachments.statusId)))
+      .returning();
+    if (gone.length) await enqueueJob(tx, { type: "media.delete_files", keys: fileKeysOf(gone) });
+  });
+}
+
+/** Removes uploads left unattached for a day, with their files (run by the worker). */
+export async function sweepUnattachedMedia(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - UNATTACHED_TTL_MS);
+  return db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(mediaAttachments)
+      .where(and(isNull(mediaAttachments.statusId), lt(mediaAttachments.createdAt, cutoff)))
+      .returning();
+    const keys = fileKeysOf(gone);
+    if (keys.length) await enqueueJob(tx, { type: "media.delete_files", keys });
+    return gone.length;
+  });
+}
+
+/** The `media.delete_files` job. */
+export async function deleteMediaFiles(config: Config, keys: string[]): Promise<void> {
+  await mediaStorage(config).delete(keys);
+}
