@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { statuses } from "../../src/db/schema/index.ts";
+import { mediaAttachments, statuses } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { type ApiUser, postStatus, statusAction } from "../helpers/api-client.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -96,8 +96,17 @@ describe("GET /api/v1/accounts/:id/statuses filters", () => {
     expect(await listed("?tagged=birds")).toEqual([]);
   });
 
-  it("only_media: no status has attachments yet, so none is listed", async () => {
+  it("only_media: only the statuses with attachments", async () => {
     expect(await listed("?only_media=true")).toEqual([]);
+    await t.database.db.insert(mediaAttachments).values({
+      id: newId(),
+      accountId: alice.account.id,
+      statusId: ids.dogs,
+      type: "image",
+      url: "https://tern.test/media/x/original.png",
+    });
+    expect(await listed("?only_media=true")).toEqual([ids.dogs]);
+    expect(await listed("?only_media=true&tagged=cats")).toEqual([]);
   });
 
   it("pinned combines with the other filters", async () => {

@@ -1,6 +1,6 @@
 import { and, eq, exists, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { statuses, statusPins, statusTags } from "../../db/schema/index.ts";
+import { mediaAttachments, statuses, statusPins, statusTags } from "../../db/schema/index.ts";
 
 /**
  * The filters of GET /api/v1/accounts/:id/statuses, as Mastodon's AccountStatusesFilter applies
@@ -19,13 +19,9 @@ export interface AccountStatusFilters {
   tagged?: string;
 }
 
-/**
- * The condition for `only_media`. Media attachments are being built in another branch: until
- * their table exists no status has any, so the honest answer is an empty list. When it lands,
- * this becomes `exists (select 1 from media_attachments m where m.status_id = statuses.id)`.
- */
+/** The condition for `only_media`: the status has an attachment (probed by its index). */
 export function hasMediaAttachments(): SQL {
-  return sql`false`;
+  return sql`exists (select 1 from ${mediaAttachments} m where m.status_id = ${statuses.id})`;
 }
 
 /**
