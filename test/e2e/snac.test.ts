@@ -221,5 +221,36 @@ describe.skipIf(unavailable)(
       },
       CASE,
     );
+
+    it(
+      "sam boosts alice's post: a reblog notification and a count of 1; unboost: back to 0",
+      async () => {
+        const boosted = await postSeenBySnac("Boost this one");
+        await snac.cli("boost", boosted.uri);
+        await eventually(async () => (await statusOnTern(boosted.id)).reblogs_count === 1, WAIT);
+        expect(await notifiedBy("reblog", boosted.uri)).toBe(`sam@${snac.host}`);
+
+        await snac.cli("unboost", boosted.uri);
+        await eventually(async () => (await statusOnTern(boosted.id)).reblogs_count === 0, WAIT);
+        expect(await notifiedBy("reblog", boosted.uri)).toBeUndefined();
+      },
+      CASE,
+    );
+
+    it(
+      "alice boosts sam's post: snac records her boost, then takes her Undo",
+      async () => {
+        await snac.cli("note", "A snac post for alice to boost");
+        const onTern = await arrivedOnTern("for alice to boost");
+        await api(site, "alice", `/api/v1/statuses/${onTern.id}/reblog`, { method: "POST" });
+        await eventually(async () => snac.admirers(onTern.uri, "a").includes(md5(aliceUri)), WAIT);
+        expect(snac.notifications().some((n) => n.type === "Announce")).toBe(true);
+
+        await api(site, "alice", `/api/v1/statuses/${onTern.id}/unreblog`, { method: "POST" });
+        // snac takes the Undo(Announce) (it logs the unboost; its admirers index keeps the entry).
+        await eventually(async () => snac.output().includes(`Unboost for ${onTern.uri} 200`), WAIT);
+      },
+      CASE,
+    );
   },
 );
