@@ -20,6 +20,7 @@ interface Status {
   content: string;
   favourites_count: number;
   replies_count: number;
+  reblogs_count: number;
 }
 interface Notification {
   type: string;
