@@ -2,11 +2,16 @@ import { mkdtempSync } from "node:fs";
 import type { Server } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openDatabase } from "../../src/db/client.ts";
+import { migrate } from "../../src/db/migrate.ts";
+import { createLocalAccount } from "../../src/services/accounts/accounts.ts";
+import { createApp, OOB_REDIRECT_URI } from "../../src/services/oauth/apps.ts";
+import { createAccessToken } from "../../src/services/oauth/tokens.ts";
+import { migratedPgliteSnapshot } from "./db.ts";
 import {
   freePort,
   type ProcessDatabase,
   processDatabase,
-  runCli,
   type ServerProcess,
   startServer,
 } from "./process.ts";
@@ -42,15 +47,48 @@ export async function startSite(
     // turns the limits on where they are the subject).
     RATE_LIMITS: "false",
   };
-  // Accounts and tokens come from the admin CLI, before the server holds the database.
-  const tokens: Record<string, string> = {};
-  for (const user of users) {
-    await runCli(["account", "create", user, "--password", PASSWORD], env);
-    tokens[user] = await runCli(["token", "create", user], env);
-  }
+  const tokens = await seedAccounts(env, users);
   const server = await startServer(env);
   const front = await tlsFront(tls, tlsPort, server.httpUrl);
   return { host: `localhost:${tlsPort}`, server, front, db, tokens };
+}
+
+/**
+ * The site's accounts and their tokens, written straight into its database before the server
+ * holds it (what `tern account create` and `tern token create` do, which test/cli.test.ts covers;
+ * here without two processes per user, which cost seconds each on the embedded database).
+ */
+async function seedAccounts(env: Record<string, string>, users: string[]) {
+  const embedded = !env.DATABASE_URL;
+  const database = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    maxConnections: 2,
+    initialData: embedded ? await migratedPgliteSnapshot() : undefined,
+  });
+  const tokens: Record<string, string> = {};
+  try {
+    await migrate(database);
+    const { db } = database;
+    const { app } = await createApp(db, {
+      name: "tern-test-sites",
+      redirectUris: OOB_REDIRECT_URI,
+      scopes: "read write follow push",
+    });
+    for (const username of users) {
+      const account = await createLocalAccount(db, env.PUBLIC_URL, {
+        username,
+        password: PASSWORD,
+      });
+      const scopes = ["read", "write", "follow", "push"];
+      tokens[username] = (
+        await createAccessToken(db, { appId: app.id, accountId: account.id, scopes })
+      ).token;
+    }
+  } finally {
+    await database.close();
+  }
+  return tokens;
 }
 
 export async function stopSite(site: Site | undefined): Promise<void> {
