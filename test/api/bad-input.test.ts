@@ -183,6 +183,24 @@ describe("bodies", () => {
     }
   });
 
+  it("refuses options that would change the post and that Tern does not have yet", async () => {
+    const refused: [Record<string, unknown>, string][] = [
+      [{ status: "vote", poll: { options: ["yes", "no"], expires_in: 3600 } }, "poll"],
+      [{ status: "later", scheduled_at: "2030-01-01T00:00:00Z" }, "scheduled_at"],
+      [{ status: "alt", media_attributes: [{ id: "1", description: "x" }] }, "media_attributes"],
+    ];
+    for (const [json, name] of refused) {
+      const res = await t.request("/api/v1/statuses", { method: "POST", token: alice.token, json });
+      const body = await expectError(res, 422);
+      expect(JSON.stringify(body)).toContain(name);
+    }
+    const mine = await t.request(`/api/v1/accounts/${alice.account.id}/statuses`, {
+      token: alice.token,
+    });
+    const texts = ((await mine.json()) as { content: string }[]).map((s) => s.content);
+    expect(texts.some((c) => /vote|later|alt/.test(c))).toBe(false);
+  });
+
   it("tolerates what real clients send: nulls, empty language, extra keys, form booleans", async () => {
     const ok = [
       {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { quotePolicies, visibilities } from "../../../db/schema/statuses.ts";
 import type { AppDeps } from "../../../deps.ts";
 import { resolveRemoteAccount } from "../../../federation/resolve.ts";
-import { notFound } from "../../../lib/errors.ts";
+import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import { getStatusContext } from "../../../services/statuses/context.ts";
 import {
@@ -29,6 +29,16 @@ const optionalText = z
   .max(10_000)
   .nullish()
   .transform((v) => v ?? undefined);
+
+/**
+ * An option Tern does not have yet (polls, scheduling): absent, null or "" as clients send when
+ * unused; anything else is refused, since posting without it would change what was meant.
+ */
+const notSupportedYet = (name: string) =>
+  z
+    .unknown()
+    .refine((v) => v === null || v === "", `${name} is not supported yet`)
+    .optional();
 
 const statusBody = z.object({
   // Optional when media is attached (a photo without words); blank otherwise is a 422.
@@ -67,6 +77,8 @@ const statusBody = z.object({
     .transform((v) => v ?? undefined),
   media_ids: mediaIdsParam,
   media_attributes: mediaAttributesParam,
+  poll: notSupportedYet("poll"),
+  scheduled_at: notSupportedYet("scheduled_at"),
 });
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
@@ -84,6 +96,9 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.post("/", requireScope("write:statuses"), async (c) => {
     const body = await readBody(c, statusBody);
+    // Alt text and focus of a new post's media are set on the uploads (PUT /api/v1/media/:id).
+    if (body.media_attributes?.length)
+      throw new AppError(422, "media_attributes is for editing a status (PUT)");
     const bundle = await createLocalStatus(db, config, currentAccount(c), {
       status: body.status,
       visibility: body.visibility,
