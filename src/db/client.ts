@@ -89,6 +89,7 @@ async function openPglite(
 ): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   // dataDir "memory://" keeps everything in memory (tests); otherwise a directory on disk.
   const inMemory = dataDir.startsWith("memory://");
   const path = inMemory ? dataDir : join(dataDir, "pglite");
@@ -97,7 +98,8 @@ async function openPglite(
     mkdirSync(path, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const options = initialData ? { loadDataDir: initialData } : {};
+  // pg_trgm backs fuzzy account search (the migration creates the extension).
+  const options = { extensions: { pg_trgm }, ...(initialData ? { loadDataDir: initialData } : {}) };
   const client = await PGlite.create(path, options).catch((error) => {
     unlock();
     throw error;

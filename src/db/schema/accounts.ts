@@ -11,6 +11,9 @@ export interface ProfileField {
 }
 
 /** Every actor Tern knows: local accounts (domain null) and remote ones (cached from their server). */
+/** What fuzzy account search matches (trigram GIN index on it; queries must use it verbatim). */
+export const accountSearchText = sql`lower(username || ' ' || coalesce(domain, '') || ' ' || display_name)`;
+
 export const accounts = pgTable(
   "accounts",
   {
@@ -57,6 +60,7 @@ export const accounts = pgTable(
       sql`coalesce(lower(${t.domain}), '')`,
     ),
     index("accounts_url_idx").on(t.url),
+    index("accounts_search_trgm_idx").using("gin", sql`${accountSearchText} gin_trgm_ops`),
   ],
 );
 

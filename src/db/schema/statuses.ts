@@ -29,6 +29,13 @@ export type InteractionPolicy = Partial<
   Record<"like" | "reply" | "announce" | "quote", { automatic: string[]; manual: string[] }>
 >;
 
+/**
+ * The text full-text search reads: content without its HTML tags, and the content warning. The
+ * GIN index is on this expression (not a stored column, so pages never carry a tsvector); a query
+ * must use the same expression to use the index.
+ */
+export const statusSearchDocument = sql`to_tsvector('simple'::regconfig, coalesce(spoiler_text, '') || ' ' || regexp_replace(content, '<[^>]*>', ' ', 'g'))`;
+
 export const statuses = pgTable(
   "statuses",
   {
@@ -70,6 +77,11 @@ export const statuses = pgTable(
     uniqueIndex("statuses_uri_key").on(t.uri),
     index("statuses_account_idx").on(t.accountId, t.id.desc()),
     index("statuses_public_idx").on(t.id.desc()).where(sql`${t.visibility} = 'public'`),
+    // The local public timeline (`local=true`) without filtering the whole federated one.
+    index("statuses_local_public_idx")
+      .on(t.id.desc())
+      .where(sql`${t.visibility} = 'public' and ${t.local} and ${t.reblogOfId} is null`),
+    index("statuses_search_idx").using("gin", statusSearchDocument),
     index("statuses_reply_idx").on(t.inReplyToId),
     // reblogged_by, and removing the boosts of a deleted post.
     index("statuses_reblog_idx")
@@ -112,7 +124,11 @@ export const statusTags = pgTable(
       .references(() => statuses.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.statusId, t.name] }), index("status_tags_name_idx").on(t.name)],
+  (t) => [
+    primaryKey({ columns: [t.statusId, t.name] }),
+    // Hashtag timelines: newest first within one tag, an index range scan.
+    index("status_tags_name_status_idx").on(t.name, t.statusId.desc()),
+  ],
 );
 
 /**
