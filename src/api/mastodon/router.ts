@@ -8,8 +8,10 @@ import { appsRouter } from "./v1/apps.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
+import { filtersV1Router } from "./v1/filters.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
+import { accountListsRouter, listsRouter } from "./v1/lists.ts";
 import { markersRouter } from "./v1/markers.ts";
 import { mediaRouter } from "./v1/media.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
@@ -20,6 +22,7 @@ import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
+import { filtersV2Router } from "./v2/filters.ts";
 import { groupedNotificationsRouter } from "./v2/notifications.ts";
 
 /** Everything under /api: Mastodon's client API, one router per resource. */
@@ -52,5 +55,9 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v2/instance", instanceV2Router(deps));
   api.route("/v1/media", mediaRouter(deps, 1));
   api.route("/v2/media", mediaRouter(deps, 2));
+  api.route("/v1/lists", listsRouter(deps));
+  api.route("/v1/accounts", accountListsRouter(deps));
+  api.route("/v1/filters", filtersV1Router(deps));
+  api.route("/v2/filters", filtersV2Router(deps));
   return api;
 }

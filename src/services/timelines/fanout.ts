@@ -1,11 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
+import { fanOutToListFeeds, inExclusiveList, removeFromListFeeds } from "../lists/feed.ts";
 
 /**
  * A follow's `languages[]` lets a post through when it lists the post's language (its primary
  * subtag: `en-GB` is `en`), lists none, or the post's language is unknown (as Mastodon does).
  */
-const inFollowLanguages = (f: SQL, s: SQL) =>
+export const inFollowLanguages = (f: SQL, s: SQL) =>
   sql`(${f}.languages is null or ${s}.language is null
     or lower(split_part(${s}.language, '-', 1)) = any(${f}.languages))`;
 
@@ -30,6 +31,7 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
         where f.following_id = s.account_id and f.state = 'accepted' and s.visibility <> 'direct'
           and (s.reblog_of_id is null or f.show_reblogs)
           and ${inFollowLanguages(sql`f`, sql`s`)}
+          and not ${inExclusiveList(sql`f`, sql`s`)}
       union
       select m.account_id from mentions m join accounts a on a.id = m.account_id and a.domain is null
         where m.status_id = s.id
@@ -38,6 +40,8 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
     on conflict do nothing
     returning account_id`,
   );
+  // The same post goes to the list feeds of the lists holding its author.
+  await fanOutToListFeeds(db, statusId);
   return rows.length;
 }
 
@@ -51,6 +55,7 @@ export async function removeFromHomeFeed(
     delete from home_feed h using statuses s
     where h.account_id = ${readerId} and h.status_id = s.id and s.account_id = ${authorId}
       and not exists (select 1 from mentions m where m.status_id = s.id and m.account_id = ${readerId})`);
+  await removeFromListFeeds(db, readerId, authorId);
 }
 
 /** How many of an account's latest posts join a new follower's home feed (Mastodon merges too). */

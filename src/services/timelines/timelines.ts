@@ -3,7 +3,11 @@ import type { Tx } from "../../db/client.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page } from "../paging.ts";
 import type { Status } from "../statuses/types.ts";
-import { type AccountStatusFilters, accountFilterConditions } from "./account-filters.ts";
+import {
+  type AccountStatusFilters,
+  accountFilterConditions,
+  hasMediaAttachments,
+} from "./account-filters.ts";
 
 /** The reader's materialized home feed: one index range scan on (account_id, status_id). */
 export async function homeTimeline(db: Tx, accountId: string, page: Page): Promise<Status[]> {
@@ -22,11 +26,12 @@ export async function homeTimeline(db: Tx, accountId: string, page: Page): Promi
 export async function publicTimeline(
   db: Tx,
   page: Page,
-  scope: { local?: boolean; remote?: boolean },
+  scope: { local?: boolean; remote?: boolean; onlyMedia?: boolean },
 ): Promise<Status[]> {
   const { where, order, newestFirst } = keyset(statuses.id, page);
   if (scope.local) where.push(eq(statuses.local, true));
   if (scope.remote) where.push(eq(statuses.local, false));
+  if (scope.onlyMedia) where.push(hasMediaAttachments());
   const rows = await db
     .select()
     .from(statuses)

@@ -14,6 +14,7 @@ import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import type { MastodonFilterResult } from "./filter.ts";
 import { type MastodonMediaAttachment, serializeMedia } from "./media.ts";
 
 /** Mastodon's Status entity (https://docs.joinmastodon.org/entities/Status/). */
@@ -56,7 +57,8 @@ export interface MastodonStatus {
   bookmarked: boolean;
   /** Only on the viewer's own statuses that could be pinned (as Mastodon: absent otherwise). */
   pinned?: boolean;
-  filtered: never[];
+  /** The viewer's warn/blur filters this post trips (api/mastodon/filtering.ts fills it). */
+  filtered: MastodonFilterResult[];
 }
 
 /** Mastodon 4.5's Quote entity: the quoted post only once the quote is accepted. */

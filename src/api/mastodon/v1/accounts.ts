@@ -13,6 +13,7 @@ import { serializeOneAccount } from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
+import { applyFilters } from "../filtering.ts";
 import { followListPage } from "../follow-list.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
@@ -100,7 +101,8 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    return c.json(await serializeStatuses(db, rows, config.publicUrl, viewer?.id));
+    const shown = await serializeStatuses(db, rows, config.publicUrl, viewer?.id);
+    return c.json(await applyFilters(db, viewer?.id, "account", shown));
   });
 
   app.post("/:id/follow", requireScope("write:follows"), async (c) => {

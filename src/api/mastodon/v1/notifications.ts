@@ -15,6 +15,7 @@ import {
 import { readQuery } from "../body.ts";
 import { serializeNotifications } from "../entities/notification.ts";
 import type { ApiEnv } from "../env.ts";
+import { filterNotifications } from "../filtering.ts";
 import { currentAccount, requireScope } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
@@ -68,7 +69,8 @@ export function notificationsRouter(deps: AppDeps): Hono<ApiEnv> {
       rows.map((n) => n.id),
       config.publicUrl,
     );
-    return c.json(await serializeNotifications(db, rows, config.publicUrl, me));
+    const page = await serializeNotifications(db, rows, config.publicUrl, me);
+    return c.json(await filterNotifications(db, me, page));
   });
 
   app.get("/unread_count", requireScope("read:notifications"), async (c) => {

@@ -16,6 +16,7 @@ import {
 import { readBody } from "../body.ts";
 import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
+import { ViewerFilters } from "../filtering.ts";
 import { mediaAttributesParam, mediaIdsParam } from "../media-params.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 
@@ -136,9 +137,11 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       config.publicUrl,
       viewer,
     );
+    // The viewer's thread filters: hidden posts leave the thread, the others are marked.
+    const filters = await ViewerFilters.load(db, viewer, "thread");
     return c.json({
-      ancestors: all.slice(0, ancestors.length),
-      descendants: all.slice(ancestors.length),
+      ancestors: filters.apply(all.slice(0, ancestors.length)),
+      descendants: filters.apply(all.slice(ancestors.length)),
     });
   });
 

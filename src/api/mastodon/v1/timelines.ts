@@ -1,18 +1,23 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../../deps.ts";
+import { listTimeline } from "../../../services/lists/feed.ts";
+import { getList } from "../../../services/lists/lists.ts";
 import { homeTimeline, publicTimeline } from "../../../services/timelines/timelines.ts";
 import { readQuery } from "../body.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
+import { applyFilters } from "../filtering.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
+import { idParam } from "./lists.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0"])
   .optional()
   .transform((v) => v === "true" || v === "1");
-const publicQuery = z.object({ local: flag, remote: flag }).passthrough();
+const publicQuery = z.object({ local: flag, remote: flag, only_media: flag }).passthrough();
+const linkQuery = z.object({ url: z.string().url() }).passthrough();
 
 /** /api/v1/timelines: home (materialized feed) and public. */
 export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
@@ -27,18 +32,45 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    return c.json(await serializeStatuses(db, rows, config.publicUrl, me));
+    const page = await serializeStatuses(db, rows, config.publicUrl, me);
+    return c.json(await applyFilters(db, me, "home", page));
   });
 
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
     const scope = readQuery(c, publicQuery);
-    const rows = await publicTimeline(db, readPage(c), scope);
+    const rows = await publicTimeline(db, readPage(c), {
+      local: scope.local,
+      remote: scope.remote,
+      onlyMedia: scope.only_media,
+    });
     setLinkHeader(
       c,
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    return c.json(await serializeStatuses(db, rows, config.publicUrl, c.var.auth?.account?.id));
+    const viewer = c.var.auth?.account?.id;
+    const page = await serializeStatuses(db, rows, config.publicUrl, viewer);
+    return c.json(await applyFilters(db, viewer, "public", page));
+  });
+
+  // A list's materialized timeline (Mastodon filters it in the home context).
+  app.get("/list/:id", requireScope("read:lists"), async (c) => {
+    const me = currentAccount(c).id;
+    const list = await getList(db, me, idParam(c.req.param("id")));
+    const rows = await listTimeline(db, me, list.id, readPage(c));
+    setLinkHeader(
+      c,
+      rows.map((s) => s.id),
+      config.publicUrl,
+    );
+    const page = await serializeStatuses(db, rows, config.publicUrl, me);
+    return c.json(await applyFilters(db, me, "home", page));
+  });
+
+  // Posts linking to a URL (trending links): Tern keeps no link cards yet, so none.
+  app.get("/link", scopeIfToken("read:statuses"), (c) => {
+    readQuery(c, linkQuery);
+    return c.json([]);
   });
 
   return app;
