@@ -30,8 +30,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections in the postgres.js pool. */
   maxConnections?: number;
-  /** Called with every statement drizzle sends (tests count queries with it). */
-  onQuery?: (query: string) => void;
+  /** Called with every statement drizzle sends (tests count queries, or explain them, with it). */
+  onQuery?: (query: string, params: unknown[]) => void;
   /**
    * PGlite only: start an empty data directory from this `snapshot()` instead of creating the
    * cluster (tests: creating one costs seconds, loading a migrated copy about one).
@@ -45,13 +45,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     : openPglite(opts.dataDir, opts.onQuery, opts.initialData);
 }
 
-const queryLogger = (onQuery?: (query: string) => void) =>
-  onQuery ? { logger: { logQuery: (query: string) => onQuery(query) } } : {};
+const queryLogger = (onQuery?: (query: string, params: unknown[]) => void) =>
+  onQuery
+    ? { logger: { logQuery: (query: string, params: unknown[]) => onQuery(query, params) } }
+    : {};
 
 async function openPostgres(
   url: string,
   max: number,
-  onQuery?: (query: string) => void,
+  onQuery?: (query: string, params: unknown[]) => void,
 ): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -84,7 +86,7 @@ async function openPostgres(
 
 async function openPglite(
   dataDir: string,
-  onQuery?: (query: string) => void,
+  onQuery?: (query: string, params: unknown[]) => void,
   initialData?: Blob,
 ): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");

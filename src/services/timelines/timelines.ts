@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page } from "../paging.ts";
@@ -28,14 +28,17 @@ export async function publicTimeline(
   page: Page,
   scope: { local?: boolean; remote?: boolean; onlyMedia?: boolean },
 ): Promise<Status[]> {
-  const { where, order, newestFirst } = keyset(statuses.id, page);
-  if (scope.local) where.push(eq(statuses.local, true));
+  // Read in the order of statuses_public_idx and statuses_local_public_idx (paging.ts says why).
+  const { where, order, newestFirst } = keyset(statuses.id, page, true);
+  // A literal, not a bound `= $1`: a generic (prepared) plan can then still match the partial
+  // statuses_local_public_idx, whose predicate is `visibility = 'public' and local`.
+  if (scope.local) where.push(sql`${statuses.local}`);
   if (scope.remote) where.push(eq(statuses.local, false));
   if (scope.onlyMedia) where.push(hasMediaAttachments());
   const rows = await db
     .select()
     .from(statuses)
-    .where(and(eq(statuses.visibility, "public"), isNull(statuses.reblogOfId), ...where))
+    .where(and(sql`${statuses.visibility} = 'public'`, isNull(statuses.reblogOfId), ...where))
     .orderBy(order)
     .limit(page.limit);
   return newestFirst(rows);
