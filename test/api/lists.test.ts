@@ -1,3 +1,6 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import { createRestAPIClient, type mastodon } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settle } from "../helpers/ap-fixtures.ts";
 import { type ApiUser, postStatus } from "../helpers/api-client.ts";
@@ -6,7 +9,8 @@ import { expectDocumentedShape, expectError, links } from "./entity-shape.ts";
 
 /**
  * Lists: CRUD, members (only accounts the owner follows), list timelines written by the worker's
- * fan-out (with replies_policy), exclusive lists kept out of home, and GET /accounts/:id/lists.
+ * fan-out (with replies_policy), exclusive lists kept out of home, and GET /accounts/:id/lists;
+ * then the same through masto.js, with a filter set and seen applied.
  */
 interface List {
   id: string;
@@ -225,5 +229,63 @@ describe("list timelines", () => {
     expect(await listIds(list.id)).toEqual([]);
     expect(await call("GET", `/api/v1/lists/${list.id}/accounts`)).toEqual([]);
     await call("POST", `/api/v1/accounts/${carol.account.id}/follow`);
+  });
+});
+
+describe("with masto.js, as a real client", () => {
+  let server: ServerType;
+  let masto: mastodon.rest.Client;
+  let bobMasto: mastodon.rest.Client;
+  beforeAll(async () => {
+    server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    masto = createRestAPIClient({ url, accessToken: alice.token });
+    bobMasto = createRestAPIClient({ url, accessToken: bob.token });
+  });
+  afterAll(() => {
+    server?.close();
+  });
+
+  it("makes a list, adds a followed account and reads the list's timeline", async () => {
+    const list = await masto.v1.lists.create({ title: "Bob and co", exclusive: false });
+    expect(list).toMatchObject({ title: "Bob and co", repliesPolicy: "list", exclusive: false });
+    await masto.v1.lists.$select(list.id).accounts.create({ accountIds: [bob.account.id] });
+    expect((await masto.v1.lists.$select(list.id).accounts.list()).map((a) => a.id)).toEqual([
+      bob.account.id,
+    ]);
+    const holding = await masto.v1.accounts.$select(bob.account.id).lists.list();
+    expect(holding.map((l) => l.id)).toContain(list.id);
+    const posted = await bobMasto.v1.statuses.create({ status: "hello, list" });
+    await settle(t);
+    const timeline = await masto.v1.timelines.list.$select(list.id).list();
+    // Newest first (bob's earlier posts came in with him, backfilled).
+    expect(timeline[0].id).toBe(posted.id);
+    await masto.v1.lists.$select(list.id).accounts.remove({ accountIds: [bob.account.id] });
+    expect(await masto.v1.timelines.list.$select(list.id).list()).toEqual([]);
+    await masto.v1.lists.$select(list.id).remove();
+    expect((await masto.v1.lists.list()).map((l) => l.id)).not.toContain(list.id);
+  });
+
+  it("sets a filter and sees it applied: warn marks, hide removes", async () => {
+    const filter = await masto.v2.filters.create({
+      title: "Weather",
+      context: ["home", "public"],
+      filterAction: "warn",
+      keywordsAttributes: [{ keyword: "rain", wholeWord: true }],
+    });
+    expect(filter.keywords.map((k) => k.keyword)).toEqual(["rain"]);
+    const rainy = await bobMasto.v1.statuses.create({ status: "Rain again today" });
+    await settle(t);
+    const [seen] = (await masto.v1.timelines.home.list()).filter((s) => s.id === rainy.id);
+    expect(seen.filtered?.[0]).toMatchObject({
+      filter: { id: filter.id, title: "Weather", filterAction: "warn" },
+      keywordMatches: ["Rain"],
+    });
+    await masto.v2.filters.$select(filter.id).update({ filterAction: "hide" });
+    expect((await masto.v1.timelines.home.list()).map((s) => s.id)).not.toContain(rainy.id);
+    expect((await masto.v1.timelines.public.list()).map((s) => s.id)).not.toContain(rainy.id);
+    await masto.v2.filters.$select(filter.id).remove();
+    expect((await masto.v1.timelines.home.list()).map((s) => s.id)).toContain(rainy.id);
   });
 });
