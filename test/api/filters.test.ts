@@ -310,6 +310,16 @@ describe("filters applied", () => {
     expect(byId.has(spam)).toBe(false);
     expect(byId.get(careful)?.filtered[0]).toMatchObject({ keyword_matches: ["careful"] });
     expect(byId.get(fine)?.filtered).toEqual([]);
+    // Grouped (v2): the same, the hidden post's group gone with it.
+    const grouped = await call<{
+      statuses: Status[];
+      notification_groups: { status_id?: string }[];
+    }>("GET", "/api/v2/notifications");
+    const groupedIds = grouped.notification_groups.map((g) => g.status_id);
+    expect(groupedIds).toContain(careful);
+    expect(groupedIds).not.toContain(spam);
+    expect(grouped.statuses.map((s) => s.id)).not.toContain(spam);
+    expect(grouped.statuses.find((s) => s.id === careful)?.filtered).toHaveLength(1);
     for (const f of [hide, warn, homeOnly]) await call("DELETE", `/api/v2/filters/${f.id}`);
   });
 });

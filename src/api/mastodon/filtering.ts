@@ -69,3 +69,19 @@ export async function filterNotifications<N extends { status?: MastodonStatus }>
   const filters = await ViewerFilters.load(db, viewerId, "notifications");
   return page.filter((n) => !n.status || !filters.hides(n.status));
 }
+
+/** The same for grouped notifications (v2): hidden statuses go, and the groups about them. */
+export async function filterGroupedNotifications<
+  R extends { statuses: MastodonStatus[]; notification_groups: { status_id?: string }[] },
+>(db: Tx, viewerId: string, results: R): Promise<R> {
+  const filters = await ViewerFilters.load(db, viewerId, "notifications");
+  const hidden = new Set(results.statuses.filter((s) => filters.hides(s)).map((s) => s.id));
+  if (hidden.size === 0) return results;
+  return {
+    ...results,
+    statuses: results.statuses.filter((s) => !hidden.has(s.id)),
+    notification_groups: results.notification_groups.filter(
+      (g) => !g.status_id || !hidden.has(g.status_id),
+    ),
+  };
+}

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { listRepliesPolicies } from "../../../db/schema/index.ts";
 import type { AppDeps } from "../../../deps.ts";
-import { notFound } from "../../../lib/errors.ts";
+import { notFound, unprocessable } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import {
   addListMembers,
@@ -44,7 +44,7 @@ const ids = z
   .transform((v) => (Array.isArray(v) ? v : [v]))
   .pipe(z.array(z.string().refine(isId, "must be account ids")).min(1).max(100));
 const membersBody = z.object({ account_ids: ids.optional() }).strict();
-const membersParams = z.object({ account_ids: ids }).passthrough();
+const membersParams = z.object({ account_ids: ids.optional() }).passthrough();
 // `limit=0`: every member at once (Mastodon's rule for this endpoint); otherwise at most 80.
 const membersQuery = z
   .object({ limit: z.coerce.number().int().min(0).catch(40).default(40) })
@@ -53,7 +53,9 @@ const membersQuery = z
 /** `account_ids[]` from the body, or from the query (some clients send a DELETE without a body). */
 async function memberIds(c: Context<ApiEnv>): Promise<string[]> {
   const body = await readBody(c, membersBody);
-  return body.account_ids ?? readQuery(c, membersParams).account_ids;
+  const found = body.account_ids ?? readQuery(c, membersParams).account_ids;
+  if (!found) throw unprocessable("Validation failed: account_ids: Required");
+  return found;
 }
 
 const input = (b: z.infer<typeof listBody>) => ({

@@ -15,6 +15,7 @@ import { readQuery } from "../body.ts";
 import { serializeAccounts } from "../entities/account.ts";
 import { serializeGroups } from "../entities/notification-group.ts";
 import type { ApiEnv } from "../env.ts";
+import { filterGroupedNotifications } from "../filtering.ts";
 import { currentAccount, requireScope } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 import { countQuery, filterQuery, names, readFilter } from "../v1/notifications.ts";
@@ -50,7 +51,8 @@ export function groupedNotificationsRouter(deps: AppDeps): Hono<ApiEnv> {
       groups.map((g) => g.notification.id),
       config.publicUrl,
     );
-    return c.json(await serializeGroups(db, groups, config.publicUrl, me, q.expand_accounts));
+    const results = await serializeGroups(db, groups, config.publicUrl, me, q.expand_accounts);
+    return c.json(await filterGroupedNotifications(db, me, results));
   });
 
   // Counted as v1 counts (past the same read marker, same filters), but in groups, as Mastodon.
