@@ -2,6 +2,8 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { createRestAPIClient, type mastodon } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mediaAttachments } from "../../src/db/schema/index.ts";
+import { newId } from "../../src/lib/ids.ts";
 import { settle } from "../helpers/ap-fixtures.ts";
 import { type ApiUser, postStatus } from "../helpers/api-client.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -229,6 +231,27 @@ describe("list timelines", () => {
     expect(await listIds(list.id)).toEqual([]);
     expect(await call("GET", `/api/v1/lists/${list.id}/accounts`)).toEqual([]);
     await call("POST", `/api/v1/accounts/${carol.account.id}/follow`);
+  });
+});
+
+describe("public and link timelines", () => {
+  it("public takes local and only_media; link answers an empty page", async () => {
+    const plain = await post(bob, "no pictures here");
+    const pictured = await post(bob, "a picture");
+    await t.database.db.insert(mediaAttachments).values({
+      id: newId(),
+      accountId: bob.account.id,
+      statusId: pictured,
+      position: 0,
+      type: "image",
+      url: `https://tern.test/media/${"0".repeat(32)}/original.png`,
+    });
+    const media = await ids("/api/v1/timelines/public?only_media=true");
+    expect(media).toContain(pictured);
+    expect(media).not.toContain(plain);
+    expect(await ids("/api/v1/timelines/public?local=true&only_media=1")).toContain(pictured);
+    expect(await ids("/api/v1/timelines/public?remote=true")).not.toContain(plain);
+    expect(await ids("/api/v1/timelines/link?url=https://example.com/")).toEqual([]);
   });
 });
 
