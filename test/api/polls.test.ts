@@ -151,6 +151,18 @@ describe("posting a poll", () => {
     const body = await expectError(res, 422);
     expect(JSON.stringify(body)).toMatch(/media and a poll/);
   });
+
+  it("announces its limits in the instance configuration, so clients offer polls", async () => {
+    const v2 = (await (await t.request("/api/v2/instance")).json()) as {
+      configuration: { polls: Record<string, number> };
+    };
+    expect(v2.configuration.polls).toEqual({
+      max_options: 4,
+      max_characters_per_option: 50,
+      min_expiration: 300,
+      max_expiration: 2_629_746,
+    });
+  });
 });
 
 describe("voting", () => {
