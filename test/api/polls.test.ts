@@ -1,7 +1,6 @@
-import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobs, polls } from "../../src/db/schema/index.ts";
 import type { ApiUser } from "../helpers/api-client.ts";
+import { endPollNow } from "../helpers/polls.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 import { documentedExample, expectError, shapeProblems } from "./entity-shape.ts";
 
@@ -251,18 +250,7 @@ describe("the end of a poll", () => {
     const s = await pollPost(alice, { options: ["a", "b"] });
     const pollId = s.poll!.id;
     await vote(bob, pollId, [1]);
-    // Time travel: the poll ends now, and its queued close job is due.
-    const db = t.database.db;
-    await db
-      .update(polls)
-      .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(polls.id, pollId));
-    await db
-      .update(jobs)
-      .set({ runAt: new Date() })
-      .where(
-        sql`${jobs.payload}->>'type' = 'poll.close' and ${jobs.payload}->>'pollId' = ${pollId}`,
-      );
+    await endPollNow(t, pollId);
     const notified = async (who: ApiUser) => {
       const res = await t.request("/api/v1/notifications?types[]=poll", { token: who.token });
       const list = (await res.json()) as { type: string; status: { id: string } | null }[];

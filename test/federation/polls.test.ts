@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statuses } from "../../src/db/schema/index.ts";
 import { apiGet, FakePeer, idOf, settle, TERN } from "../helpers/ap-fixtures.ts";
 import { followAccepted } from "../helpers/hostile.ts";
+import { endPollNow } from "../helpers/polls.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 /**
@@ -111,6 +112,19 @@ describe("remote polls", () => {
     expect(s.poll!.votes_count).toBe((counts as number[]).reduce((a, b) => a + b, 0));
   });
 
+  it("tells us when a remote poll we voted in has ended", async () => {
+    await endPollNow(tern, gtsPoll.poll!.id);
+    const note = await eventually(async () => {
+      const list = await apiGet<
+        { type: string; account: { acct: string }; status: { id: string } }[]
+      >(tern, "/api/v1/notifications", probe.token);
+      return list.find((n) => n.type === "poll" && n.status.id === gtsPoll.id);
+    });
+    expect(note.account.acct).toMatch(/^bob@/);
+    const seen = await apiGet<ApiStatus>(tern, `/api/v1/statuses/${gtsPoll.id}`, probe.token);
+    expect(seen.poll!.expired).toBe(true);
+  });
+
   it("reads snac's anyOf as a multiple-choice poll", async () => {
     await followAccepted(tern, probe.account, snac.actorId);
     const capture = "create-question-poll-multiple";
@@ -191,6 +205,18 @@ describe("our polls", () => {
       options: [{ votes_count: 0 }, { votes_count: 1 }],
     });
     expect(seen.replies_count).toBe(0);
+  });
+
+  it("send their final counts, closed, when they end", async () => {
+    await endPollNow(tern, poll.poll!.id);
+    const closed = await gts.receivedActivity(
+      (a) =>
+        a.type === "Update" && idOf(a.object) === poll.uri && Boolean((a.object as Json).closed),
+    );
+    expect((closed.json.object as Json).oneOf).toMatchObject([
+      { replies: { totalItems: 0 } },
+      { replies: { totalItems: 1 } },
+    ]);
   });
 
   it("are fetched as the Question too", async () => {
