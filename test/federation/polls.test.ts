@@ -33,14 +33,16 @@ let tern: TestTern;
 let probe: Awaited<ReturnType<TestTern["user"]>>;
 let gts: FakePeer;
 let snac: FakePeer;
+let hollo: FakePeer;
 beforeAll(async () => {
   tern = await startTestTern();
   probe = await tern.user("probe");
   gts = await FakePeer.start("gotosocial");
   snac = await FakePeer.start("snac");
+  hollo = await FakePeer.start("hollo");
 });
 afterAll(async () => {
-  await Promise.all([gts.close(), snac.close()]);
+  await Promise.all([gts.close(), snac.close(), hollo.close()]);
   await tern.close();
 });
 
@@ -134,6 +136,22 @@ describe("remote polls", () => {
       multiple: true,
       voters_count: null,
       options: [{ title: "Red" }, { title: "Green" }],
+    });
+  });
+
+  it("reads Hollo's Mastodon-shaped multiple-choice Question (anyOf, votersCount)", async () => {
+    await followAccepted(tern, probe.account, hollo.actorId);
+    const capture = "create-question-poll-multiple";
+    await hollo.deliver(tern, capture, { edit: stillOpen });
+    const s = await storedStatus(idOf(hollo.captureJson(capture).object)!);
+    expect(s.poll).toMatchObject({
+      multiple: true,
+      expired: false,
+      voters_count: 0,
+      options: [
+        { title: "Red", votes_count: 0 },
+        { title: "Green", votes_count: 0 },
+      ],
     });
   });
 });
