@@ -33,7 +33,10 @@ export async function threadRootId(db: Tx, statusId: string): Promise<string> {
  * belongs to is muted by that account. Null status (follows): always true.
  */
 export function threadNotMuted(accountId: SQL, statusId: SQL): SQL {
-  return sql`(${statusId} is null or not exists (${chainUp(statusId)}
+  // Most accounts mute no thread: one primary-key probe spares them the walk.
+  return sql`(${statusId} is null
+    or not exists (select 1 from thread_mutes t0 where t0.account_id = ${accountId})
+    or not exists (${chainUp(statusId)}
     select 1 from up join thread_mutes tm on tm.root_status_id = up.id and tm.account_id = ${accountId}))`;
 }
 
