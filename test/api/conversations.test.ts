@@ -143,6 +143,24 @@ describe("conversations", () => {
     expect((await conversations(probe)).list.map((c) => c.last_status?.id)).not.toContain(dm.id);
   });
 
+  it("goes back to the previous message when the last one is deleted, and away with the last", async () => {
+    const one = await post(bob, { status: "@carol one", visibility: "direct" });
+    const two = await post(bob, { status: "@carol two", visibility: "direct" });
+    const pair = async (who: ApiUser, other: ApiUser) =>
+      (await conversations(who)).list.find(
+        (c) => c.accounts.length === 1 && c.accounts[0].id === other.account.id,
+      );
+    expect((await pair(carol, bob))?.last_status?.id).toBe(two.id);
+    const del = (id: string) =>
+      t.request(`/api/v1/statuses/${id}`, { method: "DELETE", token: bob.token });
+    expect((await del(two.id)).status).toBe(200);
+    expect((await pair(carol, bob))?.last_status?.id).toBe(one.id);
+    expect((await pair(bob, carol))?.last_status?.id).toBe(one.id);
+    await del(one.id);
+    expect(await pair(carol, bob)).toBeUndefined();
+    expect(await pair(bob, carol)).toBeUndefined();
+  });
+
   it("takes an inbound snac DM (the recipient only in cc) as a conversation", async () => {
     const res = await snac.deliver(t, "create-note-direct");
     expect(res.status).toBeLessThan(300);

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
-import type { Tx } from "../../db/client.ts";
-import { accounts, conversations, statuses } from "../../db/schema/index.ts";
+import { queryRows, type Tx } from "../../db/client.ts";
+import { accounts, conversations, mentions, statuses } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
@@ -49,6 +49,51 @@ export async function recordConversation(
         updatedAt: sql`now()`,
       },
     });
+}
+
+/**
+ * A direct status about to be deleted, in the delete's transaction: each conversation it was the
+ * last of goes back to the newest earlier direct status among the same people, or is removed
+ * when none is left (as on Mastodon). Only the participants' rows are looked at (their index).
+ */
+export async function rewindConversations(tx: Tx, statusId: string): Promise<void> {
+  const [status] = await tx
+    .select({ accountId: statuses.accountId, visibility: statuses.visibility })
+    .from(statuses)
+    .where(eq(statuses.id, statusId));
+  if (status?.visibility !== "direct") return;
+  const mentioned = await tx
+    .select({ id: mentions.accountId })
+    .from(mentions)
+    .where(eq(mentions.statusId, statusId));
+  const participants = [...new Set([status.accountId, ...mentioned.map((m) => m.id)])];
+  const affected = await tx
+    .select()
+    .from(conversations)
+    .where(
+      and(inArray(conversations.accountId, participants), eq(conversations.lastStatusId, statusId)),
+    );
+  for (const c of affected) {
+    // The account's direct statuses (written or received), newest first, whose other people
+    // are exactly this conversation's.
+    const [previous] = await queryRows<{ id: string | number }>(
+      tx,
+      sql`select s.id from statuses s
+          where s.visibility = 'direct' and s.id < ${statusId}::bigint
+            and (s.account_id = ${c.accountId}::bigint or exists (
+              select 1 from mentions m where m.status_id = s.id and m.account_id = ${c.accountId}::bigint))
+            and coalesce((select string_agg(p.id::text, ',' order by p.id) from (
+                  select s.account_id as id union select m.account_id from mentions m where m.status_id = s.id
+                ) p where p.id <> ${c.accountId}::bigint), '') = ${c.participantKey}
+          order by s.id desc limit 1`,
+    );
+    if (previous)
+      await tx
+        .update(conversations)
+        .set({ lastStatusId: String(previous.id) })
+        .where(eq(conversations.id, c.id));
+    else await tx.delete(conversations).where(eq(conversations.id, c.id));
+  }
 }
 
 export interface ConversationView {

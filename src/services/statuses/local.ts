@@ -10,7 +10,7 @@ import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { localUserOf } from "../accounts/profile.ts";
-import { recordConversation } from "../conversations/conversations.ts";
+import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
 import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { attachMedia, checkAttachable, type MediaAttributes } from "../media/attach.ts";
@@ -222,6 +222,7 @@ export async function deleteLocalStatus(
     // Two deletes racing: only the one that removed the row counts it.
     const files = fileKeysOf(bundle.media);
     if (files.length) await enqueueJob(tx, { type: "media.delete_files", keys: files });
+    await rewindConversations(tx, status.id);
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
       await countStatus(tx, row, -1);

@@ -5,7 +5,7 @@ import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
-import { recordConversation } from "../conversations/conversations.ts";
+import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
@@ -196,6 +196,7 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
     await dropQuote(tx, target.id);
     // Its boosts go first, counted down (the cascade would leave their boosters' counts).
     await removeBoostsOf(tx, target.id);
+    await rewindConversations(tx, target.id);
     const rows = await tx.delete(statuses).where(eq(statuses.id, target.id)).returning();
     // A repeated Delete removes nothing and counts nothing.
     for (const row of rows) {
