@@ -42,7 +42,7 @@ const isRemote = (a: Account) => a.domain !== null && a.inboxUrl !== null;
  * delivery does not already reach. Fedify de-duplicates inboxes within one send, not across two:
  * a mentioned follower on a server without a shared inbox (snac) got the post twice.
  */
-async function deliver(
+export async function deliver(
   ctx: Ctx,
   author: Account,
   visibility: string,

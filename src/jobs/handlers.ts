@@ -19,12 +19,14 @@ import {
   sendInteractionAnswer,
   sendQuoteRequest,
 } from "../federation/outbound-interactions.ts";
+import { sendPollUpdate, sendPollVotes } from "../federation/outbound-polls.ts";
 import { verifyRemoteQuote } from "../federation/quote-verify.ts";
 import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
+import { closePoll } from "../services/polls/close.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
@@ -117,6 +119,15 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "account.updated":
       await sendActorUpdate(ctx, job.accountId);
+      return;
+    case "poll.close":
+      await closePoll(db, job.pollId);
+      return;
+    case "poll.updated":
+      await sendPollUpdate(ctx, job.pollId);
+      return;
+    case "poll.voted":
+      await sendPollVotes(ctx, job.pollId, job.accountId);
       return;
   }
 }

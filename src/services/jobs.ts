@@ -73,7 +73,13 @@ export type TernJob =
   /** Files of deleted media (a deleted post, an unattached upload, a replaced avatar). */
   | { type: "media.delete_files"; keys: string[] }
   /** A local profile changed: Update(Person) to its followers. */
-  | { type: "account.updated"; accountId: string };
+  | { type: "account.updated"; accountId: string }
+  /** A poll's end (queued to run at `expires_at`): closed, voters and author notified. */
+  | { type: "poll.close"; pollId: string }
+  /** A local poll's counts changed or it closed: Update(Question) to followers and voters. */
+  | { type: "poll.updated"; pollId: string }
+  /** A local account voted in a remote poll: its vote Notes go to the poll's author. */
+  | { type: "poll.voted"; pollId: string; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";
@@ -89,4 +95,9 @@ export async function notifyQueue(tx: Tx, queue: string): Promise<void> {
 export async function enqueueJob(tx: Tx, job: TernJob): Promise<void> {
   await tx.insert(jobs).values({ queue: TERN_QUEUE, payload: job });
   await notifyQueue(tx, TERN_QUEUE);
+}
+
+/** A job that must not run before `runAt` (a poll's end); workers find it on their next poll. */
+export async function enqueueJobAt(tx: Tx, job: TernJob, runAt: Date): Promise<void> {
+  await tx.insert(jobs).values({ queue: TERN_QUEUE, payload: job, runAt });
 }

@@ -185,7 +185,11 @@ describe("bodies", () => {
 
   it("refuses options that would change the post and that Tern does not have yet", async () => {
     const refused: [Record<string, unknown>, string][] = [
-      [{ status: "vote", poll: { options: ["yes", "no"], expires_in: 3600 } }, "poll"],
+      // A poll key Tern does not know would be dropped otherwise.
+      [
+        { status: "vote", poll: { options: ["yes", "no"], expires_in: 3600, ranked: true } },
+        "poll",
+      ],
       [{ status: "later", scheduled_at: "2030-01-01T00:00:00Z" }, "scheduled_at"],
       [{ status: "alt", media_attributes: [{ id: "1", description: "x" }] }, "media_attributes"],
     ];

@@ -16,6 +16,7 @@ import { type Account, createLocalAccount } from "../../src/services/accounts/ac
 import { bookmarkStatus } from "../../src/services/bookmarks/bookmarks.ts";
 import { followAccount } from "../../src/services/follows/follows.ts";
 import { pinStatus } from "../../src/services/pins/pins.ts";
+import { voteInPoll } from "../../src/services/polls/polls.ts";
 import { reblogStatus } from "../../src/services/reblogs/reblogs.ts";
 import { createLocalStatus } from "../../src/services/statuses/local.ts";
 import { createEmptyPostgresDatabase } from "../helpers/db.ts";
@@ -88,8 +89,14 @@ beforeAll(async () => {
     const posted = await createLocalStatus(db, config, author, {
       status: `post ${i}`,
       quotedStatusId: i >= 20 ? ids[i - 20] : undefined,
+      // Every third one a poll (the newest too), half of those voted in by the reader.
+      poll:
+        i % 3 === 0
+          ? { options: ["a", "b"], expiresIn: 3600, multiple: false, hideTotals: false }
+          : undefined,
     });
     ids.push(posted.status.id);
+    if (i % 6 === 0 && posted.poll) await voteInPoll(db, reader, posted.poll.id, [1]);
     // Every other one bookmarked: the flags are loaded for the page, whatever they say.
     if (i % 2 === 0) await bookmarkStatus(db, reader, posted.status.id);
     const booster = await createLocalAccount(db, config.publicUrl, {
@@ -126,6 +133,7 @@ interface Flags {
   quote: { quoted_status: unknown } | null;
   reblog: unknown;
   media_attachments: unknown[];
+  poll: { own_votes?: number[] } | null;
 }
 
 async function page(
@@ -161,6 +169,9 @@ it("a home page of 40 statuses by 40 authors takes as many statements as a page 
   expect(forty).toBe(one);
   const withMedia = await page(40);
   expect(withMedia.filter((s) => s.media_attachments.length === 2)).toHaveLength(20);
+  const polls = withMedia.flatMap((s) => (s.poll ? [s.poll] : []));
+  expect(polls).toHaveLength(14);
+  expect(polls.filter((p) => p.own_votes?.[0] === 1)).toHaveLength(7);
 });
 
 it("the reader's profile page (own posts, pinned flags) costs the same for 1 status and 40", async () => {

@@ -9,6 +9,7 @@ import { hasLocalFollower } from "../../services/follows/local-followers.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
 import { remoteAttachments } from "./attachments.ts";
 import { interactionPolicyOf, quoteRefOf } from "./interaction-policy.ts";
+import { remotePollOf } from "./question.ts";
 
 export type PostObject = Note | Article | Question;
 export const isPostObject = (o: unknown): o is PostObject =>
@@ -105,6 +106,7 @@ export async function noteToStatusData(
     quote: quoteRefOf(note),
     interactionPolicy: interactionPolicyOf(note, author),
     media: await remoteAttachments(note),
+    poll: await remotePollOf(note),
   };
 }
 

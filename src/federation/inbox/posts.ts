@@ -15,6 +15,7 @@ import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
 import type { FedContext } from "../context.ts";
 import { persistActor } from "../from-ap/actor.ts";
 import { isPostObject, isWanted, noteToStatusData } from "../from-ap/note.ts";
+import { receivedAsVote } from "./poll-votes.ts";
 import { senderAccount, signedLoader } from "./shared.ts";
 
 const log = logger("federation", "inbox");
@@ -27,6 +28,7 @@ export async function onCreate(ctx: InboxContext<FedContext>, create: Create): P
   if (object.attributionId?.href !== create.actorId?.href) return;
   const author = await senderAccount(ctx, create);
   if (!author || author.domain === null) return;
+  if (await receivedAsVote(ctx.data.db, object, author)) return;
   // A Create of a post we already have is a re-delivery: it must neither revert nor mark an edit.
   if (await findStatusByUri(ctx.data.db, object.id.href)) return;
   const data = await noteToStatusData(ctx.data.db, object, author);

@@ -9,6 +9,7 @@ import {
   LikeRequest,
   type Note,
   PUBLIC_COLLECTION,
+  type Question,
   QuoteAuthorization,
   QuoteRequest,
   Reject,
@@ -120,7 +121,7 @@ export function quoteRequestActivity(
   quoterUri: string,
   quotedUri: string,
   quotedAuthorUri: string,
-  note: Note,
+  note: Note | Question,
 ): QuoteRequest {
   return new QuoteRequest({
     id: new URL(requestUri),

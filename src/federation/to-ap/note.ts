@@ -17,6 +17,7 @@ import type { Visibility } from "../../db/schema/statuses.ts";
 import type { StatusBundle } from "../../services/statuses/types.ts";
 import type { FedContext } from "../context.ts";
 import { interactionPolicyOf } from "./interactions.ts";
+import { Question, questionValues } from "./question.ts";
 
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
@@ -38,12 +39,12 @@ export function addressing(
   }
 }
 
-/** A local status as the Note other servers receive and fetch. */
+/** A local status as the Note (a Question when it has a poll) other servers receive and fetch. */
 export function statusToNote(
   ctx: Context<FedContext>,
   bundle: StatusBundle,
   parentUri?: string | null,
-): Note {
+): Note | Question {
   const { status, account } = bundle;
   const mentionUris = bundle.mentions.map((m) => new URL(m.uri));
   const { tos, ccs } = addressing(
@@ -57,7 +58,7 @@ export function statusToNote(
     bundle.quote?.state === "accepted" && bundle.quote.authorizationUri
       ? new URL(bundle.quote.authorizationUri)
       : null;
-  return new Note({
+  const values = {
     id: new URL(status.uri),
     attribution: ctx.getActorUri(account.username),
     tos,
@@ -113,7 +114,10 @@ export function statusToNote(
       ctx.getActorUri(account.username),
       ctx.getFollowersUri(account.username),
     ),
-  });
+  };
+  return bundle.poll
+    ? new Question({ ...values, ...questionValues(bundle.poll) })
+    : new Note(values);
 }
 
 export function createActivity(ctx: Context<FedContext>, bundle: StatusBundle): Create {

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { accounts, follows, notifications, quotes, statuses } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { threadNotMuted } from "../statuses/thread-mutes.ts";
 import type { Status } from "../statuses/types.ts";
 import { groupKey, type NotifyInput, notifyMentions } from "./notify.ts";
 
@@ -22,6 +23,7 @@ async function notifyAll(tx: Tx, inputs: NotifyInput[]): Promise<void> {
     select v.id, v.account_id, v.type, v.from_account_id, v.status_id, v.group_key
     from (values ${sql.join(rows, sql`, `)}) as v(id, account_id, type, from_account_id, status_id, group_key)
     join accounts a on a.id = v.account_id and a.domain is null
+    where ${threadNotMuted(sql`a.id`, sql`v.status_id`)}
     on conflict do nothing`);
 }
 

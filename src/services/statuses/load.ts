@@ -11,6 +11,7 @@ import {
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { mediaOfStatuses } from "../media/attach.ts";
+import { pollsOfStatuses } from "../polls/polls.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
@@ -29,7 +30,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
   const rows = [...page, ...originals];
   const ids = rows.map((s) => s.id);
   const accountIds = [...new Set(rows.map((s) => s.accountId))];
-  const [authors, mentioned, tags, stats, quoteRows, media] = await Promise.all([
+  const [authors, mentioned, tags, stats, quoteRows, media, pollOf] = await Promise.all([
     db.select().from(accounts).where(inArray(accounts.id, accountIds)),
     db
       .select({ statusId: mentions.statusId, account: accounts })
@@ -40,6 +41,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     db.select().from(statusStats).where(inArray(statusStats.statusId, ids)),
     db.select().from(quotes).where(inArray(quotes.statusId, ids)),
     mediaOfStatuses(db, ids),
+    pollsOfStatuses(db, ids),
   ]);
   const quoteOf = new Map(quoteRows.map((q) => [q.statusId, q]));
   const countsOf = new Map(
@@ -70,6 +72,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     counts: countsOf.get(status.id) ?? NO_COUNTS,
     quote: quoteOf.get(status.id) ?? null,
     media: media.get(status.id) ?? [],
+    poll: pollOf.get(status.id) ?? null,
   });
   const boosted = new Map(originals.map((o) => [o.id, bundleOf(o)]));
   return page.map((status) => ({

@@ -10,12 +10,14 @@ import { localStatusUrls } from "../../lib/urls.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { localUserOf } from "../accounts/profile.ts";
+import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
 import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { attachMedia, checkAttachable, type MediaAttributes } from "../media/attach.ts";
 import { fileKeysOf } from "../media/media.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { checkPoll, createPoll, editPoll, type PollInput } from "../polls/polls.ts";
 import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
 import { dropQuote, quoteTarget, recordLocalQuote } from "../quotes/quotes.ts";
 import { removeBoostsOf, unreblogStatus } from "../reblogs/reblogs.ts";
@@ -45,6 +47,8 @@ export interface StatusInput {
   mediaIds?: string[];
   /** Edits only: new alt text or focus of media the post keeps. */
   mediaAttributes?: MediaAttributes[];
+  /** Its poll; on an edit, undefined removes the poll (as Mastodon's edit does). */
+  poll?: PollInput;
 }
 
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
@@ -108,6 +112,8 @@ export async function createLocalStatus(
       await writeMentionsAndTags(tx, id, formatted.mentions, formatted.hashtags);
       if (input.mediaIds?.length) await attachMedia(tx, author.id, id, input.mediaIds);
       const mentioned = formatted.mentions.map((m) => m.id);
+      if (input.poll) await createPoll(tx, stored, input.poll);
+      await recordConversation(tx, stored, mentioned);
       await notifyMentions(tx, { id, accountId: author.id }, mentioned);
       await notifyFollowersOfPost(tx, stored);
       if (parent) await countReplies(tx, parent.id, 1);
@@ -169,9 +175,10 @@ export async function editLocalStatus(
       input.quotePolicy,
       before.quoteApprovalPolicy,
     );
+    const pollChanged = await editPoll(tx, before, input.poll);
     // Saving the same text again is no edit: no version, no edited_at. A new quote policy alone
     // is saved and sent (other servers read it from the Note) without a version.
-    if (!changesVersion(before, next)) {
+    if (!pollChanged && !changesVersion(before, next)) {
       if (quoteApprovalPolicy === before.quoteApprovalPolicy) return;
       await tx.update(statuses).set({ quoteApprovalPolicy }).where(eq(statuses.id, status.id));
       await enqueueJob(tx, { type: "status.updated", statusId: status.id });
@@ -215,6 +222,7 @@ export async function deleteLocalStatus(
     // Two deletes racing: only the one that removed the row counts it.
     const files = fileKeysOf(bundle.media);
     if (files.length) await enqueueJob(tx, { type: "media.delete_files", keys: files });
+    await rewindConversations(tx, status.id);
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
       await countStatus(tx, row, -1);
@@ -263,6 +271,11 @@ export function countedLength(text: string): number {
 }
 
 function validate(input: StatusInput): void {
+  if (input.poll) {
+    if (input.mediaIds?.length)
+      throw new AppError(422, "Validation failed: a post cannot have both media and a poll");
+    checkPoll(input.poll);
+  }
   // Whitespace only is blank too: it would render as an empty post.
   if (input.status.trim() === "" && !input.mediaIds?.length)
     throw new AppError(422, "Validation failed: Text can't be blank");

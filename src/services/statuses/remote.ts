@@ -5,9 +5,11 @@ import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
+import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
+import { type RemotePollData, upsertRemotePoll } from "../polls/remote.ts";
 import { dropQuote, type QuoteRef, recordRemoteQuote } from "../quotes/quotes.ts";
 import { removeBoostsOf } from "../reblogs/reblogs.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
@@ -40,6 +42,8 @@ export interface RemoteStatusData {
   interactionPolicy?: InteractionPolicy | null;
   /** Its attachments, as links to the remote files (validated by federation/from-ap). */
   media?: RemoteMediaData[];
+  /** A `Question`'s poll; null: the post has none (an edit may remove one); undefined: not said. */
+  poll?: RemotePollData | null;
 }
 
 export interface RemoteMediaData {
@@ -147,8 +151,10 @@ export async function upsertRemoteStatus(
     if (!existing) {
       await notifyMentions(tx, status, data.mentionedAccountIds);
       await notifyFollowersOfPost(tx, status);
+      await recordConversation(tx, status, data.mentionedAccountIds);
     } else if (edited) await notifyEdit(tx, status, newlyMentioned);
     await recordRemoteQuote(tx, status, data.quote ?? null);
+    await upsertRemotePoll(tx, status, data.poll, !existing);
     // An edit replaces the attachments (remote media are links: no files to delete here).
     if (existing) await tx.delete(mediaAttachments).where(eq(mediaAttachments.statusId, status.id));
     if (data.media?.length)
@@ -190,6 +196,7 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
     await dropQuote(tx, target.id);
     // Its boosts go first, counted down (the cascade would leave their boosters' counts).
     await removeBoostsOf(tx, target.id);
+    await rewindConversations(tx, target.id);
     const rows = await tx.delete(statuses).where(eq(statuses.id, target.id)).returning();
     // A repeated Delete removes nothing and counts nothing.
     for (const row of rows) {

@@ -1,6 +1,7 @@
 import type { mentions, quotes, statuses } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
 import type { Media } from "../media/media.ts";
+import type { Poll } from "../polls/polls.ts";
 
 export type Status = typeof statuses.$inferSelect;
 export type Mention = typeof mentions.$inferSelect;
@@ -20,6 +21,8 @@ export interface StatusBundle {
   reblog?: StatusBundle | null;
   /** Its media attachments, in order. */
   media: Media[];
+  /** Its poll (a `Question`), if it has one. */
+  poll?: Poll | null;
 }
 
 export interface StatusCounts {

@@ -4,6 +4,7 @@ import { getAccount } from "../../../services/accounts/accounts.ts";
 import { bookmarkedAmong } from "../../../services/bookmarks/bookmarks.ts";
 import { favouritedAmong } from "../../../services/favourites/favourites.ts";
 import { pinnedAmong } from "../../../services/pins/pins.ts";
+import { ownVotesAmong } from "../../../services/polls/polls.ts";
 import {
   followedAmong,
   type QuoteApproval,
@@ -12,10 +13,12 @@ import {
 import { quotedBundles, shownQuoteState } from "../../../services/quotes/render.ts";
 import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
+import { threadMutedAmong } from "../../../services/statuses/thread-mutes.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 import type { MastodonFilterResult } from "./filter.ts";
 import { type MastodonMediaAttachment, serializeMedia } from "./media.ts";
+import { type MastodonPoll, serializePoll } from "./poll.ts";
 
 /** Mastodon's Status entity (https://docs.joinmastodon.org/entities/Status/). */
 export interface MastodonStatus {
@@ -46,7 +49,7 @@ export interface MastodonStatus {
   in_reply_to_account_id: string | null;
   /** A boost: the boosted status, rendered whole (its own counts and the viewer's flags). */
   reblog: MastodonStatus | null;
-  poll: null;
+  poll: MastodonPoll | null;
   card: null;
   language: string | null;
   /** Only in the answer to a delete (clients redraft from it). */
@@ -104,6 +107,11 @@ export async function serializeBundles(
   const [bookmarked, pinned] = viewerId
     ? await Promise.all([bookmarkedAmong(db, viewerId, ids), pinnedAmong(db, viewerId, ids)])
     : [new Set<string>(), new Set<string>()];
+  // The viewer's votes in the page's polls and the threads they muted: one query each.
+  const pollIds = all.flatMap((b) => (b.poll ? [b.poll.id] : []));
+  const [ownVotes, mutedThreads] = viewerId
+    ? await Promise.all([ownVotesAmong(db, viewerId, pollIds), threadMutedAmong(db, viewerId, ids)])
+    : [new Map<string, number[]>(), new Set<string>()];
   // Mastodon's `pinnable?`: the viewer's own status, not a boost, not direct.
   const pinnable = (s: Status) =>
     s.accountId === viewerId && !s.reblogOfId && s.visibility !== "direct";
@@ -149,12 +157,12 @@ export async function serializeBundles(
       in_reply_to_id: status.inReplyToId,
       in_reply_to_account_id: status.inReplyToAccountId,
       reblog: reblog ? render(reblog) : null,
-      poll: null,
+      poll: bundle.poll ? serializePoll(bundle.poll, viewerId, ownVotes.get(bundle.poll.id)) : null,
       card: null,
       language: status.language,
       favourited: favourited.has(status.id),
       reblogged: reblogged.has(status.id),
-      muted: false,
+      muted: mutedThreads.has(status.id),
       bookmarked: bookmarked.has(status.id),
       ...(pinnable(status) ? { pinned: pinned.has(status.id) } : {}),
       filtered: [],

@@ -4,6 +4,7 @@ import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
 import { instanceStats } from "../../../services/instance.ts";
 import { PIN_LIMIT } from "../../../services/pins/pins.ts";
+import { POLL_LIMITS } from "../../../services/polls/polls.ts";
 import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import type { ApiEnv } from "../env.ts";
 
@@ -19,11 +20,12 @@ const mediaLimits = {
   video_frame_rate_limit: 0,
   video_matrix_limit: 0,
 };
+// Polls exist: clients offer them within these limits (services/polls).
 const pollLimits = {
-  max_options: 0,
-  max_characters_per_option: 0,
-  min_expiration: 0,
-  max_expiration: 0,
+  max_options: POLL_LIMITS.maxOptions,
+  max_characters_per_option: POLL_LIMITS.maxCharactersPerOption,
+  min_expiration: POLL_LIMITS.minExpiration,
+  max_expiration: POLL_LIMITS.maxExpiration,
 };
 
 const statusLimits = {

@@ -32,7 +32,7 @@ const optionalText = z
   .transform((v) => v ?? undefined);
 
 /**
- * An option Tern does not have yet (polls, scheduling): absent, null or "" as clients send when
+ * An option Tern does not have yet (scheduling): absent, null or "" as clients send when
  * unused; anything else is refused, since posting without it would change what was meant.
  */
 const notSupportedYet = (name: string) =>
@@ -40,6 +40,41 @@ const notSupportedYet = (name: string) =>
     .unknown()
     .refine((v) => v === null || v === "", `${name} is not supported yet`)
     .optional();
+
+/**
+ * `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` (JSON or form);
+ * absent, null or "" is no poll. Unknown poll keys are a 422 naming them; the rules (2 to 4
+ * options of at most 50 characters, 5 minutes to a month) are the service's.
+ */
+const pollParam = z
+  .preprocess(
+    (v) => (v === "" ? null : v),
+    z
+      .object({
+        options: z
+          .union([z.array(z.string().max(1_000)).max(100), z.string().max(1_000)], {
+            error: "must be a list of options",
+          })
+          .transform((v) => (Array.isArray(v) ? v : [v])),
+        expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
+          error: "must be a number of seconds",
+        }),
+        multiple: boolish.nullish(),
+        hide_totals: boolish.nullish(),
+      })
+      .strict()
+      .nullish(),
+  )
+  .transform((v) =>
+    v
+      ? {
+          options: v.options,
+          expiresIn: v.expires_in,
+          multiple: v.multiple ?? false,
+          hideTotals: v.hide_totals ?? false,
+        }
+      : undefined,
+  );
 
 const statusBody = z.object({
   // Optional when media is attached (a photo without words); blank otherwise is a 422.
@@ -78,7 +113,7 @@ const statusBody = z.object({
     .transform((v) => v ?? undefined),
   media_ids: mediaIdsParam,
   media_attributes: mediaAttributesParam,
-  poll: notSupportedYet("poll"),
+  poll: pollParam,
   scheduled_at: notSupportedYet("scheduled_at"),
 });
 
@@ -110,6 +145,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       quotedStatusId: body.quoted_status_id,
       quotePolicy: body.quote_approval_policy,
       mediaIds: body.media_ids,
+      poll: body.poll,
       idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
       resolveMention,
     });
@@ -165,6 +201,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       quotePolicy: body.quote_approval_policy,
       mediaIds: body.media_ids,
       mediaAttributes: body.media_attributes,
+      poll: body.poll,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));
