@@ -14,6 +14,7 @@ import {
   sendUndoFollow,
   sendUndoLike,
 } from "../federation/outbound.ts";
+import { sendBlock, sendUndoBlock } from "../federation/outbound-blocks.ts";
 import {
   sendAuthorizationDelete,
   sendInteractionAnswer,
@@ -26,6 +27,7 @@ import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
+import { purgeDomain } from "../services/safety/server-domains.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -117,6 +119,15 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "account.updated":
       await sendActorUpdate(ctx, job.accountId);
+      return;
+    case "block.created":
+      await sendBlock(ctx, job.blockId);
+      return;
+    case "block.undone":
+      await sendUndoBlock(ctx, job);
+      return;
+    case "domain.purge":
+      await purgeDomain(db, job.domain);
       return;
   }
 }

@@ -73,7 +73,13 @@ export type TernJob =
   /** Files of deleted media (a deleted post, an unattached upload, a replaced avatar). */
   | { type: "media.delete_files"; keys: string[] }
   /** A local profile changed: Update(Person) to its followers. */
-  | { type: "account.updated"; accountId: string };
+  | { type: "account.updated"; accountId: string }
+  /** A local account blocked a remote one: `Block` to it (if still blocked when it runs). */
+  | { type: "block.created"; blockId: string }
+  /** A local account took back its block of a remote one: `Undo(Block)` to it. */
+  | { type: "block.undone"; accountId: string; targetAccountId: string; uri: string }
+  /** The server suspended a domain: its accounts go, with their posts and follows. */
+  | { type: "domain.purge"; domain: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { notifyingAccount } from "../safety/hidden.ts";
 
 export interface NotifyInput {
   /** The recipient: only a local account is ever notified (checked here, in the same query). */
@@ -42,6 +43,7 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
     select ${id}::bigint, a.id, ${input.type}::text, ${input.fromAccountId}::bigint,
            ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
+      and ${notifyingAccount(sql`a.id`, sql`${input.fromAccountId}::bigint`)}
     on conflict do nothing`);
 }
 

@@ -32,7 +32,8 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
     const scope = readQuery(c, publicQuery);
-    const rows = await publicTimeline(db, readPage(c), scope);
+    const viewer = c.var.auth?.account?.id ?? null;
+    const rows = await publicTimeline(db, readPage(c), scope, viewer);
     setLinkHeader(
       c,
       rows.map((s) => s.id),
