@@ -14,7 +14,13 @@ import { parseDomainCommand, runDomainCommand } from "../../src/cli/domain.ts";
 import { accounts, domainBlocks } from "../../src/db/schema/index.ts";
 import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { federationPolicy, purgeDomain } from "../../src/services/safety/server-domains.ts";
+import {
+  allowDomain,
+  blockDomain,
+  FederationPolicy,
+  federationPolicy,
+  purgeDomain,
+} from "../../src/services/safety/server-domains.ts";
 import { FakePeer, idOf, postAs, relationship, settle, TERN } from "../helpers/ap-fixtures.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
@@ -203,5 +209,21 @@ describe("the server suspends the peer's domain", () => {
     expect(
       await runDomainCommand(tern.database.db, parseDomainCommand(["domain", "unblock", host()])),
     ).toContain("Unblocked");
+  });
+});
+
+describe("the federation policy", () => {
+  it("covers subdomains, and in allowlist mode refuses all but the allowed", async () => {
+    const { db } = tern.database;
+    const open = new FederationPolicy(db, "blocklist", "tern.test");
+    const closed = new FederationPolicy(db, "allowlist", "tern.test");
+    await blockDomain(db, { domain: "bad.example", severity: "suspend" });
+    expect(await open.refuses("bad.example")).toBe(true);
+    expect(await open.refuses("eu.bad.example:8443")).toBe(true);
+    expect(await open.refuses("notbad.example")).toBe(false);
+    expect(await closed.refuses("friends.example")).toBe(true);
+    await allowDomain(db, "friends.example");
+    expect(await closed.refuses("social.friends.example")).toBe(false);
+    expect(await closed.refuses("tern.test")).toBe(false);
   });
 });

@@ -151,9 +151,14 @@ export async function purgeDomain(db: Db, domain: string): Promise<number> {
 /** How long a process trusts its copy of the domain lists (the CLI writes from elsewhere). */
 export const POLICY_REFRESH_MS = 5_000;
 
-const policies = new Set<FederationPolicy>();
+/** This process's policies, told at once of a change made here (weakly held: tests make many). */
+const policies = new Set<WeakRef<FederationPolicy>>();
 function invalidatePolicies() {
-  for (const p of policies) p.invalidate();
+  for (const ref of policies) {
+    const policy = ref.deref();
+    if (policy) policy.invalidate();
+    else policies.delete(ref);
+  }
 }
 
 /**
@@ -175,7 +180,7 @@ export class FederationPolicy {
     this.#db = db;
     this.#mode = mode;
     this.#localHost = localHost.toLowerCase();
-    policies.add(this);
+    policies.add(new WeakRef(this));
   }
 
   invalidate(): void {
