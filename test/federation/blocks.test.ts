@@ -8,10 +8,11 @@
  *   checked, nothing more is delivered to it, nothing fetched from it, and its accounts go.
  */
 import { createHash } from "node:crypto";
+import { signRequest } from "@fedify/fedify";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDomainCommand, runDomainCommand } from "../../src/cli/domain.ts";
-import { accounts, domainBlocks } from "../../src/db/schema/index.ts";
+import { accounts, domainBlocks, mentions } from "../../src/db/schema/index.ts";
 import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
 import { newId } from "../../src/lib/ids.ts";
 import {
@@ -50,6 +51,15 @@ const rel = async () =>
 const follow = async () => {
   expect((await peer.deliver(tern, "follow")).status).toBe(202);
 };
+/** A GET of one of Tern's objects signed by the peer's actor. */
+async function signedGet(uri: string): Promise<Response> {
+  const request = new Request(uri, { headers: { accept: "application/activity+json" } });
+  return tern.app.fetch(
+    await signRequest(request, peer.signer.privateKey, peer.signer.keyId, {
+      spec: "draft-cavage-http-signatures-12",
+    }),
+  );
+}
 const blockJson = (id: string, actor = peer.actorId) => ({
   "@context": "https://www.w3.org/ns/activitystreams",
   id,
@@ -85,12 +95,18 @@ describe("blocks between probe and a remote account", () => {
     await settle(tern);
     expect(await rel()).toMatchObject({ followed_by: false });
 
+    // A followers-only post that mentions it: not served to it over ActivityPub, even signed.
+    const secret = await postAs(tern, probe.token, "for followers", "private");
+    await tern.database.db.insert(mentions).values({ statusId: secret.id, accountId: peerId });
+    expect((await signedGet(secret.uri)).status).toBe(404);
+
     await tern.request(`/api/v1/accounts/${peerId}/unblock`, {
       method: "POST",
       token: probe.token,
     });
     const undo = await peer.receivedActivity((a) => a.type === "Undo");
     expect(idOf(undo.json.object)).toBe(block.json.id);
+    expect((await signedGet(secret.uri)).status).toBe(200);
   });
 
   it("the remote account blocks probe: stored, the follow gone both ways; Undo takes it back", async () => {
