@@ -1,7 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accounts, follows, mutes } from "../../src/db/schema/index.ts";
+import { accounts, follows, homeFeed, mutes, statuses } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
+import { blockDomain } from "../../src/services/safety/server-domains.ts";
 import { settle } from "../helpers/ap-fixtures.ts";
 import type { ApiUser } from "../helpers/api-client.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -181,6 +182,12 @@ describe("muting an account", () => {
     const hidden = await post(carol, "muted @alice");
     await settle(t);
     expect(await ids(alice, "/api/v1/timelines/home")).not.toContain(hidden.id);
+    // Not even fanned out to her (so no unmute brings it into her feed later).
+    const fanned = await t.database.db
+      .select()
+      .from(homeFeed)
+      .where(and(eq(homeFeed.accountId, alice.account.id), eq(homeFeed.statusId, hidden.id)));
+    expect(fanned).toEqual([]);
     expect(await ids(alice, "/api/v1/timelines/public")).not.toContain(hidden.id);
     // notifications=false: the mention still notifies.
     const n = await ok<{ status?: { id: string } }[]>(call(alice, "/api/v1/notifications"));
@@ -254,5 +261,32 @@ describe("domain blocks of a user", () => {
     });
     expect(del.status).toBe(200);
     expect(await ok(call(bob, "/api/v1/domain_blocks"))).toEqual(["other.example"]);
+  });
+});
+
+describe("a domain the server silenced", () => {
+  it("keeps its posts off the public timelines, for everyone", async () => {
+    const author = {
+      id: newId(),
+      username: "loud",
+      domain: "loud.example",
+      uri: "https://loud.example/users/loud",
+    };
+    await t.database.db.insert(accounts).values(author);
+    const id = newId();
+    await t.database.db.insert(statuses).values({
+      id,
+      uri: `${author.uri}/posts/1`,
+      accountId: author.id,
+      content: "<p>buy now</p>",
+      visibility: "public",
+      local: false,
+    });
+    const pub = async () =>
+      (await ok<{ id: string }[]>(t.request("/api/v1/timelines/public"))).map((s) => s.id);
+    expect(await pub()).toContain(id);
+    await blockDomain(t.database.db, { domain: "loud.example", severity: "silence" });
+    expect(await pub()).not.toContain(id);
+    expect(await ids(bob, "/api/v1/timelines/public?remote=true")).not.toContain(id);
   });
 });
