@@ -16,6 +16,7 @@ import { lingerBeforeClose } from "./lib/body.ts";
 import { AppError } from "./lib/errors.ts";
 import { logger } from "./lib/logger.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
+import { federationPolicy } from "./services/safety/server-domains.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
 
@@ -87,7 +88,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", mediaFileRoutes(deps));
-  app.use("*", inboxGuard(deps.config));
+  app.use("*", inboxGuard(deps.config, federationPolicy(deps.db, deps.config)));
   app.use("*", fedifyMiddleware(deps.federation, deps));
   app.route("/", webRoutes(deps));
   return app;

@@ -9,6 +9,7 @@ import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
+import { federationPolicy } from "./services/safety/server-domains.ts";
 
 export interface Tern {
   config: Config;
@@ -30,12 +31,16 @@ export async function assemble(
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
+  // Suspended domains (and, in allowlist mode, all but the allowed) get nothing from here.
+  const policy = federationPolicy(database.db, config);
+  const refusedHost = async (host: string | null) => host !== null && policy.refuses(host);
   // Fedify fetches and delivers with the global fetch: give every such request a deadline and,
   // unless private addresses are allowed, the address guard.
   installOutboundFetch({
     timeoutMs: config.outboundTimeoutMs,
     allowPrivateAddresses: config.allowPrivateAddresses,
     userAgent: ternUserAgent(config.publicUrl),
+    refuseHost: (host) => policy.refuses(host),
   });
   const kv = new PgKvStore(database.db);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
@@ -49,6 +54,7 @@ export async function assemble(
       concurrency: 16,
       hostOf: fedifyDeliveryHost,
       hostConcurrency: config.deliveryHostConcurrency,
+      refuses: (message) => refusedHost(fedifyDeliveryHost(message)),
     }),
     fanout: fedifyQueue(FEDIFY_QUEUES.fanout),
   };

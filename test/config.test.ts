@@ -18,6 +18,7 @@ describe("configuration", () => {
       deliveryHostConcurrency: 2,
       circuitRecoveryMs: 60_000,
       queueLagLimitMs: 300_000,
+      federationMode: "blocklist",
     });
     expect(config.dataDir).toMatch(/\/data$/);
   });
@@ -50,6 +51,7 @@ describe("configuration", () => {
       S3_SECRET_ACCESS_KEY: "secret",
       S3_PUBLIC_URL: "https://media.tern.example/",
       S3_FORCE_PATH_STYLE: "false",
+      FEDERATION_MODE: "allowlist",
     });
     expect(config).toEqual({
       publicUrl: "https://tern.example",
@@ -74,6 +76,7 @@ describe("configuration", () => {
         loginAccount: { max: 5, windowMs: 900_000 },
       },
       trustedProxies: ["10.1.2.3", "fd00::/8"],
+      federationMode: "allowlist",
       s3: {
         bucket: "tern-media",
         endpoint: "https://s3.example",

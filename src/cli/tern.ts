@@ -15,6 +15,12 @@ import { createLocalAccount, findLocalAccount } from "../services/accounts/accou
 import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import { parseScopes } from "../services/oauth/scopes.ts";
 import { createAccessToken } from "../services/oauth/tokens.ts";
+import {
+  DOMAIN_USAGE,
+  type DomainCommand,
+  parseDomainCommand,
+  runDomainCommand,
+} from "./domain.ts";
 
 const USAGE = `Usage: tern <command>
 
@@ -23,7 +29,7 @@ Commands:
       Create a local account.
   tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
-  tern help
+${DOMAIN_USAGE}  tern help
       Show this help.
 
 Configuration comes from the same environment variables as the server
@@ -40,9 +46,17 @@ class CliError extends Error {}
 type Command =
   | { kind: "help" }
   | { kind: "account-create"; username: string; password: string }
-  | { kind: "token-create"; username: string; scopes: string[] };
+  | { kind: "token-create"; username: string; scopes: string[] }
+  | DomainCommand;
 
 function parseCommand(argv: string[]): Command {
+  if (argv[0] === "domain" && !argv.includes("--help") && !argv.includes("-h")) {
+    try {
+      return parseDomainCommand(argv);
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+  }
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -121,6 +135,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, config: Config) 
   const database = await open(config);
   try {
     const { db } = database;
+    if (command.kind !== "account-create" && command.kind !== "token-create") {
+      process.stdout.write(`${await runDomainCommand(db, command)}\n`);
+      return;
+    }
     if (command.kind === "account-create") {
       const account = await createLocalAccount(db, config.publicUrl, {
         username: command.username,

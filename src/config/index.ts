@@ -32,6 +32,8 @@ export interface Config {
   trustedProxies: string[];
   /** Object storage for media; null keeps media files under DATA_DIR/media. */
   s3: S3Config | null;
+  /** `blocklist`: federate with all but suspended domains; `allowlist`: only with allowed ones. */
+  federationMode: "blocklist" | "allowlist";
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -132,6 +134,7 @@ const envSchema = z.object({
   NODE_ROLE: z.enum(["all", "web", "worker"]).default("all"),
   LOG_LEVEL: z.enum(["debug", "info", "warning", "error"]).default("info"),
   ALLOW_PRIVATE_ADDRESSES: booleanFromEnv.default(false),
+  FEDERATION_MODE: z.enum(["blocklist", "allowlist"]).default("blocklist"),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   OUTBOUND_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(15),
   DELIVERY_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
@@ -186,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: e.NODE_ROLE,
     logLevel: e.LOG_LEVEL,
     allowPrivateAddresses: e.ALLOW_PRIVATE_ADDRESSES,
+    federationMode: e.FEDERATION_MODE,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_SECONDS * 1000,
     deliveryHostConcurrency: e.DELIVERY_HOST_CONCURRENCY,

@@ -28,9 +28,20 @@ const INBOX_PATH = /^\/(inbox|users\/[^/]+\/inbox)\/?$/;
  * again on what Fedify parses, in inbox/origins.ts). Fedify then checks that the signing key
  * belongs to the actor, so id, actor and key share one origin.
  */
-export function inboxGuard(config: Pick<Config, "host" | "publicUrl">) {
+export function inboxGuard(
+  config: Pick<Config, "host" | "publicUrl">,
+  policy?: { refuses(host: string): Promise<boolean> },
+) {
+  const blocked = (c: Context, host: string) => {
+    log.info("Refused inbox POST from blocked {host}", { host });
+    return c.json({ error: "Domain is blocked" }, 403, CLOSE_CONNECTION);
+  };
   return async (c: Context, next: Next) => {
     if (c.req.method !== "POST" || !INBOX_PATH.test(c.req.path)) return next();
+    // A suspended (or, in allowlist mode, unlisted) domain is refused before its body is read or
+    // its key fetched: the signing key's host is in the headers.
+    const keyHost = signingKeyHost(c.req.raw.headers);
+    if (policy && keyHost && (await policy.refuses(keyHost))) return blocked(c, keyHost);
     const tooLarge = () => c.json({ error: "Activity is too large" }, 413, CLOSE_CONNECTION);
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > MAX_ACTIVITY_BYTES) return tooLarge();
@@ -72,6 +83,19 @@ export function inboxGuard(config: Pick<Config, "host" | "publicUrl">) {
     const claims = rawClaims(activity as Record<string, unknown>);
     const problem = typeof claims === "string" ? claims : claimsProblem(claims, config.publicUrl);
     if (problem) return refuse(400, problem);
+    if (policy && typeof claims !== "string") {
+      for (const actor of claims.actors) {
+        const host = URL.canParse(actor) ? new URL(actor).host : null;
+        if (host && (await policy.refuses(host))) return blocked(c, host);
+      }
+    }
     return next();
   };
+}
+
+/** The host of the key an HTTP signature (draft-cavage or RFC 9421) names, if any. */
+function signingKeyHost(headers: Headers): string | null {
+  const text = `${headers.get("signature") ?? ""} ${headers.get("signature-input") ?? ""}`;
+  const keyId = /keyid="([^"]+)"/i.exec(text)?.[1];
+  return keyId && URL.canParse(keyId) ? new URL(keyId).host : null;
 }

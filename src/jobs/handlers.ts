@@ -14,6 +14,7 @@ import {
   sendUndoFollow,
   sendUndoLike,
 } from "../federation/outbound.ts";
+import { sendBlock, sendUndoBlock } from "../federation/outbound-blocks.ts";
 import {
   sendAuthorizationDelete,
   sendInteractionAnswer,
@@ -28,6 +29,7 @@ import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { closePoll } from "../services/polls/close.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
+import { purgeDomain } from "../services/safety/server-domains.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -128,6 +130,15 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "poll.voted":
       await sendPollVotes(ctx, job.pollId, job.accountId);
+      return;
+    case "block.created":
+      await sendBlock(ctx, job.blockId);
+      return;
+    case "block.undone":
+      await sendUndoBlock(ctx, job);
+      return;
+    case "domain.purge":
+      await purgeDomain(db, job.domain);
       return;
   }
 }

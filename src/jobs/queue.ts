@@ -26,6 +26,8 @@ export interface QueueOptions {
   hostOf?: (message: unknown) => string | null;
   /** Jobs of one host running at once on this queue, counted over every worker process. */
   hostConcurrency?: number;
+  /** A message for a host this server no longer federates with: dropped unrun when claimed. */
+  refuses?: (message: unknown) => Promise<boolean>;
 }
 
 /**
@@ -79,6 +81,7 @@ export class PgQueue implements MessageQueue {
   readonly #maxAttempts: number;
   readonly #hostOf: (message: unknown) => string | null;
   readonly #hostConcurrency: number;
+  readonly #refuses: ((message: unknown) => Promise<boolean>) | undefined;
   /** Only a capped queue looks past `limit` candidates (to fill slots a capped host leaves). */
   readonly #capsHosts: boolean;
   readonly #workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -92,6 +95,7 @@ export class PgQueue implements MessageQueue {
     this.#maxAttempts = options.maxAttempts ?? 1;
     this.#hostOf = options.hostOf ?? (() => null);
     this.#hostConcurrency = options.hostConcurrency ?? this.#concurrency;
+    this.#refuses = options.refuses;
     this.#capsHosts = options.hostOf !== undefined && this.#hostConcurrency < this.#concurrency;
   }
 
@@ -264,7 +268,14 @@ export class PgQueue implements MessageQueue {
 
   async #run(job: ClaimedJob, handler: (message: unknown) => Promise<void> | void): Promise<void> {
     try {
-      await handler(job.payload);
+      if (this.#refuses && (await this.#refuses(job.payload))) {
+        log.info("Dropped job {id} on {queue}: its host is blocked", {
+          id: job.id,
+          queue: this.#name,
+        });
+      } else {
+        await handler(job.payload);
+      }
       await this.#db.execute(sql`delete from jobs where id = ${job.id}`);
     } catch (error) {
       if (job.attempts >= this.#maxAttempts) {

@@ -20,7 +20,12 @@ export interface OutboundOptions {
   lookupAll?: LookupAll;
   /** Sent as User-Agent by every request that does not name one itself. */
   userAgent?: string;
+  /** Hosts (with port) nothing may be fetched from or sent to: the server's blocked domains. */
+  refuseHost?: (host: string) => Promise<boolean>;
 }
+
+/** A request to a host the server blocks: refused before any connection. */
+export class RefusedHostError extends Error {}
 
 const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -31,7 +36,13 @@ export function createOutboundFetch(
   options: () => OutboundOptions,
 ): typeof fetch {
   return async (input, init) => {
-    const { timeoutMs, allowPrivateAddresses, lookupAll, userAgent } = options();
+    const { timeoutMs, allowPrivateAddresses, lookupAll, userAgent, refuseHost } = options();
+    const refuse = async (url: string | URL) => {
+      const host = URL.canParse(url) ? new URL(url).host : null;
+      if (host && refuseHost && (await refuseHost(host)))
+        throw new RefusedHostError(`${host} is blocked`);
+    };
+    await refuse(input instanceof Request ? input.url : input);
     const callerSignals = [init?.signal, input instanceof Request ? input.signal : undefined];
     const signal = AbortSignal.any([
       ...callerSignals.filter((s): s is AbortSignal => s != null),
@@ -62,6 +73,7 @@ export function createOutboundFetch(
       }
       await response.body?.cancel();
       const next = new URL(location, current.url);
+      await refuse(next);
       await assertPublicUrl(next, lookupAll);
       current = new Request(next, {
         method: current.method,

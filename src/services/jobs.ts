@@ -79,7 +79,13 @@ export type TernJob =
   /** A local poll's counts changed or it closed: Update(Question) to followers and voters. */
   | { type: "poll.updated"; pollId: string }
   /** A local account voted in a remote poll: its vote Notes go to the poll's author. */
-  | { type: "poll.voted"; pollId: string; accountId: string };
+  | { type: "poll.voted"; pollId: string; accountId: string }
+  /** A local account blocked a remote one: `Block` to it (if still blocked when it runs). */
+  | { type: "block.created"; blockId: string }
+  /** A local account took back its block of a remote one: `Undo(Block)` to it. */
+  | { type: "block.undone"; accountId: string; targetAccountId: string; uri: string }
+  /** The server suspended a domain: its accounts go, with their posts and follows. */
+  | { type: "domain.purge"; domain: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

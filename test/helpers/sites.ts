@@ -25,6 +25,8 @@ export interface Site {
   front: Server;
   db: ProcessDatabase;
   tokens: Record<string, string>;
+  /** The environment the server runs with (the CLI needs the same one). */
+  env: Record<string, string>;
 }
 
 const PASSWORD = "correct horse battery staple";
@@ -50,7 +52,7 @@ export async function startSite(
   const tokens = await seedAccounts(env, users);
   const server = await startServer(env);
   const front = await tlsFront(tls, tlsPort, server.httpUrl);
-  return { host: `localhost:${tlsPort}`, server, front, db, tokens };
+  return { host: `localhost:${tlsPort}`, server, front, db, tokens, env };
 }
 
 /**
@@ -89,6 +91,16 @@ async function seedAccounts(env: Record<string, string>, users: string[]) {
     await database.close();
   }
   return tokens;
+}
+
+/**
+ * Stops the site's server, runs `between` (e.g. the CLI, which the embedded database allows only
+ * while the server is stopped), and starts it again on the same port behind the same TLS front.
+ */
+export async function restartSite(site: Site, between: () => Promise<unknown>): Promise<void> {
+  await site.server.kill();
+  await between();
+  site.server = await startServer({ ...site.env, PORT: new URL(site.server.httpUrl).port });
 }
 
 export async function stopSite(site: Site | undefined): Promise<void> {

@@ -5,9 +5,11 @@ import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
 import { appsRouter } from "./v1/apps.ts";
+import { accountSafetyRouter, blockedListRouter } from "./v1/blocks.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { conversationsRouter } from "./v1/conversations.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
+import { domainBlocksRouter, instanceDomainBlocksRouter } from "./v1/domain-blocks.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { filtersV1Router } from "./v1/filters.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
@@ -39,6 +41,12 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/accounts", credentials.accounts);
   api.route("/v1/profile", credentials.profile);
   api.route("/v1/accounts", accountsRouter(deps));
+  api.route("/v1/accounts", accountSafetyRouter(deps));
+  api.route("/v1/blocks", blockedListRouter(deps, "blocks"));
+  api.route("/v1/mutes", blockedListRouter(deps, "mutes"));
+  api.route("/v1/domain_blocks", domainBlocksRouter(deps));
+  // Before instanceV1Router, whose catch-alls would otherwise answer it.
+  api.route("/v1/instance/domain_blocks", instanceDomainBlocksRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
   api.route("/v1/statuses", statusHistoryRouter(deps));

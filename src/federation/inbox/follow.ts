@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import { Accept, Announce, Follow, isActor, Like, type Reject, type Undo } from "@fedify/vocab";
+import { Accept, Announce, Block, Follow, isActor, Like, Reject, type Undo } from "@fedify/vocab";
 import { newId } from "../../lib/ids.ts";
 import { logger } from "../../lib/logger.ts";
 import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
@@ -9,8 +9,10 @@ import {
   receiveFollow,
   receiveUndoFollow,
 } from "../../services/follows/follows.ts";
+import { blockedBetween } from "../../services/safety/blocks.ts";
 import type { FedContext } from "../context.ts";
 import { onUndoAnnounce, onUndoAnnounceOf } from "./announce.ts";
+import { onUndoBlock, onUndoBlockOf } from "./block.ts";
 import { onUndoLike, onUndoLikeOf } from "./like.ts";
 import { senderAccount, signedLoader } from "./shared.ts";
 
@@ -25,6 +27,9 @@ export async function onFollow(ctx: InboxContext<FedContext>, follow: Follow): P
   if (!account) return;
   const follower = await senderAccount(ctx, follow);
   if (!follower || follower.domain === null) return;
+  // A blocked (or domain-blocked) actor cannot follow: answered with a Reject, nothing stored.
+  if (await blockedBetween(ctx.data.db, account.id, follower.id))
+    return rejectFollow(ctx, account.username, follow);
   const row = await receiveFollow(ctx.data.db, follower, account, follow.id.href);
   log.info("{follower} follows {target} ({state})", {
     follower: follower.uri,
@@ -48,6 +53,21 @@ export async function onFollow(ctx: InboxContext<FedContext>, follow: Follow): P
   );
 }
 
+async function rejectFollow(ctx: InboxContext<FedContext>, username: string, follow: Follow) {
+  const actor = await follow.getActor(await signedLoader(ctx)).catch(() => null);
+  if (!actor || !isActor(actor)) return;
+  await ctx.sendActivity(
+    { identifier: username },
+    actor,
+    new Reject({
+      id: new URL(`${ctx.getActorUri(username).href}#rejects/${newId()}`),
+      actor: ctx.getActorUri(username),
+      object: new Follow({ id: follow.id, actor: follow.actorId, object: follow.objectId }),
+      to: actor.id,
+    }),
+  );
+}
+
 /**
  * Undo of a Follow, a Like (`like.ts`) or an Announce (`announce.ts`); other Undo kinds are not
  * kept by Tern yet.
@@ -56,6 +76,7 @@ export async function onUndo(ctx: InboxContext<FedContext>, undo: Undo): Promise
   // Only a known sender can have relations to undo: no fetch needed.
   const sender = undo.actorId ? await findAccountByUri(ctx.data.db, undo.actorId.href) : undefined;
   if (!sender || sender.domain === null || !undo.objectId) return;
+  if (await onUndoBlock(sender, ctx, undo.objectId.href)) return;
   // snac names the followed actor instead of the Follow.
   const parsed = ctx.parseUri(undo.objectId);
   if (parsed?.type === "actor") {
@@ -72,6 +93,7 @@ export async function onUndo(ctx: InboxContext<FedContext>, undo: Undo): Promise
     .catch(() => null);
   if (object instanceof Like) return onUndoLikeOf(ctx, sender, object);
   if (object instanceof Announce) return onUndoAnnounceOf(ctx, sender, object);
+  if (object instanceof Block) return onUndoBlockOf(ctx, sender, object);
   if (object instanceof Follow && object.actorId?.href === sender.uri && object.objectId) {
     const target = ctx.parseUri(object.objectId);
     const account =

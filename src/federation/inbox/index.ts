@@ -4,6 +4,7 @@ import {
   Add,
   Announce,
   AnnounceRequest,
+  Block,
   Create,
   Delete,
   Follow,
@@ -23,6 +24,7 @@ import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { onAnnounce } from "./announce.ts";
+import { onBlock } from "./block.ts";
 import { onAdd, onRemove } from "./featured.ts";
 import { onFollow, onUndo } from "./follow.ts";
 import { onAcceptOrReject, onInteractionRequest, onQuoteRequest } from "./interactions.ts";
@@ -80,6 +82,7 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .on(ReplyRequest, checked(onInteractionRequest))
     .on(AnnounceRequest, checked(onInteractionRequest))
     .on(Announce, checked(onAnnounce))
+    .on(Block, checked(onBlock))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });

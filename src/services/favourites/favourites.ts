@@ -8,6 +8,7 @@ import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
+import { notBlocked } from "../safety/hidden.ts";
 import { listMarkedStatuses, markedAmong } from "../statuses/marks.ts";
 import { bumpStatusStat } from "../statuses/stats.ts";
 import type { Status } from "../statuses/types.ts";
@@ -165,13 +166,20 @@ export async function listFavouritedBy(
   db: Tx,
   statusId: string,
   page: Page,
+  viewerId: string | null = null,
 ): Promise<{ favouriteId: string; account: Account }[]> {
   const b = keyset(favourites.id, page);
   const rows = await db
     .select({ favouriteId: favourites.id, account: accounts })
     .from(favourites)
     .innerJoin(accounts, eq(accounts.id, favourites.accountId))
-    .where(and(eq(favourites.statusId, statusId), ...b.where))
+    .where(
+      and(
+        eq(favourites.statusId, statusId),
+        notBlocked(viewerId, favourites.accountId),
+        ...b.where,
+      ),
+    )
     .orderBy(b.order)
     .limit(page.limit);
   return b.newestFirst(rows);

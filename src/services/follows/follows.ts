@@ -8,6 +8,7 @@ import { countFollows } from "../accounts/counters.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
+import { blockedBetween } from "../safety/blocks.ts";
 import { mergeIntoHomeFeed, removeFromHomeFeed } from "../timelines/fanout.ts";
 
 export type Follow = typeof follows.$inferSelect;
@@ -39,6 +40,9 @@ export async function followAccount(
 ): Promise<Follow> {
   if (!isLocal(follower)) throw new AppError(422, "Only local accounts can follow from here");
   if (follower.id === target.id) throw new AppError(422, "You cannot follow yourself");
+  // As Mastodon: a block either way (or of the target's domain) makes following not allowed.
+  if (await blockedBetween(db, follower.id, target.id))
+    throw new AppError(403, "This action is not allowed");
   const existing = await findFollow(db, follower.id, target.id);
   // Following again changes only the options given, as on Mastodon (nothing is sent).
   if (existing) return (await setFollowOptions(db, existing, options)) ?? existing;

@@ -1,9 +1,10 @@
 import { and, eq, inArray, or } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { follows } from "../../db/schema/index.ts";
+import { NO_SAFETY_FACTS, type SafetyFacts, safetyFacts } from "../safety/relationship-facts.ts";
 
 /** Mastodon's Relationship, as far as Tern keeps these facts. */
-export interface RelationshipFacts {
+export interface RelationshipFacts extends SafetyFacts {
   id: string;
   following: boolean;
   requested: boolean;
@@ -21,15 +22,18 @@ export async function relationships(
   targetIds: string[],
 ): Promise<RelationshipFacts[]> {
   if (targetIds.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(follows)
-    .where(
-      or(
-        and(eq(follows.followerId, viewerId), inArray(follows.followingId, targetIds)),
-        and(eq(follows.followingId, viewerId), inArray(follows.followerId, targetIds)),
+  const [rows, safety] = await Promise.all([
+    db
+      .select()
+      .from(follows)
+      .where(
+        or(
+          and(eq(follows.followerId, viewerId), inArray(follows.followingId, targetIds)),
+          and(eq(follows.followingId, viewerId), inArray(follows.followerId, targetIds)),
+        ),
       ),
-    );
+    safetyFacts(db, viewerId, targetIds),
+  ]);
   return targetIds.map((id) => {
     const out = rows.find((r) => r.followerId === viewerId && r.followingId === id);
     const inc = rows.find((r) => r.followingId === viewerId && r.followerId === id);
@@ -42,6 +46,7 @@ export async function relationships(
       showingReblogs: out ? out.showReblogs : false,
       notifying: out ? out.notify : false,
       languages: out?.languages ?? null,
+      ...(safety.get(id) ?? NO_SAFETY_FACTS),
     };
   });
 }

@@ -3,6 +3,7 @@ import type { Db, Tx } from "../../db/client.ts";
 import { type NotificationType, notifications, notificationTypes } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import { keyset, type Page } from "../paging.ts";
+import { notifyingAccount } from "../safety/hidden.ts";
 
 export type Notification = typeof notifications.$inferSelect;
 
@@ -26,6 +27,8 @@ export function filterClauses(accountId: string, f: NotificationFilter): (SQL | 
     f.types?.length ? (types?.length ? inArray(notifications.type, types) : sql`false`) : undefined,
     excluded?.length ? notInArray(notifications.type, excluded) : undefined,
     f.fromAccountId ? eq(notifications.fromAccountId, f.fromAccountId) : undefined,
+    // Written before a block or mute: hidden while it holds (as Mastodon filters them).
+    notifyingAccount(accountId, notifications.fromAccountId),
   ];
 }
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { notifyingAccount } from "../safety/hidden.ts";
 import { threadNotMuted } from "../statuses/thread-mutes.ts";
 
 export interface NotifyInput {
@@ -44,6 +45,7 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
            ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
       and ${threadNotMuted(sql`a.id`, sql`${input.statusId ?? null}::bigint`)}
+      and ${notifyingAccount(sql`a.id`, sql`${input.fromAccountId}::bigint`)}
     on conflict do nothing`);
 }
 

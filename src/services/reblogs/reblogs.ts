@@ -11,6 +11,7 @@ import { visibleStatus } from "../favourites/favourites.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify, unnotify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
+import { notBlocked } from "../safety/hidden.ts";
 import { bumpStatusStat } from "../statuses/stats.ts";
 import type { Status } from "../statuses/types.ts";
 
@@ -242,6 +243,7 @@ export async function listRebloggedBy(
   db: Tx,
   statusId: string,
   page: Page,
+  viewerId: string | null = null,
 ): Promise<{ boostId: string; account: Account }[]> {
   const b = keyset(statuses.id, page);
   const rows = await db
@@ -252,6 +254,7 @@ export async function listRebloggedBy(
       and(
         eq(statuses.reblogOfId, statusId),
         inArray(statuses.visibility, ["public", "unlisted"]),
+        notBlocked(viewerId, statuses.accountId),
         ...b.where,
       ),
     )

@@ -1,6 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../../db/client.ts";
 import { statuses } from "../../db/schema/index.ts";
+import { hiddenAuthors } from "../safety/hidden-authors.ts";
 import { loadBundles } from "./load.ts";
 import { getVisibleStatus } from "./local.ts";
 import type { Status, StatusBundle } from "./types.ts";
@@ -49,7 +50,15 @@ export async function getStatusContext(
   const byId = new Map(rows.map((r) => [r.id, r]));
   const inOrder = (list: string[]) =>
     list.map((id) => byId.get(id)).filter((r): r is Status => r !== undefined);
-  const visible = new Set((await visibleOnly(db, rows, viewerId)).map((r) => r.id));
+  // Replies (and parents) by accounts the viewer blocked, muted or was blocked by are left out.
+  const hidden = await hiddenAuthors(
+    db,
+    viewerId,
+    rows.map((r) => r.accountId),
+    "all",
+  );
+  const shown = rows.filter((r) => !hidden.has(r.accountId));
+  const visible = new Set((await visibleOnly(db, shown, viewerId)).map((r) => r.id));
   const ancestors = inOrder(up).filter((r) => visible.has(r.id));
   const descendants = inOrder(down).filter((r) => visible.has(r.id));
   const bundles = await loadBundles(db, [...ancestors, ...descendants]);

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { follows, mentions } from "../../db/schema/index.ts";
+import { authorBlocksViewer, hiddenAuthors } from "../safety/hidden-authors.ts";
 import type { Status } from "./types.ts";
 
 /**
@@ -8,6 +9,8 @@ import type { Status } from "./types.ts";
  * accepted followers (and mentioned accounts); direct ones the author and mentioned accounts.
  */
 export async function canView(db: Tx, status: Status, viewerId: string | null): Promise<boolean> {
+  // An author who blocked the viewer is not there for them (Mastodon: 404), whatever the post.
+  if (await authorBlocksViewer(db, status.accountId, viewerId)) return false;
   if (status.visibility === "public" || status.visibility === "unlisted") return true;
   if (!viewerId) return false;
   if (viewerId === status.accountId) return true;
@@ -30,14 +33,22 @@ export async function canView(db: Tx, status: Status, viewerId: string | null): 
   return Boolean(follow);
 }
 
-/** `canView` for many statuses in at most two queries; keeps the order of `rows`. */
+/** `canView` for many statuses in at most three queries; keeps the order of `rows`. */
 export async function visibleOnly(
   db: Tx,
-  rows: Status[],
+  all: Status[],
   viewerId: string | null,
 ): Promise<Status[]> {
   const open = (s: Status) =>
     s.visibility === "public" || s.visibility === "unlisted" || s.accountId === viewerId;
+  // Blocks either way hide the post (one query, skipped when nobody is signed in).
+  const blocked = await hiddenAuthors(
+    db,
+    viewerId,
+    all.map((s) => s.accountId),
+    "blocked",
+  );
+  const rows = blocked.size ? all.filter((s) => !blocked.has(s.accountId)) : all;
   const closed = rows.filter((s) => !open(s));
   if (!viewerId || closed.length === 0) return rows.filter(open);
   const authors = [

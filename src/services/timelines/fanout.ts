@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
 import { fanOutToListFeeds, inExclusiveList, removeFromListFeeds } from "../lists/feed.ts";
+import { visibleAuthor } from "../safety/hidden.ts";
 
 /**
  * A follow's `languages[]` lets a post through when it lists the post's language (its primary
@@ -37,6 +38,10 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
         where m.status_id = s.id
     ) r
     where s.id = ${statusId}
+      -- nobody gets a post (or a boost of a post) by an account they blocked, muted or were
+      -- blocked by: a reply mentioning a blocker does not reach them
+      and ${visibleAuthor(sql`r.account_id`, sql`s.account_id`)}
+      and (s.reblog_of_id is null or ${visibleAuthor(sql`r.account_id`, sql`(select o.account_id from statuses o where o.id = s.reblog_of_id)`)})
     on conflict do nothing
     returning account_id`,
   );

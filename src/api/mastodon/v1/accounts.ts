@@ -83,6 +83,8 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
     const filters = readQuery(c, accountStatusesQuery.passthrough());
     const viewer = c.var.auth?.account ?? null;
     const rels = viewer ? await relationships(db, viewer.id, [target.id]) : [];
+    // As Mastodon: a viewer the account blocked (or whose domain it blocked) sees none of it.
+    if (rels[0]?.blockedBy) return c.json([]);
     const rows = await accountStatuses(
       db,
       target.id,

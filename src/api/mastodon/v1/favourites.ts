@@ -66,7 +66,8 @@ export function statusFavouritesRouter(deps: AppDeps): Hono<ApiEnv> {
       statusId(c.req.param("id")),
       c.var.auth?.account?.id ?? null,
     );
-    const rows = await listFavouritedBy(db, status.id, readPage(c, 80, 40));
+    const viewer = c.var.auth?.account?.id ?? null;
+    const rows = await listFavouritedBy(db, status.id, readPage(c, 80, 40), viewer);
     setLinkHeader(
       c,
       rows.map((r) => r.favouriteId),

@@ -60,7 +60,8 @@ export function statusReblogsRouter(deps: AppDeps): Hono<ApiEnv> {
       statusId(c.req.param("id")),
       c.var.auth?.account?.id ?? null,
     );
-    const rows = await listRebloggedBy(db, status.id, readPage(c, 80, 40));
+    const viewer = c.var.auth?.account?.id ?? null;
+    const rows = await listRebloggedBy(db, status.id, readPage(c, 80, 40), viewer);
     setLinkHeader(
       c,
       rows.map((r) => r.boostId),

@@ -38,19 +38,20 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
     const scope = readQuery(c, publicQuery);
-    const rows = await publicTimeline(db, readPage(c), {
-      local: scope.local,
-      remote: scope.remote,
-      onlyMedia: scope.only_media,
-    });
+    const viewer = c.var.auth?.account?.id ?? null;
+    const rows = await publicTimeline(
+      db,
+      readPage(c),
+      { local: scope.local, remote: scope.remote, onlyMedia: scope.only_media },
+      viewer,
+    );
     setLinkHeader(
       c,
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    const viewer = c.var.auth?.account?.id;
-    const page = await serializeStatuses(db, rows, config.publicUrl, viewer);
-    return c.json(await applyFilters(db, viewer, "public", page));
+    const page = await serializeStatuses(db, rows, config.publicUrl, viewer ?? undefined);
+    return c.json(await applyFilters(db, viewer ?? undefined, "public", page));
   });
 
   // A list's materialized timeline (Mastodon filters it in the home context).
