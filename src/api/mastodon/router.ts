@@ -4,9 +4,11 @@ import type { ApiEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
+import { announcementsRouter } from "./v1/announcements.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
+import { customEmojisRouter } from "./v1/custom-emojis.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
@@ -14,12 +16,15 @@ import { markersRouter } from "./v1/markers.ts";
 import { mediaRouter } from "./v1/media.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
+import { preferencesRouter } from "./v1/preferences.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
+import { suggestionsRouter } from "./v1/suggestions.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
+import { trendsRouter } from "./v1/trends.ts";
 import { groupedNotificationsRouter } from "./v2/notifications.ts";
 
 /** Everything under /api: Mastodon's client API, one router per resource. */
@@ -52,5 +57,12 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v2/instance", instanceV2Router(deps));
   api.route("/v1/media", mediaRouter(deps, 1));
   api.route("/v2/media", mediaRouter(deps, 2));
+  // What apps call at start-up (issue 9): preferences, emoji, announcements, trends, suggestions.
+  api.route("/v1/preferences", preferencesRouter(deps));
+  api.route("/v1/custom_emojis", customEmojisRouter(deps));
+  api.route("/v1/announcements", announcementsRouter(deps));
+  api.route("/v1/trends", trendsRouter(deps));
+  api.route("/v1/suggestions", suggestionsRouter(deps, 1));
+  api.route("/v2/suggestions", suggestionsRouter(deps, 2));
   return api;
 }

@@ -10,6 +10,7 @@ import {
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { emojisFor } from "../emojis/emojis.ts";
 import { mediaOfStatuses } from "../media/attach.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
@@ -54,6 +55,15 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     ]),
   );
   const byId = new Map(authors.map((a) => [a.id, a]));
+  // Custom emoji the posts use, looked up among their authors' servers' emoji: one query.
+  const emojiLists = await emojisFor(
+    db,
+    rows.map((s) => ({
+      domain: byId.get(s.accountId)?.domain ?? null,
+      texts: [s.content, s.spoilerText],
+    })),
+  );
+  const emojisOf = new Map(rows.map((s, i) => [s.id, emojiLists[i]]));
   const mentionsOf = new Map<string, Account[]>();
   for (const m of mentioned)
     mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
@@ -70,6 +80,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     counts: countsOf.get(status.id) ?? NO_COUNTS,
     quote: quoteOf.get(status.id) ?? null,
     media: media.get(status.id) ?? [],
+    emojis: emojisOf.get(status.id) ?? [],
   });
   const boosted = new Map(originals.map((o) => [o.id, bundleOf(o)]));
   return page.map((status) => ({

@@ -1,5 +1,6 @@
 import type { mentions, quotes, statuses } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
+import type { CustomEmoji } from "../emojis/emojis.ts";
 import type { Media } from "../media/media.ts";
 
 export type Status = typeof statuses.$inferSelect;
@@ -20,6 +21,8 @@ export interface StatusBundle {
   reblog?: StatusBundle | null;
   /** Its media attachments, in order. */
   media: Media[];
+  /** Custom emoji its content and content warning use (of its author's server). */
+  emojis?: CustomEmoji[];
 }
 
 export interface StatusCounts {

@@ -14,6 +14,7 @@ import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonCustomEmoji, serializeEmoji } from "./custom-emoji.ts";
 import { type MastodonMediaAttachment, serializeMedia } from "./media.ts";
 
 /** Mastodon's Status entity (https://docs.joinmastodon.org/entities/Status/). */
@@ -32,7 +33,7 @@ export interface MastodonStatus {
   application: { name: string; website: string | null } | null;
   mentions: { id: string; username: string; url: string; acct: string }[];
   tags: { name: string; url: string }[];
-  emojis: never[];
+  emojis: MastodonCustomEmoji[];
   reblogs_count: number;
   favourites_count: number;
   replies_count: number;
@@ -137,7 +138,7 @@ export async function serializeBundles(
         acct: m.domain ? `${m.username}@${m.domain}` : m.username,
       })),
       tags: tags.map((name) => ({ name, url: `${publicUrl}/tags/${encodeURIComponent(name)}` })),
-      emojis: [],
+      emojis: (bundle.emojis ?? []).map(serializeEmoji),
       reblogs_count: counts.reblogs,
       favourites_count: counts.favourites,
       replies_count: counts.replies,
