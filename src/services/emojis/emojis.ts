@@ -64,8 +64,9 @@ export async function addLocalEmoji(
     throw new AppError(422, "Validation failed: the image is corrupt or truncated", error);
   }
   const storage = mediaStorage(config);
-  const fileKey = storageKey(`emoji-${shortcode}`, sniffed.format);
-  const staticKey = fileKey.replace(/\.[a-z]+$/, "-static.png");
+  // Keys are `<random>/<letters>.<ext>`: the same folder holds the file and its still.
+  const fileKey = storageKey("emoji", sniffed.format);
+  const staticKey = staticKeyOf(fileKey);
   await storage.put(fileKey, bytes, MIME[sniffed.format]);
   await storage.put(staticKey, new Uint8Array(still), "image/png");
   try {
@@ -98,9 +99,11 @@ export async function removeLocalEmoji(db: Db, config: Config, shortcode: string
   if (!row) throw notFound(`No local emoji :${shortcode}:`);
   if (row.fileKey)
     await mediaStorage(config)
-      .delete([row.fileKey, row.fileKey.replace(/\.[a-z]+$/, "-static.png")])
+      .delete([row.fileKey, staticKeyOf(row.fileKey)])
       .catch(() => {});
 }
+
+const staticKeyOf = (fileKey: string) => fileKey.replace(/\/emoji\.[a-z]+$/, "/emojistatic.png");
 
 export interface RemoteEmoji {
   shortcode: string;

@@ -143,7 +143,7 @@ export async function serializeInstanceV2(
     version: API_VERSION,
     description: s.description ?? DEFAULT_DESCRIPTION,
     usage: { users: { active_month: activeMonth } },
-    thumbnail: { url: thumbnailUrl(config), blurhash: null, versions: {} },
+    thumbnail: { url: thumbnailUrl(config), description: "", blurhash: null, versions: {} },
     icon: [{ src: `${config.publicUrl}/static/avatar.png`, size: "400x400" }],
     languages: s.languages ?? ["en"],
     configuration: {
