@@ -7,7 +7,7 @@ import type { Config } from "../config/index.ts";
 import type { Db } from "../db/client.ts";
 import { isId } from "../lib/ids.ts";
 import { createAnnouncement, removeAnnouncement } from "../services/announcements/announcements.ts";
-import { addLocalEmoji, removeLocalEmoji } from "../services/emojis/emojis.ts";
+import { addLocalEmoji, removeLocalEmoji, SHORTCODE } from "../services/emojis/emojis.ts";
 
 export const INSTANCE_USAGE = `  tern emoji add <shortcode> <file> [--category <name>]
       Add a custom emoji (PNG, GIF, WebP or JPEG, at most 256 KiB).
@@ -49,6 +49,7 @@ export function parseInstanceCommand(
     expect(1, "<shortcode> <file>");
     only("category");
     const shortcode = subject.replace(/^:|:$/g, "");
+    if (!SHORTCODE.test(shortcode)) throw fail("A shortcode is 2 to 64 letters, digits or _");
     return async (db, config) => {
       const bytes = await readFile(rest[0]).catch(() => {
         throw fail(`Cannot read ${rest[0]}`);

@@ -11,8 +11,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accounts, instanceRules, instanceSettings, mutes } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { createAnnouncement } from "../../src/services/announcements/announcements.ts";
-import { addLocalEmoji } from "../../src/services/emojis/emojis.ts";
+import {
+  createAnnouncement,
+  removeAnnouncement,
+} from "../../src/services/announcements/announcements.ts";
+import { addLocalEmoji, removeLocalEmoji } from "../../src/services/emojis/emojis.ts";
 import { FakePeer, idOf } from "../helpers/ap-fixtures.ts";
 import { postStatus, statusAction } from "../helpers/api-client.ts";
 import { followAccepted } from "../helpers/hostile.ts";
@@ -28,7 +31,11 @@ let bob: User;
 let carol: User;
 let tagged: { id: string };
 
-async function get<T = any>(path: string, token?: string): Promise<T> {
+/** A parsed JSON answer; the tests read it as clients do, field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: API answers are checked by expect, not by types.
+type Json = any;
+
+async function get<T = Json>(path: string, token?: string): Promise<T> {
   const res = await t.request(path, { token });
   const body = await res.json();
   expect(res.status, `${path}: ${JSON.stringify(body)}`).toBe(200);
@@ -135,6 +142,21 @@ describe("custom emoji", () => {
       visible_in_picker: true,
     });
     expectDocumentedShape(list[0], "CustomEmoji");
+    // A second emoji under a taken shortcode, or a file that is no picture: 422, nothing stored.
+    const again = addLocalEmoji(t.database.db, t.config, "tern_wave", await png(8, 8));
+    await expect(again).rejects.toMatchObject({ status: 422 });
+    // Removing one deletes its files; the picker no longer offers it.
+    const gone = await addLocalEmoji(t.database.db, t.config, "gone", await png(8, 8));
+    await removeLocalEmoji(t.database.db, t.config, "gone");
+    for (const url of [gone.imageUrl, gone.staticUrl!])
+      expect((await t.request(new URL(url).pathname)).status).toBe(404);
+    await expect(removeLocalEmoji(t.database.db, t.config, "gone")).rejects.toMatchObject({
+      status: 404,
+    });
+    const text = new TextEncoder().encode("not an image at all");
+    await expect(addLocalEmoji(t.database.db, t.config, "text", text)).rejects.toMatchObject({
+      status: 422,
+    });
     for (const url of [list[0].url, list[0].static_url]) {
       const res = await t.request(new URL(url).pathname);
       expect(res.status, url).toBe(200);
@@ -188,7 +210,7 @@ describe("custom emoji", () => {
     note.tag = [icon("gts_party")];
     expect((await gts.send(t, create)).status).toBe(202);
     const home = await eventually(async () => {
-      const page = await get<any[]>("/api/v1/timelines/home", alice.token);
+      const page = await get<Json[]>("/api/v1/timelines/home", alice.token);
       return page.find((s) => s.uri === idOf(note));
     });
     // Only the remote server's own emoji: its `:tern_wave:` is not ours.
@@ -253,6 +275,8 @@ describe("announcements", () => {
       await t.request("/api/v1/announcements/123/dismiss", { method: "POST", token: alice.token }),
       404,
     );
+    await removeAnnouncement(t.database.db, a.id);
+    expect(await get("/api/v1/announcements?with_dismissed=true", bob.token)).toEqual([]);
   });
 });
 
