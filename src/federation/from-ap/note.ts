@@ -5,7 +5,7 @@ import { accounts, statuses } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
-import { type RemoteEmoji, upsertRemoteEmojis } from "../../services/emojis/emojis.ts";
+import type { RemoteEmoji } from "../../services/emojis/emojis.ts";
 import { hasLocalFollower } from "../../services/follows/local-followers.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
 import { remoteAttachments } from "./attachments.ts";
@@ -75,8 +75,7 @@ export async function noteToStatusData(
       if (emoji) emojis.push(emoji);
     }
   }
-  // The post's custom emoji, kept by its author's server (clients render them from `emojis`).
-  if (author.domain) await upsertRemoteEmojis(db, author.domain, emojis);
+
   const hashtags = tagNames.size
     ? [...tagNames]
     : hashtagsInContent(String(note.content ?? "")).slice(0, MAX_HASHTAGS);
@@ -113,6 +112,8 @@ export async function noteToStatusData(
     quote: quoteRefOf(note),
     interactionPolicy: interactionPolicyOf(note, author),
     media: await remoteAttachments(note),
+    // Custom emoji, kept under the author's server once the post is (clients render `emojis`).
+    emojis: author.domain ? { domain: author.domain, list: emojis } : undefined,
   };
 }
 

@@ -5,6 +5,7 @@ import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
+import { type RemoteEmoji, upsertRemoteEmojis } from "../emojis/emojis.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
@@ -40,6 +41,8 @@ export interface RemoteStatusData {
   interactionPolicy?: InteractionPolicy | null;
   /** Its attachments, as links to the remote files (validated by federation/from-ap). */
   media?: RemoteMediaData[];
+  /** Its `Emoji` tags, stored with the post under its author's domain. */
+  emojis?: { domain: string; list: RemoteEmoji[] };
 }
 
 export interface RemoteMediaData {
@@ -173,6 +176,7 @@ export async function upsertRemoteStatus(
         .values(tags.map((name) => ({ statusId: status.id, name })))
         .onConflictDoNothing();
     }
+    if (data.emojis) await upsertRemoteEmojis(tx, data.emojis.domain, data.emojis.list);
     return { status, created: !existing };
   });
 }
