@@ -76,6 +76,7 @@ describe("masto (Elk, Phanpy, Ivory's order)", () => {
     const announcements = await masto.v1.announcements.list();
     expect(announcements[0].content).toContain("Welcome");
     expect((announcements[0] as { read?: boolean }).read).toBe(false);
+    expect(announcements[0].emojis.map((e) => e.shortcode)).toEqual(["blobcat"]);
     const tags = await masto.v1.trends.tags.list();
     expect(tags.map((x) => x.name)).toContain("welcome");
     const trending = await masto.v1.trends.statuses.list();

@@ -9,7 +9,7 @@ import {
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { formatStatusText } from "../../lib/text-to-html.ts";
-import type { CustomEmoji } from "../emojis/emojis.ts";
+import { type CustomEmoji, emojisFor } from "../emojis/emojis.ts";
 
 export type Announcement = typeof announcements.$inferSelect;
 
@@ -24,6 +24,8 @@ export interface AnnouncementReaction {
 export interface AnnouncementView {
   announcement: Announcement;
   read: boolean;
+  /** Local custom emoji its text uses. */
+  emojis: CustomEmoji[];
   reactions: AnnouncementReaction[];
 }
 
@@ -75,7 +77,7 @@ const current = () =>
 
 /**
  * The announcements a user sees, newest first, with whether they dismissed each and the
- * reactions (counts, theirs, local emoji): three queries whatever their number.
+ * reactions (counts, theirs, local emoji) and the emoji of their text: four queries in all.
  */
 export async function listAnnouncements(
   db: Tx,
@@ -118,15 +120,19 @@ export async function listAnnouncements(
       .orderBy(sql`min(${announcementReactions.createdAt})`),
   ]);
   const read = new Set(dismissed.map((d) => d.id));
-  return rows
-    .filter((r) => withDismissed || !read.has(r.id))
-    .map((announcement) => ({
-      announcement,
-      read: read.has(announcement.id),
-      reactions: reactions
-        .filter((x) => x.announcementId === announcement.id)
-        .map((x) => ({ name: x.name, count: x.count, me: x.me, emoji: x.emoji })),
-    }));
+  const shown = rows.filter((r) => withDismissed || !read.has(r.id));
+  const emojis = await emojisFor(
+    db,
+    shown.map((r) => ({ domain: null, texts: [r.content] })),
+  );
+  return shown.map((announcement, i) => ({
+    announcement,
+    read: read.has(announcement.id),
+    emojis: emojis[i],
+    reactions: reactions
+      .filter((x) => x.announcementId === announcement.id)
+      .map((x) => ({ name: x.name, count: x.count, me: x.me, emoji: x.emoji })),
+  }));
 }
 
 async function requireCurrent(db: Tx, id: string): Promise<void> {

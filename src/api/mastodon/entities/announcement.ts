@@ -1,4 +1,5 @@
 import type { AnnouncementView } from "../../../services/announcements/announcements.ts";
+import { type MastodonCustomEmoji, serializeEmoji } from "./custom-emoji.ts";
 
 /** Mastodon's Announcement entity (https://docs.joinmastodon.org/entities/Announcement/). */
 export interface MastodonAnnouncement {
@@ -13,7 +14,7 @@ export interface MastodonAnnouncement {
   mentions: never[];
   statuses: never[];
   tags: never[];
-  emojis: never[];
+  emojis: MastodonCustomEmoji[];
   reactions: MastodonReaction[];
 }
 
@@ -40,7 +41,7 @@ export function serializeAnnouncement(v: AnnouncementView): MastodonAnnouncement
     mentions: [],
     statuses: [],
     tags: [],
-    emojis: [],
+    emojis: v.emojis.map(serializeEmoji),
     reactions: v.reactions.map((r) => ({
       name: r.name,
       count: r.count,

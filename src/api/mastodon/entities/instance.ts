@@ -69,7 +69,8 @@ export interface MastodonRule {
   translations: Record<string, { text: string; hint: string }>;
 }
 
-async function rulesOf(db: Db): Promise<MastodonRule[]> {
+/** The server's rules, in order (`rules` of both instance entities and `/instance/rules`). */
+export async function serializeRules(db: Db): Promise<MastodonRule[]> {
   return (await listRules(db)).map((r) => ({
     id: r.id,
     text: r.text,
@@ -119,7 +120,7 @@ export async function serializeInstanceV1(
       polls: POLL_LIMITS,
     },
     contact_account: contact.account as MastodonAccount | null,
-    rules: await rulesOf(db),
+    rules: await serializeRules(db),
   };
 }
 
@@ -187,6 +188,6 @@ export async function serializeInstanceV2(
     },
     api_versions: { mastodon: MASTODON_API_LEVEL },
     contact: await contactOf(db, config, s),
-    rules: await rulesOf(db),
+    rules: await serializeRules(db),
   };
 }

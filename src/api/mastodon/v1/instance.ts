@@ -4,11 +4,10 @@ import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
 import {
   instanceStats,
   knownPeers,
-  listRules,
   readInstanceSettings,
   weeklyActivity,
 } from "../../../services/instance.ts";
-import { serializeInstanceV1, serializeInstanceV2 } from "../entities/instance.ts";
+import { serializeInstanceV1, serializeInstanceV2, serializeRules } from "../entities/instance.ts";
 import type { ApiEnv } from "../env.ts";
 
 export { API_VERSION } from "../entities/instance.ts";
@@ -31,10 +30,7 @@ export function instanceV1Router(deps: AppDeps): Hono<ApiEnv> {
       }),
     );
   });
-  app.get("/rules", async (c) => {
-    const rules = await listRules(db);
-    return c.json(rules.map((r) => ({ id: r.id, text: r.text, hint: r.hint, translations: {} })));
-  });
+  app.get("/rules", async (c) => c.json(await serializeRules(db)));
   app.get("/peers", async (c) => c.json(await knownPeers(db)));
   app.get("/activity", async (c) => c.json(await weeklyActivity(db)));
   // Mastodon answers these with an empty document (not a 404) until the admin writes one.
