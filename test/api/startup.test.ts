@@ -241,6 +241,7 @@ describe("announcements", () => {
     expect((await put("🤔", bob.token)).status).toBe(200);
     expect((await put("tern_wave", alice.token)).status).toBe(200);
     await expectError(await put("not_an_emoji", alice.token), 422);
+    await expectError(await put("%E0", alice.token), 422);
     const [reacted] = await get("/api/v1/announcements", alice.token);
     expect(reacted.reactions).toEqual([
       { name: "🤔", count: 2, me: true },

@@ -40,12 +40,12 @@ export function announcementsRouter(deps: AppDeps): Hono<ApiEnv> {
     return c.json({});
   });
   app.put("/:id/reactions/:name", requireScope("write:favourites"), async (c) => {
-    const name = decodeURIComponent(c.req.param("name"));
+    const name = c.req.param("name"); // Hono has decoded it
     await addAnnouncementReaction(db, currentAccount(c).id, idOf(c.req.param("id")), name);
     return c.json({});
   });
   app.delete("/:id/reactions/:name", requireScope("write:favourites"), async (c) => {
-    const name = decodeURIComponent(c.req.param("name"));
+    const name = c.req.param("name"); // Hono has decoded it
     await removeAnnouncementReaction(db, currentAccount(c).id, idOf(c.req.param("id")), name);
     return c.json({});
   });
