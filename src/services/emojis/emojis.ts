@@ -185,9 +185,10 @@ export async function emojisFor(db: Tx, sources: EmojiSource[]): Promise<CustomE
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`select e.* from custom_emojis e
-      join (select * from unnest(${`{${list.map((p) => `"${p.code}"`).join(",")}}`}::text[],
-                                 ${`{${list.map((p) => `"${p.domain ?? ""}"`).join(",")}}`}::text[])
-            as w(code, domain)) w
+      join (values ${sql.join(
+        list.map((p) => sql`(${p.code}, ${p.domain ?? ""})`),
+        sql`, `,
+      )}) as w(code, domain)
         on e.shortcode = w.code and coalesce(e.domain, '') = w.domain
       where not e.disabled`,
   );
