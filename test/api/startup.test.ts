@@ -170,6 +170,14 @@ describe("custom emoji", () => {
     expect(status.account.emojis.map((e: { shortcode: string }) => e.shortcode)).toEqual([
       "tern_wave",
     ]);
+    // Changing only the name (as apps do) works, and the credential account carries the emoji.
+    const renamed = await t.request("/api/v1/accounts/update_credentials", {
+      method: "PATCH",
+      token: carol.token,
+      json: { display_name: "Carol :tern_wave:" },
+    });
+    expect(renamed.status).toBe(200);
+    expect((await renamed.json()).emojis).toMatchObject([{ shortcode: "tern_wave" }]);
     const note = await t.request(new URL(status.uri).pathname, {
       headers: { accept: "application/activity+json" },
     });
