@@ -1,14 +1,15 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../src/db/client.ts";
-import { oauthApps } from "../src/db/schema/index.ts";
+import { announcements, customEmojis, oauthApps } from "../src/db/schema/index.ts";
 import { findAccessToken } from "../src/services/oauth/tokens.ts";
 import { createEmptyPostgresDatabase } from "./helpers/db.ts";
+import { png } from "./helpers/images.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "src/cli/tern.ts");
@@ -136,4 +137,28 @@ describe("tern CLI", () => {
       });
     },
   );
+});
+
+describe("tern emoji and tern announcement", () => {
+  it("adds a custom emoji and an announcement", { timeout: SLOW }, async () => {
+    const file = join(dataDir, "wave.png");
+    await writeFile(file, await png(48, 48));
+    const added = await tern("emoji", "add", ":wave:", file, "--category", "Hands");
+    expect(added.stderr).toBe("");
+    expect(added.stdout).toBe("Added :wave:\n");
+    // Refused before the database is opened (each CLI run costs seconds on PGlite).
+    expectCleanFailure(await tern("emoji", "add", "x!", file), /shortcode/);
+    const announced = await tern("announcement", "add", "Hello all", "--ends", "2099-01-01T00:00Z");
+    expect(announced.stdout).toMatch(/^Announced \(id \d+\)\n$/);
+    expectCleanFailure(await tern("announcement", "add", "x", "--starts", "soon"), /not a time/);
+    await withDb(async ({ db }) => {
+      const [emoji] = await db.select().from(customEmojis);
+      expect(emoji).toMatchObject({ shortcode: "wave", domain: null, category: "Hands" });
+      expect(emoji.staticUrl).toMatch(/\.png$/);
+      const [a] = await db.select().from(announcements);
+      expect(a.content).toContain("Hello all");
+      expect(a.endsAt?.toISOString()).toBe("2099-01-01T00:00:00.000Z");
+    });
+    // Removing (files too) is tested in process: test/api/startup.test.ts.
+  });
 });

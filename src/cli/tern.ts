@@ -21,6 +21,7 @@ import {
   parseDomainCommand,
   runDomainCommand,
 } from "./domain.ts";
+import { INSTANCE_USAGE, type InstanceCommand, parseInstanceCommand } from "./instance-commands.ts";
 
 const USAGE = `Usage: tern <command>
 
@@ -29,7 +30,7 @@ Commands:
       Create a local account.
   tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
-${DOMAIN_USAGE}  tern help
+${DOMAIN_USAGE}${INSTANCE_USAGE}  tern help
       Show this help.
 
 Configuration comes from the same environment variables as the server
@@ -47,7 +48,8 @@ type Command =
   | { kind: "help" }
   | { kind: "account-create"; username: string; password: string }
   | { kind: "token-create"; username: string; scopes: string[] }
-  | DomainCommand;
+  | DomainCommand
+  | { kind: "instance"; run: InstanceCommand };
 
 function parseCommand(argv: string[]): Command {
   if (argv[0] === "domain" && !argv.includes("--help") && !argv.includes("-h")) {
@@ -67,6 +69,20 @@ function parseCommand(argv: string[]): Command {
   const [group, action, username, ...extra] = positionals;
   if (values.help || group === "help") return { kind: "help" };
   if (group === undefined) throw new CliError('Missing command. Run "tern help".');
+  if (group === "emoji" || group === "announcement") {
+    const { starts, ends, category, "all-day": allDay } = values;
+    if (values.password !== undefined || values.scopes !== undefined)
+      throw new CliError(`--password and --scopes are not options of tern ${group}`);
+    const run = parseInstanceCommand(
+      group,
+      positionals.slice(1),
+      { starts, ends, category, "all-day": allDay },
+      (message) => new CliError(message),
+    );
+    return { kind: "instance", run };
+  }
+  for (const key of ["starts", "ends", "category", "all-day"] as const)
+    if (values[key] !== undefined) throw new CliError(`--${key} is not an option of tern ${group}`);
   const command = `${group} ${action ?? ""}`.trim();
   if (command !== "account create" && command !== "token create") {
     throw new CliError(`Unknown command: ${command}. Run "tern help".`);
@@ -91,6 +107,10 @@ function parse(argv: string[]) {
     options: {
       password: { type: "string" },
       scopes: { type: "string" },
+      starts: { type: "string" },
+      ends: { type: "string" },
+      category: { type: "string" },
+      "all-day": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -135,6 +155,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, config: Config) 
   const database = await open(config);
   try {
     const { db } = database;
+    if (command.kind === "instance") {
+      process.stdout.write(`${await command.run(db, config)}\n`);
+      return;
+    }
     if (command.kind !== "account-create" && command.kind !== "token-create") {
       process.stdout.write(`${await runDomainCommand(db, command)}\n`);
       return;

@@ -5,6 +5,7 @@ import { inArray } from "drizzle-orm";
 import { accounts } from "../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import { type Account, getAccount } from "../services/accounts/accounts.ts";
+import { profileEmojis } from "../services/emojis/emojis.ts";
 import { getFavourite } from "../services/favourites/favourites.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import { deliveryInbox, followerInboxesAmong } from "../services/follows/inboxes.ts";
@@ -329,7 +330,12 @@ export async function sendUndoAnnounce(
 export async function sendActorUpdate(ctx: Ctx, accountId: string): Promise<void> {
   const account = await getAccount(ctx.data.db, accountId).catch(() => null);
   if (!account || account.domain !== null) return;
-  const actor = accountToActor(ctx, account, await ctx.getActorKeyPairs(account.username));
+  const actor = accountToActor(
+    ctx,
+    account,
+    await ctx.getActorKeyPairs(account.username),
+    await profileEmojis(ctx.data.db, account),
+  );
   const actorUri = ctx.getActorUri(account.username);
   await ctx.sendActivity(
     { identifier: account.username },

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import type { Server } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../../src/db/client.ts";
+import { type Database, openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { createLocalAccount } from "../../src/services/accounts/accounts.ts";
 import { createApp, OOB_REDIRECT_URI } from "../../src/services/oauth/apps.ts";
@@ -35,6 +35,8 @@ export async function startSite(
   users: string[],
   certFile: string,
   tls: { key: string; cert: string },
+  /** Runs on the site's database before its server starts (e.g. what an admin CLI would add). */
+  seed?: (db: Database["db"], env: Record<string, string>) => Promise<void>,
 ): Promise<Site> {
   const tlsPort = await freePort();
   const db = await processDatabase();
@@ -49,7 +51,7 @@ export async function startSite(
     // turns the limits on where they are the subject).
     RATE_LIMITS: "false",
   };
-  const tokens = await seedAccounts(env, users);
+  const tokens = await seedAccounts(env, users, seed);
   const server = await startServer(env);
   const front = await tlsFront(tls, tlsPort, server.httpUrl);
   return { host: `localhost:${tlsPort}`, server, front, db, tokens, env };
@@ -60,7 +62,11 @@ export async function startSite(
  * holds it (what `tern account create` and `tern token create` do, which test/cli.test.ts covers;
  * here without two processes per user, which cost seconds each on the embedded database).
  */
-async function seedAccounts(env: Record<string, string>, users: string[]) {
+async function seedAccounts(
+  env: Record<string, string>,
+  users: string[],
+  seed?: (db: Database["db"], env: Record<string, string>) => Promise<void>,
+) {
   const embedded = !env.DATABASE_URL;
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
@@ -87,6 +93,7 @@ async function seedAccounts(env: Record<string, string>, users: string[]) {
         await createAccessToken(db, { appId: app.id, accountId: account.id, scopes })
       ).token;
     }
+    await seed?.(database.db, env);
   } finally {
     await database.close();
   }

@@ -4,11 +4,13 @@ import type { ApiEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
+import { announcementsRouter } from "./v1/announcements.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { accountSafetyRouter, blockedListRouter } from "./v1/blocks.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { conversationsRouter } from "./v1/conversations.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
+import { customEmojisRouter } from "./v1/custom-emojis.ts";
 import { domainBlocksRouter, instanceDomainBlocksRouter } from "./v1/domain-blocks.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { filtersV1Router } from "./v1/filters.ts";
@@ -20,13 +22,16 @@ import { mediaRouter } from "./v1/media.ts";
 import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
 import { pollsRouter } from "./v1/polls.ts";
+import { preferencesRouter } from "./v1/preferences.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
+import { suggestionsRouter } from "./v1/suggestions.ts";
 import { statusThreadMutesRouter } from "./v1/thread-mutes.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
+import { trendsRouter } from "./v1/trends.ts";
 import { filtersV2Router } from "./v2/filters.ts";
 import { groupedNotificationsRouter } from "./v2/notifications.ts";
 
@@ -73,5 +78,12 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/accounts", accountListsRouter(deps));
   api.route("/v1/filters", filtersV1Router(deps));
   api.route("/v2/filters", filtersV2Router(deps));
+  // What apps call at start-up (issue 9): preferences, emoji, announcements, trends, suggestions.
+  api.route("/v1/preferences", preferencesRouter(deps));
+  api.route("/v1/custom_emojis", customEmojisRouter(deps));
+  api.route("/v1/announcements", announcementsRouter(deps));
+  api.route("/v1/trends", trendsRouter(deps));
+  api.route("/v1/suggestions", suggestionsRouter(deps, 1));
+  api.route("/v2/suggestions", suggestionsRouter(deps, 2));
   return api;
 }

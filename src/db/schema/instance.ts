@@ -122,3 +122,18 @@ export const pushSubscriptions = pgTable(
     index("push_subscriptions_account_idx").on(t.accountId),
   ],
 );
+
+/** Accounts a user removed from their follow suggestions (`DELETE /api/v1/suggestions/:id`). */
+export const suggestionDismissals = pgTable(
+  "suggestion_dismissals",
+  {
+    accountId: id("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    targetAccountId: id("target_account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.targetAccountId] })],
+);

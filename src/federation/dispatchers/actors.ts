@@ -2,6 +2,7 @@ import type { FederationBuilder } from "@fedify/fedify";
 import { paths } from "../../lib/urls.ts";
 import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
 import { getInstanceActorKeys } from "../../services/accounts/instance-keys.ts";
+import { profileEmojis } from "../../services/emojis/emojis.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { importKeyPairs, localKeyPairs } from "../keys.ts";
 import { accountToActor, instanceActor } from "../to-ap/actor.ts";
@@ -17,7 +18,7 @@ export function registerActors(builder: FederationBuilder<FedContext>): void {
       const account = await findLocalAccount(ctx.data.db, identifier);
       // The URL is case-insensitive for lookups, but the actor has one canonical id.
       if (!account || account.username !== identifier) return null;
-      return accountToActor(ctx, account, keys);
+      return accountToActor(ctx, account, keys, await profileEmojis(ctx.data.db, account));
     })
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) {

@@ -8,6 +8,7 @@ import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 import { enqueueJob } from "../../services/jobs.ts";
+import { storeEmojiTags } from "./emoji.ts";
 
 /** Remote text as a string PostgreSQL can store (no NUL characters). */
 const text = (v: unknown) => (v == null ? "" : String(v).replaceAll("\u0000", ""));
@@ -131,6 +132,7 @@ export async function persistActor(
       .set(fields)
       .where(eq(accounts.id, existing.id))
       .returning();
+    await storeEmojiTags(db, actor, fields.domain);
     await queueFeaturedSync(db, row);
     return row;
   }
@@ -140,6 +142,7 @@ export async function persistActor(
     .values({ id: newId(), ...fields })
     .onConflictDoUpdate({ target: accounts.uri, set: fields })
     .returning();
+  await storeEmojiTags(db, actor, fields.domain);
   await queueFeaturedSync(db, row);
   return row ?? null;
 }

@@ -5,9 +5,11 @@ import { accounts, statuses } from "../../db/schema/index.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
+import type { RemoteEmoji } from "../../services/emojis/emojis.ts";
 import { hasLocalFollower } from "../../services/follows/local-followers.ts";
 import type { RemoteStatusData } from "../../services/statuses/remote.ts";
 import { remoteAttachments } from "./attachments.ts";
+import { emojiOfTag } from "./emoji.ts";
 import { interactionPolicyOf, quoteRefOf } from "./interaction-policy.ts";
 import { remotePollOf } from "./question.ts";
 
@@ -60,6 +62,7 @@ export async function noteToStatusData(
   if (!note.id) return null;
   const mentionHrefs = new Set<string>();
   const tagNames = new Set<string>();
+  const emojis: RemoteEmoji[] = [];
   let read = 0;
   for await (const tag of note.getTags({ suppressError: true, documentLoader: noFetch })) {
     if (++read > MAX_TAGS_READ) break;
@@ -68,8 +71,12 @@ export async function noteToStatusData(
     } else if (tag instanceof Hashtag && tag.name && tagNames.size < MAX_HASHTAGS) {
       const name = String(tag.name).replace(/^#/, "").replaceAll("\u0000", "");
       if (name && name.length <= MAX_HASHTAG_LENGTH) tagNames.add(name.toLowerCase());
+    } else {
+      const emoji = await emojiOfTag(tag);
+      if (emoji) emojis.push(emoji);
     }
   }
+
   const hashtags = tagNames.size
     ? [...tagNames]
     : hashtagsInContent(String(note.content ?? "")).slice(0, MAX_HASHTAGS);
@@ -107,6 +114,8 @@ export async function noteToStatusData(
     interactionPolicy: interactionPolicyOf(note, author),
     media: await remoteAttachments(note),
     poll: await remotePollOf(note),
+    // Custom emoji, kept under the author's server once the post is (clients render `emojis`).
+    emojis: author.domain ? { domain: author.domain, list: emojis } : undefined,
   };
 }
 

@@ -2,18 +2,21 @@ import type { Context } from "@fedify/fedify";
 import { Application, Endpoints, Image, Person, PropertyValue, Service } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Account } from "../../services/accounts/accounts.ts";
+import type { CustomEmoji } from "../../services/emojis/emojis.ts";
 import type { FedContext } from "../context.ts";
+import { emojiToTag } from "./emoji.ts";
 
 type KeyPairs = Awaited<ReturnType<Context<FedContext>["getActorKeyPairs"]>>;
 
 /** The type of one of our stored pictures, from the extension Tern gave its key. */
 const imageType = (url: string) => (url.endsWith(".png") ? "image/png" : "image/jpeg");
 
-/** A local account as the actor document Mastodon reads. */
+/** A local account as the actor document Mastodon reads (`emojis`: those its profile uses). */
 export function accountToActor(
   ctx: Context<FedContext>,
   account: Account,
   keys: KeyPairs,
+  emojis: CustomEmoji[] = [],
 ): Person | Service {
   const identifier = account.username;
   const values = {
@@ -33,6 +36,7 @@ export function accountToActor(
       : null,
     // Profile fields, as Mastodon publishes them (name plain text, value HTML).
     attachments: account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+    tags: emojis.map((e) => emojiToTag(e, ctx.data.config.publicUrl)),
     inbox: ctx.getInboxUri(identifier),
     outbox: ctx.getOutboxUri(identifier),
     followers: ctx.getFollowersUri(identifier),

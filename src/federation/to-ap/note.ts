@@ -16,6 +16,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Visibility } from "../../db/schema/statuses.ts";
 import type { StatusBundle } from "../../services/statuses/types.ts";
 import type { FedContext } from "../context.ts";
+import { emojiToTag } from "./emoji.ts";
 import { interactionPolicyOf } from "./interactions.ts";
 import { Question, questionValues } from "./question.ts";
 
@@ -103,6 +104,7 @@ export function statusToNote(
             name: `#${t}`,
           }),
       ),
+      ...(bundle.emojis ?? []).map((e) => emojiToTag(e, ctx.data.config.publicUrl)),
     ],
     // FEP-044f `quote`; `quoteUrl` also writes `quoteUri` and `_misskey_quote`, which Mastodon
     // 4.5 sends too for servers that only know those.

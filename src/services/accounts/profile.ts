@@ -125,18 +125,18 @@ export async function updateProfile(
           updatedAt: new Date(),
         })
         .where(eq(accounts.id, account.id));
-      await tx
-        .update(localUsers)
-        .set({
-          noteSource: input.note,
-          fieldsSource: input.fields?.filter((f) => f.name.trim() || f.value.trim()),
-          avatarKey: avatar?.key,
-          headerKey: header?.key,
-          defaultPrivacy: input.privacy,
-          defaultSensitive: input.sensitive,
-          defaultLanguage: input.language,
-        })
-        .where(eq(localUsers.accountId, account.id));
+      const userFields = {
+        noteSource: input.note,
+        fieldsSource: input.fields?.filter((f) => f.name.trim() || f.value.trim()),
+        avatarKey: avatar?.key,
+        headerKey: header?.key,
+        defaultPrivacy: input.privacy,
+        defaultSensitive: input.sensitive,
+        defaultLanguage: input.language,
+      };
+      // Changing only the name (or flags) leaves nothing to set here: drizzle refuses an empty SET.
+      if (Object.values(userFields).some((v) => v !== undefined))
+        await tx.update(localUsers).set(userFields).where(eq(localUsers.accountId, account.id));
       const replaced = [avatar && user.avatarKey, header && user.headerKey].filter(
         (k): k is string => !!k,
       );

@@ -10,6 +10,7 @@ import {
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { emojisFor } from "../emojis/emojis.ts";
 import { mediaOfStatuses } from "../media/attach.ts";
 import { pollsOfStatuses } from "../polls/polls.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
@@ -56,6 +57,15 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     ]),
   );
   const byId = new Map(authors.map((a) => [a.id, a]));
+  // Custom emoji the posts use, looked up among their authors' servers' emoji: one query.
+  const emojiLists = await emojisFor(
+    db,
+    rows.map((s) => ({
+      domain: byId.get(s.accountId)?.domain ?? null,
+      texts: [s.content, s.spoilerText],
+    })),
+  );
+  const emojisOf = new Map(rows.map((s, i) => [s.id, emojiLists[i]]));
   const mentionsOf = new Map<string, Account[]>();
   for (const m of mentioned)
     mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
@@ -73,6 +83,7 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
     quote: quoteOf.get(status.id) ?? null,
     media: media.get(status.id) ?? [],
     poll: pollOf.get(status.id) ?? null,
+    emojis: emojisOf.get(status.id) ?? [],
   });
   const boosted = new Map(originals.map((o) => [o.id, bundleOf(o)]));
   return page.map((status) => ({

@@ -6,6 +6,7 @@ import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts"
 import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
+import { type RemoteEmoji, upsertRemoteEmojis } from "../emojis/emojis.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
@@ -44,6 +45,8 @@ export interface RemoteStatusData {
   media?: RemoteMediaData[];
   /** A `Question`'s poll; null: the post has none (an edit may remove one); undefined: not said. */
   poll?: RemotePollData | null;
+  /** Its `Emoji` tags, stored with the post under its author's domain. */
+  emojis?: { domain: string; list: RemoteEmoji[] };
 }
 
 export interface RemoteMediaData {
@@ -179,6 +182,7 @@ export async function upsertRemoteStatus(
         .values(tags.map((name) => ({ statusId: status.id, name })))
         .onConflictDoNothing();
     }
+    if (data.emojis) await upsertRemoteEmojis(tx, data.emojis.domain, data.emojis.list);
     return { status, created: !existing };
   });
 }

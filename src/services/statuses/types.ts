@@ -1,5 +1,6 @@
 import type { mentions, quotes, statuses } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
+import type { CustomEmoji } from "../emojis/emojis.ts";
 import type { Media } from "../media/media.ts";
 import type { Poll } from "../polls/polls.ts";
 
@@ -23,6 +24,8 @@ export interface StatusBundle {
   media: Media[];
   /** Its poll (a `Question`), if it has one. */
   poll?: Poll | null;
+  /** Custom emoji its content and content warning use (of its author's server). */
+  emojis?: CustomEmoji[];
 }
 
 export interface StatusCounts {

@@ -1,6 +1,7 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Account } from "../../../services/accounts/accounts.ts";
 import { type AccountStats, accountStats } from "../../../services/accounts/stats.ts";
+import { accountEmojis, type MastodonCustomEmoji } from "./custom-emoji.ts";
 
 /** Mastodon's Account entity (https://docs.joinmastodon.org/entities/Account/). */
 export interface MastodonAccount {
@@ -17,7 +18,7 @@ export interface MastodonAccount {
   header_static: string;
   locked: boolean;
   fields: { name: string; value: string; verified_at: string | null }[];
-  emojis: never[];
+  emojis: MastodonCustomEmoji[];
   bot: boolean;
   group: boolean;
   discoverable: boolean | null;
@@ -65,6 +66,7 @@ export function serializeAccount(
   a: Account,
   stats: AccountStats | undefined,
   publicUrl: string,
+  emojis: MastodonCustomEmoji[] = [],
 ): MastodonAccount {
   const avatar = a.avatarUrl ?? defaultAvatar(publicUrl);
   const header = a.headerUrl ?? defaultHeader(publicUrl);
@@ -82,7 +84,7 @@ export function serializeAccount(
     header_static: header,
     locked: a.locked,
     fields: a.fields.map((f) => ({ name: f.name, value: f.value, verified_at: f.verifiedAt })),
-    emojis: [],
+    emojis,
     bot: a.bot,
     group: a.actorType === "Group",
     discoverable: a.discoverable,
@@ -104,14 +106,15 @@ export function serializeAccount(
   };
 }
 
-/** Serializes many accounts with two queries in all. */
+/** Serializes many accounts with three queries in all (stats, custom emoji). */
 export async function serializeAccounts(
   db: Tx,
   list: Account[],
   publicUrl: string,
 ): Promise<MastodonAccount[]> {
   const stats = await accountStats(db, list);
-  return list.map((a) => serializeAccount(a, stats.get(a.id), publicUrl));
+  const emojis = await accountEmojis(db, list);
+  return list.map((a) => serializeAccount(a, stats.get(a.id), publicUrl, emojis.get(a.id)));
 }
 
 export async function serializeOneAccount(

@@ -16,6 +16,7 @@ import { loadBundles } from "../../../services/statuses/load.ts";
 import { threadMutedAmong } from "../../../services/statuses/thread-mutes.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonCustomEmoji, serializeEmoji } from "./custom-emoji.ts";
 import type { MastodonFilterResult } from "./filter.ts";
 import { type MastodonMediaAttachment, serializeMedia } from "./media.ts";
 import { type MastodonPoll, serializePoll } from "./poll.ts";
@@ -36,7 +37,7 @@ export interface MastodonStatus {
   application: { name: string; website: string | null } | null;
   mentions: { id: string; username: string; url: string; acct: string }[];
   tags: { name: string; url: string }[];
-  emojis: never[];
+  emojis: MastodonCustomEmoji[];
   reblogs_count: number;
   favourites_count: number;
   replies_count: number;
@@ -147,7 +148,7 @@ export async function serializeBundles(
         acct: m.domain ? `${m.username}@${m.domain}` : m.username,
       })),
       tags: tags.map((name) => ({ name, url: `${publicUrl}/tags/${encodeURIComponent(name)}` })),
-      emojis: [],
+      emojis: (bundle.emojis ?? []).map(serializeEmoji),
       reblogs_count: counts.reblogs,
       favourites_count: counts.favourites,
       replies_count: counts.replies,

@@ -1,74 +1,69 @@
 import { Hono } from "hono";
 import type { AppDeps } from "../../../deps.ts";
-import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
-import { instanceStats } from "../../../services/instance.ts";
-import { PIN_LIMIT } from "../../../services/pins/pins.ts";
-import { POLL_LIMITS } from "../../../services/polls/polls.ts";
-import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
+import {
+  instanceStats,
+  knownPeers,
+  readInstanceSettings,
+  weeklyActivity,
+} from "../../../services/instance.ts";
+import { serializeInstanceV1, serializeInstanceV2, serializeRules } from "../entities/instance.ts";
 import type { ApiEnv } from "../env.ts";
 
-/** Clients read the Mastodon version to decide which features to use; Tern speaks 4.5's API. */
-export const API_VERSION = `4.5.0 (compatible; Tern ${TERN_VERSION})`;
+export { API_VERSION } from "../entities/instance.ts";
 
-/** No media uploads or polls yet: every limit is zero, so clients offer neither. */
-const mediaLimits = {
-  supported_mime_types: [],
-  image_size_limit: 0,
-  image_matrix_limit: 0,
-  video_size_limit: 0,
-  video_frame_rate_limit: 0,
-  video_matrix_limit: 0,
-};
-// Polls exist: clients offer them within these limits (services/polls).
-const pollLimits = {
-  max_options: POLL_LIMITS.maxOptions,
-  max_characters_per_option: POLL_LIMITS.maxCharactersPerOption,
-  min_expiration: POLL_LIMITS.minExpiration,
-  max_expiration: POLL_LIMITS.maxExpiration,
-};
-
-const statusLimits = {
-  max_characters: MAX_STATUS_CHARS,
-  max_media_attachments: 0,
-  characters_reserved_per_url: CHARS_PER_URL,
-};
-
-/** GET /api/v1/instance (Mastodon's V1_Instance). */
+/** GET /api/v1/instance (Mastodon's V1_Instance) and its sub-resources. */
 export function instanceV1Router(deps: AppDeps): Hono<ApiEnv> {
   const { config, db } = deps;
   const app = new Hono<ApiEnv>();
   app.get("/", async (c) => {
-    const stats = await instanceStats(db);
+    const [settings, stats, users] = await Promise.all([
+      readInstanceSettings(db),
+      instanceStats(db),
+      countLocalAccounts(db),
+    ]);
+    return c.json(
+      await serializeInstanceV1(db, config, settings, {
+        users,
+        statuses: stats.localStatuses,
+        domains: stats.domains,
+      }),
+    );
+  });
+  app.get("/rules", async (c) => c.json(await serializeRules(db)));
+  app.get("/peers", async (c) => c.json(await knownPeers(db)));
+  app.get("/activity", async (c) => c.json(await weeklyActivity(db)));
+  // Mastodon answers these with an empty document (not a 404) until the admin writes one.
+  app.get("/extended_description", async (c) => {
+    const s = await readInstanceSettings(db);
+    const at = s.updatedAt.extended_description;
     return c.json({
-      uri: config.host,
-      title: config.host,
-      short_description: "A Tern server",
-      description: "A Tern server: federated microblogging with a Mastodon-compatible API.",
-      email: "",
-      version: API_VERSION,
-      urls: { streaming_api: config.publicUrl.replace(/^http/, "ws") },
-      stats: {
-        user_count: await countLocalAccounts(db),
-        status_count: stats.localStatuses,
-        domain_count: stats.domains,
-      },
-      // Mastodon always has a picture here (its default when none is set); clients show it.
-      thumbnail: `${config.publicUrl}/static/header.png`,
-      languages: ["en"],
-      registrations: false,
-      approval_required: false,
-      invites_enabled: false,
-      configuration: {
-        accounts: { max_featured_tags: 0 },
-        statuses: statusLimits,
-        media_attachments: mediaLimits,
-        polls: pollLimits,
-      },
-      contact_account: null,
-      rules: [],
+      updated_at: (at ?? new Date(0)).toISOString(),
+      content: s.extendedDescription ?? "",
     });
   });
+  app.get("/privacy_policy", async (c) => {
+    const s = await readInstanceSettings(db);
+    const at = s.updatedAt.privacy_policy;
+    return c.json({
+      updated_at: (at ?? new Date(0)).toISOString(),
+      content: s.privacyPolicy ?? "",
+    });
+  });
+  // No terms written: a 404, as Mastodon answers a server without terms of service.
+  app.get("/terms_of_service", async (c) => {
+    const s = await readInstanceSettings(db);
+    if (!s.termsOfService) return c.json({ error: "Record not found" }, 404);
+    const at = s.updatedAt.terms_of_service ?? new Date(0);
+    return c.json({
+      effective_date: at.toISOString().slice(0, 10),
+      effective: true,
+      content: s.termsOfService,
+      succeeded_by: null,
+    });
+  });
+  // No translation service: no language pairs (`{}`, as Mastodon without one).
+  app.get("/translation_languages", (c) => c.json({}));
   return app;
 }
 
@@ -77,59 +72,8 @@ export function instanceV2Router(deps: AppDeps): Hono<ApiEnv> {
   const { config, db } = deps;
   const app = new Hono<ApiEnv>();
   app.get("/", async (c) => {
-    const stats = await instanceStats(db);
-    return c.json({
-      domain: config.host,
-      title: config.host,
-      version: API_VERSION,
-      description: "A Tern server: federated microblogging with a Mastodon-compatible API.",
-      usage: { users: { active_month: stats.activeMonth } },
-      thumbnail: { url: `${config.publicUrl}/static/header.png`, description: "" },
-      icon: [],
-      languages: ["en"],
-      configuration: {
-        urls: {
-          streaming: config.publicUrl.replace(/^http/, "ws"),
-          status: null,
-          about: `${config.publicUrl}/`,
-          privacy_policy: null,
-          terms_of_service: null,
-        },
-        vapid: { public_key: "" },
-        // Profile limits are Mastodon's defaults (Tern has no profile editing API yet).
-        accounts: {
-          max_display_name_length: 30,
-          max_note_length: 500,
-          max_featured_tags: 0,
-          max_pinned_statuses: PIN_LIMIT,
-          max_profile_fields: 4,
-          profile_field_name_limit: 255,
-          profile_field_value_limit: 255,
-        },
-        statuses: statusLimits,
-        media_attachments: { ...mediaLimits, description_limit: 1500 },
-        polls: pollLimits,
-        translation: { enabled: false },
-        // The public timeline is open to anybody; Tern has no hashtag or trending-link feeds yet.
-        timelines_access: {
-          live_feeds: { local: "public", remote: "public" },
-          hashtag_feeds: { local: "disabled", remote: "disabled" },
-          trending_link_feeds: { local: "disabled", remote: "disabled" },
-        },
-        limited_federation: false,
-      },
-      registrations: {
-        enabled: false,
-        approval_required: false,
-        reason_required: false,
-        message: null,
-        min_age: null,
-        url: null,
-      },
-      api_versions: { mastodon: 6 },
-      contact: { email: "", account: null },
-      rules: [],
-    });
+    const [settings, stats] = await Promise.all([readInstanceSettings(db), instanceStats(db)]);
+    return c.json(await serializeInstanceV2(db, config, settings, stats.activeMonth));
   });
   return app;
 }
