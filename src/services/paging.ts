@@ -1,4 +1,4 @@
-import { asc, desc, gt, lt, type SQL, sql } from "drizzle-orm";
+import { asc, desc, gt, lt, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 
 /** Mastodon's paging: max_id (older than), since_id (newer than, newest first), min_id (right after). */
@@ -13,11 +13,11 @@ export interface Page {
  * Keyset bounds of a page on one id column, for an index range scan: the conditions, the order,
  * and whether the rows come back oldest first (min_id alone) and must be reversed with `newestFirst`.
  *
- * `descNullsLast`: the index to read is drizzle's `.desc()` (`DESC NULLS LAST`). PostgreSQL only
- * reads an index in an order it matches nulls included, and a plain `order by id desc` means
- * NULLS FIRST: it would sort the whole range instead (ids are never null, so the order is the same).
+ * Indexes that serve pages are ascending: PostgreSQL reads them backwards for `order by id desc`
+ * (which means NULLS FIRST). An index declared `desc` (drizzle's `DESC NULLS LAST`) would match
+ * neither direction and the whole range would be sorted.
  */
-export function keyset(column: AnyPgColumn, page: Page, descNullsLast = false) {
+export function keyset(column: AnyPgColumn, page: Page) {
   const where: SQL[] = [];
   if (page.maxId) where.push(lt(column, page.maxId));
   if (page.sinceId) where.push(gt(column, page.sinceId));
@@ -25,13 +25,7 @@ export function keyset(column: AnyPgColumn, page: Page, descNullsLast = false) {
   const ascending = Boolean(page.minId) && !page.sinceId;
   return {
     where,
-    order: descNullsLast
-      ? ascending
-        ? sql`${column} asc nulls first`
-        : sql`${column} desc nulls last`
-      : ascending
-        ? asc(column)
-        : desc(column),
+    order: ascending ? asc(column) : desc(column),
     newestFirst: <T>(rows: T[]): T[] => (ascending ? rows.reverse() : rows),
   };
 }

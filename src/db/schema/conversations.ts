@@ -22,7 +22,7 @@ export const conversations = pgTable(
   },
   (t) => [
     uniqueIndex("conversations_key").on(t.accountId, t.participantKey),
-    index("conversations_account_idx").on(t.accountId, t.lastStatusId.desc()),
+    index("conversations_account_idx").on(t.accountId, t.lastStatusId),
   ],
 );
 

@@ -42,8 +42,8 @@ export const notifications = pgTable(
   },
   (t) => [
     // The v1 and v2 lists: one index range scan per page, newest first.
-    index("notifications_account_idx").on(t.accountId, t.id.desc()),
-    index("notifications_group_idx").on(t.accountId, t.groupKey, t.id.desc()),
+    index("notifications_account_idx").on(t.accountId, t.id),
+    index("notifications_group_idx").on(t.accountId, t.groupKey, t.id),
     // The same event twice (a favourite undone and redone, a Follow re-sent) notifies once.
     uniqueIndex("notifications_event_key").on(
       t.accountId,

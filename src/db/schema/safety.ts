@@ -24,7 +24,7 @@ export const blocks = pgTable(
     uniqueIndex("blocks_pair_key").on(t.accountId, t.targetAccountId),
     index("blocks_target_idx").on(t.targetAccountId),
     index("blocks_uri_idx").on(t.uri),
-    index("blocks_account_idx").on(t.accountId, t.id.desc()),
+    index("blocks_account_idx").on(t.accountId, t.id),
   ],
 );
 
@@ -46,7 +46,7 @@ export const mutes = pgTable(
   },
   (t) => [
     uniqueIndex("mutes_pair_key").on(t.accountId, t.targetAccountId),
-    index("mutes_account_idx").on(t.accountId, t.id.desc()),
+    index("mutes_account_idx").on(t.accountId, t.id),
     index("mutes_expires_idx").on(t.expiresAt).where(sql`${t.expiresAt} is not null`),
   ],
 );

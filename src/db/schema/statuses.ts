@@ -75,18 +75,16 @@ export const statuses = pgTable(
   },
   (t) => [
     uniqueIndex("statuses_uri_key").on(t.uri),
-    index("statuses_account_idx").on(t.accountId, t.id.desc()),
-    index("statuses_public_idx").on(t.id.desc()).where(sql`${t.visibility} = 'public'`),
+    index("statuses_account_idx").on(t.accountId, t.id),
+    index("statuses_public_idx").on(t.id).where(sql`${t.visibility} = 'public'`),
     // The local public timeline (`local=true`) without filtering the whole federated one.
     index("statuses_local_public_idx")
-      .on(t.id.desc())
+      .on(t.id)
       .where(sql`${t.visibility} = 'public' and ${t.local} and ${t.reblogOfId} is null`),
     index("statuses_search_idx").using("gin", statusSearchDocument),
     index("statuses_reply_idx").on(t.inReplyToId),
     // reblogged_by, and removing the boosts of a deleted post.
-    index("statuses_reblog_idx")
-      .on(t.reblogOfId, t.id.desc())
-      .where(sql`${t.reblogOfId} is not null`),
+    index("statuses_reblog_idx").on(t.reblogOfId, t.id).where(sql`${t.reblogOfId} is not null`),
     // One boost per account and post: boosting twice is the same boost.
     uniqueIndex("statuses_reblog_key")
       .on(t.accountId, t.reblogOfId)
@@ -127,7 +125,7 @@ export const statusTags = pgTable(
   (t) => [
     primaryKey({ columns: [t.statusId, t.name] }),
     // Hashtag timelines: newest first within one tag, an index range scan.
-    index("status_tags_name_status_idx").on(t.name, t.statusId.desc()),
+    index("status_tags_name_status_idx").on(t.name, t.statusId),
   ],
 );
 
@@ -204,8 +202,8 @@ export const favourites = pgTable(
   (t) => [
     uniqueIndex("favourites_pair_key").on(t.accountId, t.statusId),
     // GET /api/v1/favourites (the viewer's, newest first) and /statuses/:id/favourited_by.
-    index("favourites_account_idx").on(t.accountId, t.id.desc()),
-    index("favourites_status_idx").on(t.statusId, t.id.desc()),
+    index("favourites_account_idx").on(t.accountId, t.id),
+    index("favourites_status_idx").on(t.statusId, t.id),
     index("favourites_uri_idx").on(t.uri),
   ],
 );
@@ -225,7 +223,7 @@ export const bookmarks = pgTable(
   },
   (t) => [
     uniqueIndex("bookmarks_pair_key").on(t.accountId, t.statusId),
-    index("bookmarks_account_idx").on(t.accountId, t.id.desc()),
+    index("bookmarks_account_idx").on(t.accountId, t.id),
   ],
 );
 
@@ -246,7 +244,7 @@ export const statusPins = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.accountId, t.statusId] }),
-    index("status_pins_account_idx").on(t.accountId, t.createdAt.desc()),
+    index("status_pins_account_idx").on(t.accountId, t.createdAt),
   ],
 );
 
@@ -299,7 +297,7 @@ export const quotes = pgTable(
   (t) => [
     uniqueIndex("quotes_status_key").on(t.statusId),
     // GET /api/v1/statuses/:id/quotes, newest first.
-    index("quotes_quoted_idx").on(t.quotedStatusId, t.id.desc()),
+    index("quotes_quoted_idx").on(t.quotedStatusId, t.id),
     index("quotes_authorization_idx").on(t.authorizationUri),
   ],
 );
@@ -334,7 +332,7 @@ export const interactionRequests = pgTable(
   },
   (t) => [
     uniqueIndex("interaction_requests_request_key").on(t.requestUri),
-    index("interaction_requests_status_idx").on(t.statusId, t.id.desc()),
+    index("interaction_requests_status_idx").on(t.statusId, t.id),
     index("interaction_requests_object_idx").on(t.objectUri),
   ],
 );

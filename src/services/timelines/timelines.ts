@@ -40,8 +40,7 @@ export async function publicTimeline(
   scope: { local?: boolean; remote?: boolean; onlyMedia?: boolean },
   viewerId: string | null = null,
 ): Promise<Status[]> {
-  // Read in the order of statuses_public_idx and statuses_local_public_idx (paging.ts says why).
-  const { where, order, newestFirst } = keyset(statuses.id, page, true);
+  const { where, order, newestFirst } = keyset(statuses.id, page);
   // A literal, not a bound `= $1`: a generic (prepared) plan can then still match the partial
   // statuses_local_public_idx, whose predicate is `visibility = 'public' and local`.
   if (scope.local) where.push(sql`${statuses.local}`);
