@@ -9,6 +9,7 @@ import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
+import { StreamingHub } from "./streaming/hub.ts";
 
 export interface Tern {
   config: Config;
@@ -16,6 +17,8 @@ export interface Tern {
   federation: Federation<FedContext>;
   app: ReturnType<typeof createApp>;
   worker: Worker | null;
+  /** The streaming API's event hub (null in the worker role, which serves no API). */
+  streaming: StreamingHub | null;
 }
 
 /**
@@ -53,7 +56,12 @@ export async function assemble(
     fanout: fedifyQueue(FEDIFY_QUEUES.fanout),
   };
   const federation = await buildFederation({ config, kv, queue });
-  const app = createApp({ config, db: database.db, federation });
+  const streaming =
+    config.role === "worker"
+      ? null
+      : new StreamingHub({ db: database.db, publicUrl: config.publicUrl, listen: database.listen });
+  await streaming?.start();
+  const app = createApp({ config, db: database.db, federation, streaming });
   const worker =
     config.role === "web"
       ? null
@@ -65,5 +73,5 @@ export async function assemble(
           queueOptions,
           listen: database.listen,
         });
-  return { config, database, federation, app, worker };
+  return { config, database, federation, app, worker, streaming };
 }

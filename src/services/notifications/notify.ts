@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { publishNotification } from "../events/publish.ts";
 
 export interface NotifyInput {
   /** The recipient: only a local account is ever notified (checked here, in the same query). */
@@ -43,6 +44,7 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
            ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
     on conflict do nothing`);
+  await publishNotification(tx, id, input.accountId);
 }
 
 /** A new status mentioning accounts: each local one is notified (in the post's transaction). */

@@ -8,30 +8,33 @@ import { type AnyColumn, type SQL, sql } from "drizzle-orm";
  * booster and the boosted author.
  */
 
+/** The viewer's id, or a column or SQL holding it (streams check many viewers in one query). */
+type Viewer = string | AnyColumn | SQL;
+
 /** The viewer blocked the account or the account blocked the viewer. */
-function blockedEitherWay(viewerId: string, accountId: AnyColumn | SQL): SQL {
+function blockedEitherWay(viewerId: Viewer, accountId: AnyColumn | SQL): SQL {
   return sql`exists (select 1 from blocks b where (b.account_id = ${viewerId} and b.target_account_id = ${accountId}) or (b.account_id = ${accountId} and b.target_account_id = ${viewerId}))`;
 }
 
 /** The viewer muted the account, and the mute has not expired. */
-function muted(viewerId: string, accountId: AnyColumn | SQL, notificationsOnly: boolean): SQL {
+function muted(viewerId: Viewer, accountId: AnyColumn | SQL, notificationsOnly: boolean): SQL {
   const scope = notificationsOnly ? sql` and m.hide_notifications` : sql``;
   return sql`exists (select 1 from mutes m where m.account_id = ${viewerId} and m.target_account_id = ${accountId} and (m.expires_at is null or m.expires_at > now())${scope})`;
 }
 
 /** The viewer blocked the account's whole domain (local accounts have none). */
-function domainBlocked(viewerId: string, accountId: AnyColumn | SQL): SQL {
+function domainBlocked(viewerId: Viewer, accountId: AnyColumn | SQL): SQL {
   return sql`exists (select 1 from account_domain_blocks d join accounts a on a.domain = d.domain where d.account_id = ${viewerId} and a.id = ${accountId})`;
 }
 
 /** True when a post by `accountId` may be shown to the viewer in a timeline, search or thread. */
-export function visibleAuthor(viewerId: string | null, accountId: AnyColumn | SQL): SQL {
+export function visibleAuthor(viewerId: Viewer | null, accountId: AnyColumn | SQL): SQL {
   if (!viewerId) return sql`true`;
   return sql`not ${blockedEitherWay(viewerId, accountId)} and not ${muted(viewerId, accountId, false)} and not ${domainBlocked(viewerId, accountId)}`;
 }
 
 /** True when a notification caused by `accountId` may reach the viewer. */
-export function notifyingAccount(viewerId: string, accountId: AnyColumn | SQL): SQL {
+export function notifyingAccount(viewerId: Viewer, accountId: AnyColumn | SQL): SQL {
   return sql`not ${blockedEitherWay(viewerId, accountId)} and not ${muted(viewerId, accountId, true)} and not ${domainBlocked(viewerId, accountId)}`;
 }
 

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
+import { publishEvent } from "../events/publish.ts";
 
 /**
  * A follow's `languages[]` lets a post through when it lists the post's language (its primary
@@ -38,6 +39,9 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
     on conflict do nothing
     returning account_id`,
   );
+  // Their `user` streams hear of it (only those it newly reached: an edit re-run adds nobody).
+  if (rows.length)
+    await publishEvent(db, { t: "home", id: statusId, to: rows.map((r) => String(r.account_id)) });
   return rows.length;
 }
 
