@@ -9,6 +9,7 @@ import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
+import { loadVapidKeys } from "./services/push/vapid.ts";
 import { StreamingHub } from "./streaming/hub.ts";
 
 export interface Tern {
@@ -33,6 +34,8 @@ export async function assemble(
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(database);
+  // Web Push's key pair is made at first start; apps and the instance show its public half.
+  await loadVapidKeys(database.db);
   // Fedify fetches and delivers with the global fetch: give every such request a deadline and,
   // unless private addresses are allowed, the address guard.
   installOutboundFetch({

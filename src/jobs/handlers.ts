@@ -25,6 +25,7 @@ import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
+import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
@@ -117,6 +118,12 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "account.updated":
       await sendActorUpdate(ctx, job.accountId);
+      return;
+    case "push.notification":
+      await queuePushDeliveries(db, job.notificationId);
+      return;
+    case "push.deliver":
+      await deliverPush(db, ctx.data.config.publicUrl, job);
       return;
   }
 }

@@ -73,7 +73,11 @@ export type TernJob =
   /** Files of deleted media (a deleted post, an unattached upload, a replaced avatar). */
   | { type: "media.delete_files"; keys: string[] }
   /** A local profile changed: Update(Person) to its followers. */
-  | { type: "account.updated"; accountId: string };
+  | { type: "account.updated"; accountId: string }
+  /** A notification for an account with Web Push subscriptions: one push.deliver per wanted one. */
+  | { type: "push.notification"; notificationId: string }
+  /** One Web Push message to one subscription (retried on its own). */
+  | { type: "push.deliver"; subscriptionId: string; notificationId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

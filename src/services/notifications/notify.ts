@@ -3,6 +3,7 @@ import type { Tx } from "../../db/client.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { publishNotification } from "../events/publish.ts";
+import { queuePush } from "../push/queue.ts";
 
 export interface NotifyInput {
   /** The recipient: only a local account is ever notified (checked here, in the same query). */
@@ -45,6 +46,7 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
     on conflict do nothing`);
   await publishNotification(tx, id, input.accountId);
+  await queuePush(tx, id, input.accountId);
 }
 
 /** A new status mentioning accounts: each local one is notified (in the post's transaction). */

@@ -4,6 +4,7 @@ import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
 import { instanceStats } from "../../../services/instance.ts";
 import { PIN_LIMIT } from "../../../services/pins/pins.ts";
+import { vapidPublicKey } from "../../../services/push/vapid.ts";
 import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import type { ApiEnv } from "../env.ts";
 
@@ -93,7 +94,7 @@ export function instanceV2Router(deps: AppDeps): Hono<ApiEnv> {
           privacy_policy: null,
           terms_of_service: null,
         },
-        vapid: { public_key: "" },
+        vapid: { public_key: vapidPublicKey(db) },
         // Profile limits are Mastodon's defaults (Tern has no profile editing API yet).
         accounts: {
           max_display_name_length: 30,
