@@ -1,9 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import webpush from "web-push";
 import type { Db } from "../../db/client.ts";
 import {
   accounts,
-  follows,
   type NotificationType,
   notifications,
   pushSubscriptions,
@@ -13,6 +12,7 @@ import { htmlToPlainText } from "../../lib/html.ts";
 import { logger } from "../../lib/logger.ts";
 import { notificationAllowed } from "../events/audience.ts";
 import { enqueueJob } from "../jobs.ts";
+import { followedAmong } from "../quotes/policy.ts";
 import { type PushSubscription, wantsAlert } from "./subscriptions.ts";
 import { loadVapidKeys } from "./vapid.ts";
 
@@ -40,17 +40,7 @@ async function policyAllows(db: Db, sub: PushSubscription, fromId: string): Prom
   if (sub.policy === "none") return false;
   const [follower, following] =
     sub.policy === "followed" ? [sub.accountId, fromId] : [fromId, sub.accountId];
-  const [row] = await db
-    .select({ id: follows.id })
-    .from(follows)
-    .where(
-      and(
-        eq(follows.followerId, follower),
-        eq(follows.followingId, following),
-        eq(follows.state, "accepted"),
-      ),
-    );
-  return Boolean(row);
+  return (await followedAmong(db, follower, [following])).has(following);
 }
 
 /**
