@@ -144,6 +144,9 @@ export class StreamingHub {
         return this.deleted(event.id);
       case "notification":
         return this.notification(event.id, event.to);
+      case "token_revoked":
+        for (const c of [...this.clients]) if (c.tokenId === event.id) c.close();
+        return;
       case "filters_changed":
         for (const c of this.subscribed(event.to, ["user"])) c.send(["user"], "filters_changed");
         return;

@@ -3,6 +3,8 @@ import { createStreamingAPIClient } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { accessTokens } from "../../src/db/schema/index.ts";
+import { createApp } from "../../src/services/oauth/apps.ts";
+import { createAccessToken } from "../../src/services/oauth/tokens.ts";
 import { type ApiUser, postStatus, statusAction } from "../helpers/api-client.ts";
 import { listen, SseReader, type WsEvent, WsReader } from "../helpers/streams.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -135,7 +137,28 @@ describe("streaming API", () => {
     expect(ws.closed).toBe(false);
   });
 
-  it("closes the sockets of a revoked token", async () => {
+  it("closes a socket as soon as its app revokes the token", async () => {
+    const { app, clientSecret } = await createApp(t.database.db, {
+      name: "streamer",
+      redirectUris: "urn:ietf:wg:oauth:2.0:oob",
+      scopes: "read",
+    });
+    const { token } = await createAccessToken(t.database.db, {
+      appId: app.id,
+      accountId: carol.account.id,
+      scopes: ["read"],
+    });
+    const ws = await socket({ account: carol.account, token }, "user");
+    const res = await t.request("/oauth/revoke", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token, client_id: app.clientId, client_secret: clientSecret }),
+    });
+    expect(res.status).toBe(200);
+    await expect(ws.next(() => false, 5_000)).rejects.toThrow("socket closed");
+  });
+
+  it("closes the sockets of a token revoked by other means at the next check", async () => {
     const dave = await t.user("dave");
     const ws = await socket(dave, "user");
     const sse = await SseReader.open(

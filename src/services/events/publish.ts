@@ -20,7 +20,9 @@ export type LiveEvent =
   /** A notification was written for a local account. */
   | { t: "notification"; id: string; to: string }
   /** An account's filters changed: its clients reload them. */
-  | { t: "filters_changed"; to: string };
+  | { t: "filters_changed"; to: string }
+  /** An access token was revoked: the streams it opened are closed. */
+  | { t: "token_revoked"; id: string };
 
 /** NOTIFY payloads are capped at 8000 bytes: home events list at most this many readers each. */
 const READERS_PER_EVENT = 300;
