@@ -5,15 +5,18 @@ import WebSocket from "ws";
 import { accessTokens } from "../../src/db/schema/index.ts";
 import { createApp } from "../../src/services/oauth/apps.ts";
 import { createAccessToken } from "../../src/services/oauth/tokens.ts";
+import { FakePeer, idOf } from "../helpers/ap-fixtures.ts";
 import { type ApiUser, postStatus, statusAction } from "../helpers/api-client.ts";
+import { followAccepted } from "../helpers/hostile.ts";
 import { listen, SseReader, type WsEvent, WsReader } from "../helpers/streams.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let t: TestTern;
 let server: Awaited<ReturnType<typeof listen>>;
-let alice: ApiUser;
-let bob: ApiUser;
-let carol: ApiUser;
+type User = Awaited<ReturnType<TestTern["user"]>>;
+let alice: User;
+let bob: User;
+let carol: User;
 const open: { close(): void }[] = [];
 
 beforeAll(async () => {
@@ -121,6 +124,35 @@ describe("streaming API", () => {
     await stranger.next((m) => m.stream?.[0] === "public:local" && statusOf(m).id === loud.id);
     expect(stranger.messages.some((m) => m.payload?.includes(secret.id))).toBe(false);
     expect(stranger.messages.map((m) => m.stream?.[0]).sort()).toEqual(["public", "public:local"]);
+  });
+
+  it("sends a remote followed account's post (a signed Create from GoToSocial) and its edit", async () => {
+    const gts = await FakePeer.start("gotosocial");
+    open.push({ close: () => void gts.close() });
+    await followAccepted(t, alice.account, gts.actorId);
+    const ws = await socket(alice, "user", "public:remote");
+    expect((await gts.deliver(t, "create-note-public")).status).toBe(202);
+    const uri = idOf(gts.captureJson("create-note-public").object);
+    const home = await ws.next((m) => m.stream?.[0] === "user" && m.event === "update");
+    expect(JSON.parse(home.payload!)).toMatchObject({
+      uri,
+      content: expect.stringContaining("Hello"),
+    });
+    const remote = await ws.next((m) => m.stream?.[0] === "public:remote");
+    expect(JSON.parse(remote.payload!).uri).toBe(uri);
+    const res = await gts.deliver(t, "update-note", {
+      edit: (body) => {
+        const activity = JSON.parse(body.replaceAll("(edited)", "(edited live)"));
+        activity.object.updated = new Date().toISOString();
+        return JSON.stringify(activity);
+      },
+    });
+    expect(res.status).toBe(202);
+    const edited = await ws.next((m) => m.event === "status.update" && m.stream?.[0] === "user");
+    expect(JSON.parse(edited.payload!)).toMatchObject({
+      uri,
+      content: expect.stringContaining("edited live"),
+    });
   });
 
   it("keeps the socket open after an unknown stream, and hashtag streams match their tag", async () => {
