@@ -221,6 +221,11 @@ export class StreamingHub {
   }
 
   private async publicStatus(id: string, event: string): Promise<void> {
+    // Most statuses find nobody on a public or hashtag stream here: not even loaded then.
+    const open = [...this.bySub.keys()].some(
+      (k) => k.startsWith("public") || k.startsWith("hashtag"),
+    );
+    if (!open) return;
     const b = await this.bundle(id);
     // Only public posts, not boosts, are on the public streams (as on Mastodon).
     if (b?.status.visibility !== "public" || b.status.reblogOfId) return;

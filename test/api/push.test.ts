@@ -163,6 +163,29 @@ describe("Web Push delivery", () => {
     });
   });
 
+  it("pushes only from followed accounts under the policy followed", async () => {
+    const frank = await t.user("frank");
+    const keys = new PushKeys();
+    expect((await subscribe(frank, keys, "/f", { standard: true })).status).toBe(200);
+    await t.request("/api/v1/push/subscription", {
+      method: "PUT",
+      token: frank.token,
+      json: { data: { alerts: { favourite: true }, policy: "followed" } },
+    });
+    await t.request(`/api/v1/accounts/${carol.account.id}/follow`, {
+      method: "POST",
+      token: frank.token,
+    });
+    const post = await postStatus(t, frank, "who may buzz me");
+    await statusAction(t, bob, post.id, "favourite");
+    await statusAction(t, carol, post.id, "favourite");
+    const msg = await eventually(async () => push.received.find((r) => r.path === "/f"));
+    expect(JSON.parse(decryptAes128gcm(keys, msg.body)).title).toContain("carol");
+    // bob's favourite came first and was not pushed: carol's is the only one.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(push.received.filter((r) => r.path === "/f")).toHaveLength(1);
+  });
+
   it("honours alerts and policy, and a 410 from the push service deletes the subscription", async () => {
     const erin = await t.user("erin");
     const keys = new PushKeys();
