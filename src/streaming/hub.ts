@@ -5,6 +5,7 @@ import type { Database, Db } from "../db/client.ts";
 import { accessTokens, notifications, statuses } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
 import {
+  listsWithMember,
   notificationAllowed,
   viewersHolding,
   viewersOfAuthors,
@@ -186,13 +187,38 @@ export class StreamingHub {
   }
 
   private async home(id: string, to: string[]): Promise<void> {
-    const connected = to.filter((a) => this.subscribed(a, ["user"]).length > 0);
+    // Readers streaming their home, or one of their lists (whose members they follow).
+    const streaming = (c: StreamClient) =>
+      c.subs.has("user") || [...c.subs.values()].some((s) => s.name === "list");
+    const connected = to.filter((a) => [...(this.byAccount.get(a) ?? [])].some(streaming));
     if (connected.length === 0) return;
     const b = await this.bundle(id);
     if (!b) return;
     // The fan-out chose followers by visibility; blocks and mutes are checked here, now.
     const allowed = await viewersOfAuthors(this.opts.db, connected, this.authorsOf(b));
     await this.toUsers(b, allowed, "update");
+    await this.toLists(b, allowed);
+  }
+
+  /** A post that reached its readers' home goes to those of their lists that hold its author. */
+  private async toLists(b: StatusBundle, viewers: Set<string>): Promise<void> {
+    const subs = [...viewers].flatMap((v) =>
+      [...(this.byAccount.get(v) ?? [])].flatMap((c) =>
+        [...c.subs.values()].filter((s) => s.name === "list").map((s) => ({ c, s })),
+      ),
+    );
+    if (subs.length === 0) return;
+    // A boost belongs on the lists of its booster, as in the list feed.
+    const author = b.status.accountId;
+    const lists = await listsWithMember(
+      this.opts.db,
+      [...new Set(subs.map((x) => x.s.arg!))],
+      author,
+    );
+    if (lists.size === 0) return;
+    const [rendered] = await serializeBundles(this.opts.db, [b], this.opts.publicUrl, null);
+    const json = JSON.stringify(rendered);
+    for (const { c, s } of subs) if (lists.has(s.arg!)) c.send(s.label, "update", json);
   }
 
   private async edited(id: string): Promise<void> {

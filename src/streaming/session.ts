@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { ownsList } from "../services/events/audience.ts";
 import { hasScope } from "../services/oauth/scopes.ts";
 import { findAccessToken } from "../services/oauth/tokens.ts";
 import { parseStream, StreamError, type Subscription, scopeOf } from "./streams.ts";
@@ -42,13 +43,16 @@ export async function authenticateStream(
 }
 
 /** A stream the client asked for, if its token may read it; StreamError says why not. */
-export function allowedStream(
+export async function allowedStream(
+  db: Db,
   auth: StreamAuth,
   stream: string,
   params: { tag?: string; list?: string },
-): Subscription {
+): Promise<Subscription> {
   const sub = parseStream(stream, params);
   if (!hasScope(auth.scopes, scopeOf(sub.name)))
     throw new StreamError(`Access token does not have the required scopes for ${stream}`);
+  if (sub.name === "list" && !(await ownsList(db, auth.accountId, sub.arg!)))
+    throw new StreamError("List not found");
   return sub;
 }

@@ -31,9 +31,12 @@ export function sseRoutes(
     if (!auth) return c.json({ error: "Error: Missing access token" }, 401);
     const media = c.req.query("only_media") === "true" || c.req.query("only_media") === "1";
     const stream = media && name.startsWith("public") ? `${name}:media` : name;
-    let sub: ReturnType<typeof allowedStream>;
+    let sub: Awaited<ReturnType<typeof allowedStream>>;
     try {
-      sub = allowedStream(auth, stream, { tag: c.req.query("tag"), list: c.req.query("list") });
+      sub = await allowedStream(db, auth, stream, {
+        tag: c.req.query("tag"),
+        list: c.req.query("list"),
+      });
     } catch (error) {
       if (error instanceof StreamError) return c.json({ error: error.message }, 400);
       throw error;

@@ -88,12 +88,13 @@ export function attachWebSocket(
     hub.add(client);
     wss.emit("connection", ws);
     ws.on("close", () => hub.remove(client));
-    const request = (type: unknown, msg: Record<string, unknown>) => {
+    const request = async (type: unknown, msg: Record<string, unknown>) => {
       try {
-        const sub = allowedStream(auth, String(msg.stream ?? ""), {
+        const sub = await allowedStream(db, auth, String(msg.stream ?? ""), {
           tag: typeof msg.tag === "string" ? msg.tag : undefined,
           list: typeof msg.list === "string" ? msg.list : undefined,
         });
+        if (ws.readyState !== ws.OPEN) return;
         if (type === "subscribe") hub.subscribe(client, sub);
         else hub.unsubscribe(client, sub);
       } catch (error) {
@@ -104,13 +105,21 @@ export function attachWebSocket(
     };
     // `?stream=user` opens one stream right away (Mastodon's older clients do so).
     const initial = url.searchParams.get("stream");
+    // Messages are handled one after the other: answers (and errors) keep their order.
+    let queue: Promise<void> = Promise.resolve();
+    const handle = (work: () => Promise<void> | void) => {
+      queue = queue.then(work).catch((error) => log.error("Message failed: {error}", { error }));
+    };
     if (initial)
-      request("subscribe", {
-        stream: initial,
-        tag: url.searchParams.get("tag") ?? undefined,
-        list: url.searchParams.get("list") ?? undefined,
-      });
-    ws.on("message", (data) => {
+      handle(() =>
+        request("subscribe", {
+          stream: initial,
+          tag: url.searchParams.get("tag") ?? undefined,
+          list: url.searchParams.get("list") ?? undefined,
+        }),
+      );
+    ws.on("message", (data) => handle(() => onMessage(data)));
+    const onMessage = async (data: unknown) => {
       let msg: unknown;
       try {
         msg = JSON.parse(String(data));
@@ -121,8 +130,8 @@ export function attachWebSocket(
       const { type } = msg as { type?: unknown };
       if (type !== "subscribe" && type !== "unsubscribe")
         return ws.send(JSON.stringify({ error: `Unknown message type: ${type}`, status: 400 }));
-      request(type, msg as Record<string, unknown>);
-    });
+      await request(type, msg as Record<string, unknown>);
+    };
   }
 
   return () => {

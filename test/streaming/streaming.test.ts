@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { createStreamingAPIClient } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { accessTokens } from "../../src/db/schema/index.ts";
+import { accessTokens, listAccounts, lists } from "../../src/db/schema/index.ts";
+import { newId } from "../../src/lib/ids.ts";
 import { createApp } from "../../src/services/oauth/apps.ts";
 import { createAccessToken } from "../../src/services/oauth/tokens.ts";
 import { FakePeer, idOf } from "../helpers/ap-fixtures.ts";
@@ -167,6 +168,25 @@ describe("streaming API", () => {
     expect(m.stream).toEqual(["hashtag", "Cats"]);
     expect(statusOf(m).id).toBe(loud.id);
     expect(ws.closed).toBe(false);
+  });
+
+  it("sends a list member's post to its owner's list stream, and nobody else may stream the list", async () => {
+    const listId = newId();
+    await t.database.db
+      .insert(lists)
+      .values({ id: listId, accountId: alice.account.id, title: "friends" });
+    await t.database.db.insert(listAccounts).values({ listId, accountId: bob.account.id });
+    const owner = await socket(alice);
+    owner.subscribe("list", { list: listId });
+    await owner.synced();
+    expect(owner.messages.filter((m) => m.error)).toHaveLength(1);
+    const other = await socket(carol);
+    other.subscribe("list", { list: listId });
+    expect((await other.next((m) => m.error !== undefined)).error).toBe("List not found");
+    const posted = await postStatus(t, bob, "for my list");
+    const m = await owner.next((e) => e.event === "update");
+    expect(m.stream).toEqual(["list", listId]);
+    expect(statusOf(m).id).toBe(posted.id);
   });
 
   it("closes a socket as soon as its app revokes the token", async () => {

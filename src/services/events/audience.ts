@@ -73,3 +73,30 @@ export async function notificationAllowed(
   );
   return ok.size > 0;
 }
+
+/** Whether the list is the account's own (nobody streams another's list). */
+export async function ownsList(db: Tx, accountId: string, listId: string): Promise<boolean> {
+  const rows = await queryRows<{ one: number }>(
+    db,
+    sql`select 1 as one from lists where id = ${listId}::bigint and account_id = ${accountId}::bigint`,
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Of the lists `listIds` (those streamed here), the ones a post by `authorId` belongs on: the
+ * author is a member (members are accounts the owner follows, as in the list's feed).
+ */
+export async function listsWithMember(
+  db: Tx,
+  listIds: string[],
+  authorId: string,
+): Promise<Set<string>> {
+  if (listIds.length === 0) return new Set();
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`select list_id::text as id from list_accounts
+      where account_id = ${authorId}::bigint and list_id = any(${`{${listIds.join(",")}}`}::bigint[])`,
+  );
+  return new Set(rows.map((r) => String(r.id)));
+}
