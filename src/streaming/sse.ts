@@ -65,7 +65,10 @@ export function sseRoutes(
               if (!open) return;
               open = false;
               end();
-              controller.close();
+              // The reader may have gone already (then the stream is cancelled, not closable).
+              try {
+                controller.close();
+              } catch {}
             },
           };
           hub.add(client);
