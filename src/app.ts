@@ -17,6 +17,7 @@ import { AppError } from "./lib/errors.ts";
 import { logger } from "./lib/logger.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { federationPolicy } from "./services/safety/server-domains.ts";
+import { sseRoutes } from "./streaming/sse.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
 
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", healthRoutes(deps));
   app.route("/", wellKnownRoutes(deps));
+  app.route("/api/v1/streaming", sseRoutes(deps.db, deps.streaming ?? null));
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", mediaFileRoutes(deps));

@@ -1,8 +1,10 @@
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { healthRoutes } from "./api/health.ts";
 import { ConfigError, loadConfig } from "./config/index.ts";
 import { logger, setupLogging } from "./lib/logger.ts";
 import { assemble } from "./server.ts";
+import { attachWebSocket } from "./streaming/websocket.ts";
 
 const log = logger("main");
 /** A process that has not stopped by then exits anyway. */
@@ -32,6 +34,9 @@ async function main(): Promise<void> {
     }),
   );
 
+  // The streaming API's WebSocket shares the port (the `upgrade` of /api/v1/streaming).
+  if (tern.streaming) attachWebSocket(server as Server, tern.streaming, tern.database.db);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -39,6 +44,8 @@ async function main(): Promise<void> {
     log.info("{signal}: shutting down", { signal });
     setTimeout(() => process.exit(1), SHUTDOWN_LIMIT_MS).unref();
     // Stop taking requests, finish the ones in flight, then the worker hands back its jobs.
+    // Open streams never end by themselves: closed first, so that the server can finish.
+    await tern.streaming?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await tern.worker?.stop();
     await tern.database.close();

@@ -9,7 +9,9 @@ import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
+import { loadVapidKeys } from "./services/push/vapid.ts";
 import { federationPolicy } from "./services/safety/server-domains.ts";
+import { StreamingHub } from "./streaming/hub.ts";
 
 export interface Tern {
   config: Config;
@@ -17,6 +19,8 @@ export interface Tern {
   federation: Federation<FedContext>;
   app: ReturnType<typeof createApp>;
   worker: Worker | null;
+  /** The streaming API's event hub (null in the worker role, which serves no API). */
+  streaming: StreamingHub | null;
 }
 
 /**
@@ -34,6 +38,8 @@ export async function assemble(
   // Suspended domains (and, in allowlist mode, all but the allowed) get nothing from here.
   const policy = federationPolicy(database.db, config);
   const refusedHost = async (host: string | null) => host !== null && policy.refuses(host);
+  // Web Push's key pair is made at first start; apps and the instance show its public half.
+  await loadVapidKeys(database.db);
   // Fedify fetches and delivers with the global fetch: give every such request a deadline and,
   // unless private addresses are allowed, the address guard.
   installOutboundFetch({
@@ -59,7 +65,12 @@ export async function assemble(
     fanout: fedifyQueue(FEDIFY_QUEUES.fanout),
   };
   const federation = await buildFederation({ config, kv, queue });
-  const app = createApp({ config, db: database.db, federation });
+  const streaming =
+    config.role === "worker"
+      ? null
+      : new StreamingHub({ db: database.db, publicUrl: config.publicUrl, listen: database.listen });
+  await streaming?.start();
+  const app = createApp({ config, db: database.db, federation, streaming });
   const worker =
     config.role === "web"
       ? null
@@ -71,5 +82,5 @@ export async function assemble(
           queueOptions,
           listen: database.listen,
         });
-  return { config, database, federation, app, worker };
+  return { config, database, federation, app, worker, streaming };
 }

@@ -28,6 +28,7 @@ import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { closePoll } from "../services/polls/close.ts";
+import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { purgeDomain } from "../services/safety/server-domains.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
@@ -139,6 +140,12 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "domain.purge":
       await purgeDomain(db, job.domain);
+      return;
+    case "push.notification":
+      await queuePushDeliveries(db, job.notificationId);
+      return;
+    case "push.deliver":
+      await deliverPush(db, ctx.data.config.publicUrl, job);
       return;
   }
 }

@@ -85,7 +85,11 @@ export type TernJob =
   /** A local account took back its block of a remote one: `Undo(Block)` to it. */
   | { type: "block.undone"; accountId: string; targetAccountId: string; uri: string }
   /** The server suspended a domain: its accounts go, with their posts and follows. */
-  | { type: "domain.purge"; domain: string };
+  | { type: "domain.purge"; domain: string }
+  /** A notification for an account with Web Push subscriptions: one push.deliver per wanted one. */
+  | { type: "push.notification"; notificationId: string }
+  /** One Web Push message to one subscription (retried on its own). */
+  | { type: "push.deliver"; subscriptionId: string; notificationId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -64,6 +64,7 @@ export async function startTestTern(env: Record<string, string> = {}): Promise<T
       return { account, token };
     },
     async close() {
+      await tern.streaming?.stop();
       await tern.worker?.stop();
       await tern.database.close();
     },

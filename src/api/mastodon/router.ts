@@ -23,6 +23,7 @@ import { notificationsRouter } from "./v1/notifications.ts";
 import { statusPinsRouter } from "./v1/pins.ts";
 import { pollsRouter } from "./v1/polls.ts";
 import { preferencesRouter } from "./v1/preferences.ts";
+import { pushRouter } from "./v1/push.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
@@ -73,6 +74,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/instance", instanceV1Router(deps));
   api.route("/v2/instance", instanceV2Router(deps));
   api.route("/v1/media", mediaRouter(deps, 1));
+  api.route("/v1/push/subscription", pushRouter(deps));
   api.route("/v2/media", mediaRouter(deps, 2));
   api.route("/v1/lists", listsRouter(deps));
   api.route("/v1/accounts", accountListsRouter(deps));

@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { publishNotification } from "../events/publish.ts";
+import { queuePush } from "../push/queue.ts";
 import { notifyingAccount } from "../safety/hidden.ts";
 import { threadNotMuted } from "../statuses/thread-mutes.ts";
 
@@ -47,6 +49,8 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
       and ${threadNotMuted(sql`a.id`, sql`${input.statusId ?? null}::bigint`)}
       and ${notifyingAccount(sql`a.id`, sql`${input.fromAccountId}::bigint`)}
     on conflict do nothing`);
+  await publishNotification(tx, id, input.accountId);
+  await queuePush(tx, id, input.accountId);
 }
 
 /** A new status mentioning accounts: each local one is notified (in the post's transaction). */

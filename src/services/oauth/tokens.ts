@@ -3,6 +3,7 @@ import type { Tx } from "../../db/client.ts";
 import { accessTokens, accounts } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { publishEvent } from "../events/publish.ts";
 import { randomSecret, sha256Hex } from "./crypto.ts";
 import { OAuthError } from "./errors.ts";
 import { formatScopes, storedScopes } from "./scopes.ts";
@@ -84,4 +85,6 @@ export async function revokeAccessToken(db: Tx, token: string, appId: string): P
     .update(accessTokens)
     .set({ revokedAt: new Date() })
     .where(and(eq(accessTokens.id, row.id), isNull(accessTokens.revokedAt)));
+  // Its open streams close now, in every process (the hub's periodic check is the backstop).
+  await publishEvent(db, { t: "token_revoked", id: row.id });
 }

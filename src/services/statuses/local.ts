@@ -11,6 +11,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { localUserOf } from "../accounts/profile.ts";
 import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
+import { publishEvent } from "../events/publish.ts";
 import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { attachMedia, checkAttachable, type MediaAttributes } from "../media/attach.ts";
@@ -128,6 +129,7 @@ export async function createLocalStatus(
       }
       await countStatus(tx, stored, 1);
       await enqueueJob(tx, { type: "status.created", statusId: id });
+      await publishEvent(tx, { t: "status", id });
       return true;
     })
     .catch((err: unknown) => {
@@ -198,6 +200,7 @@ export async function editLocalStatus(
     await notifyEdit(tx, before, added);
     await attachMedia(tx, author.id, status.id, keptMedia, input.mediaAttributes);
     await enqueueJob(tx, { type: "status.updated", statusId: status.id });
+    await publishEvent(tx, { t: "status.update", id: status.id });
   });
   return loadBundle(db, status.id);
 }
@@ -227,6 +230,7 @@ export async function deleteLocalStatus(
     for (const row of gone) {
       await countStatus(tx, row, -1);
       if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
+      await publishEvent(tx, { t: "delete", id: row.id });
     }
     await enqueueJob(tx, {
       type: "status.deleted",

@@ -7,6 +7,7 @@ import { newId } from "../../lib/ids.ts";
 import { countStatus } from "../accounts/counters.ts";
 import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
 import { type RemoteEmoji, upsertRemoteEmojis } from "../emojis/emojis.ts";
+import { publishEvent } from "../events/publish.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
@@ -112,6 +113,7 @@ export async function upsertRemoteStatus(
         .where(eq(statuses.id, existing.id))
         .returning();
       if (edited) await recordEdit(tx, existing, fields, status.editedAt ?? new Date());
+      if (edited) await publishEvent(tx, { t: "status.update", id: status.id });
       await tx.delete(mentions).where(eq(mentions.statusId, status.id));
       await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
       // An edit that changes (or first resolves) the parent moves the reply between counters.
@@ -140,6 +142,7 @@ export async function upsertRemoteStatus(
       await countStatus(tx, inserted, 1);
       if (parent) await countReplies(tx, parent.id, 1);
       await adoptOrphanReplies(tx, status);
+      await publishEvent(tx, { t: "status", id: status.id });
       const budget = data.parentFetchBudget ?? PARENT_FETCH_DEPTH;
       // Fetched by the worker after commit: the inbox never waits for another server.
       if (data.inReplyToUri && data.inReplyToUri !== data.uri && !parent && budget > 0)
@@ -206,6 +209,7 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
     for (const row of rows) {
       await countStatus(tx, row, -1);
       if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
+      await publishEvent(tx, { t: "delete", id: row.id });
     }
     return rows.length > 0;
   });

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
+import { publishEvent } from "../events/publish.ts";
 import { fanOutToListFeeds, inExclusiveList, removeFromListFeeds } from "../lists/feed.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
 
@@ -47,6 +48,9 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
   );
   // The same post goes to the list feeds of the lists holding its author.
   await fanOutToListFeeds(db, statusId);
+  // Their `user` streams hear of it (only those it newly reached: an edit re-run adds nobody).
+  if (rows.length)
+    await publishEvent(db, { t: "home", id: statusId, to: rows.map((r) => String(r.account_id)) });
   return rows.length;
 }
 

@@ -22,7 +22,7 @@ export interface CredentialApplication extends Application {
   client_secret_expires_at: number;
 }
 
-export function serializeApplication(app: OAuthApp): Application {
+export function serializeApplication(app: OAuthApp, vapidKey = ""): Application {
   const redirectUris = appRedirectUris(app);
   return {
     id: app.id,
@@ -31,16 +31,17 @@ export function serializeApplication(app: OAuthApp): Application {
     scopes: appScopes(app),
     redirect_uri: redirectUris.join("\n"),
     redirect_uris: redirectUris,
-    vapid_key: "",
+    vapid_key: vapidKey,
   };
 }
 
 export function serializeCredentialApplication(
   app: OAuthApp,
   clientSecret: string,
+  vapidKey = "",
 ): CredentialApplication {
   return {
-    ...serializeApplication(app),
+    ...serializeApplication(app, vapidKey),
     client_id: app.clientId,
     client_secret: clientSecret,
     client_secret_expires_at: 0,

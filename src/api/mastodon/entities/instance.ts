@@ -17,13 +17,9 @@ export const MASTODON_API_LEVEL = 7;
 const DEFAULT_DESCRIPTION =
   "A Tern server: federated microblogging with a Mastodon-compatible API.";
 
-/**
- * Where clients open the streaming API. TODO(streaming): the streaming helper sets
- * `config.streamingUrl` (STREAMING_URL) when it lands; until then the API's own origin over ws(s).
- */
+/** Where clients open the streaming API: the same origin as the API, over ws(s) (src/streaming). */
 export function streamingUrl(config: Config): string {
-  const configured = (config as Config & { streamingUrl?: string }).streamingUrl;
-  return configured ?? config.publicUrl.replace(/^http/, "ws");
+  return config.publicUrl.replace(/^http/, "ws");
 }
 
 /** Only pictures: video and audio need ffmpeg, which this build does not run (media.ts). */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../../deps.ts";
 import { unauthorized } from "../../../lib/errors.ts";
 import { createApp, getApp } from "../../../services/oauth/apps.ts";
+import { vapidPublicKey } from "../../../services/push/vapid.ts";
 import { readBody } from "../body.ts";
 import { serializeApplication, serializeCredentialApplication } from "../entities/application.ts";
 import type { ApiEnv } from "../env.ts";
@@ -35,14 +36,14 @@ export function appsRouter(deps: AppDeps): Hono<ApiEnv> {
       scopes: body.scopes,
       website: body.website,
     });
-    return c.json(serializeCredentialApplication(app, clientSecret));
+    return c.json(serializeCredentialApplication(app, clientSecret, vapidPublicKey(deps.db)));
   });
 
   router.get("/verify_credentials", authenticate(deps), requireToken(), async (c) => {
     const auth = c.get("auth");
     // Tokens made outside any app (none today) have nothing to verify.
     if (!auth?.appId) throw unauthorized();
-    return c.json(serializeApplication(await getApp(deps.db, auth.appId)));
+    return c.json(serializeApplication(await getApp(deps.db, auth.appId), vapidPublicKey(deps.db)));
   });
 
   return router;
