@@ -8,6 +8,7 @@ import { appsRouter } from "./v1/apps.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
+import { featuredTagsRouter } from "./v1/featured-tags.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { markersRouter } from "./v1/markers.ts";
@@ -19,8 +20,11 @@ import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
+import { tagTimelineRouter } from "./v1/tag-timeline.ts";
+import { followedTagsRouter, tagsRouter } from "./v1/tags.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 import { groupedNotificationsRouter } from "./v2/notifications.ts";
+import { accountSearchRouter, searchRouter } from "./v2/search.ts";
 
 /** Everything under /api: Mastodon's client API, one router per resource. */
 export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
@@ -32,6 +36,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   const credentials = credentialsRouter(deps);
   api.route("/v1/accounts", credentials.accounts);
   api.route("/v1/profile", credentials.profile);
+  api.route("/v1/accounts", accountSearchRouter(deps));
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/statuses", statusesRouter(deps));
   api.route("/v1/statuses", statusFavouritesRouter(deps));
@@ -47,6 +52,11 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v2/notifications", groupedNotificationsRouter(deps));
   api.route("/v1/markers", markersRouter(deps));
   api.route("/v1/timelines", timelinesRouter(deps));
+  api.route("/v1/timelines/tag", tagTimelineRouter(deps));
+  api.route("/v1/tags", tagsRouter(deps));
+  api.route("/v1/followed_tags", followedTagsRouter(deps));
+  api.route("/v1/featured_tags", featuredTagsRouter(deps));
+  api.route("/v2/search", searchRouter(deps));
   api.route("/v1/follow_requests", followRequestsRouter(deps));
   api.route("/v1/instance", instanceV1Router(deps));
   api.route("/v2/instance", instanceV2Router(deps));

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
+import { fanOutToTagFollowers } from "../tags/fanout.ts";
 
 /**
  * A follow's `languages[]` lets a post through when it lists the post's language (its primary
@@ -38,7 +39,8 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
     on conflict do nothing
     returning account_id`,
   );
-  return rows.length;
+  // Followers of its hashtags too (public posts only).
+  return rows.length + (await fanOutToTagFollowers(db, statusId));
 }
 
 /** After an unfollow: the unfollowed account's posts leave the former follower's home feed. */
