@@ -178,6 +178,15 @@ describe("featured tags", () => {
     expect(suggestions.body.map((s) => s.name)).toEqual(["birds", "dogs"]);
     const list = await get<{ id: string }[]>("/api/v1/featured_tags", alice);
     expect(list.body.map((f) => f.id)).toEqual([body.id]);
+    // Other servers read them from the actor's featuredTags collection, as Mastodon serves it.
+    const ap = { headers: { accept: "application/activity+json" } };
+    const actor = (await (await t.request("/users/alice", ap)).json()) as { featuredTags: string };
+    expect(actor.featuredTags).toBe("https://tern.test/users/alice/collections/tags");
+    const collection = await (await t.request(new URL(actor.featuredTags).pathname, ap)).json();
+    expect(collection).toMatchObject({
+      totalItems: 1,
+      orderedItems: [{ type: "Hashtag", name: "#cats", href: "https://tern.test/tags/cats" }],
+    });
     await expectError(
       await t.request(`/api/v1/featured_tags/${body.id}`, { method: "DELETE", token: bob.token }),
       404,
@@ -188,6 +197,19 @@ describe("featured tags", () => {
     });
     expect(gone.status).toBe(200);
     expect((await get<unknown[]>("/api/v1/featured_tags", alice)).body).toEqual([]);
+  });
+});
+
+describe("hashtag page", () => {
+  it("shows the public posts with the tag to anyone, and 404 for a name no post could carry", async () => {
+    const res = await t.request("/tags/Cats", { headers: { accept: "text/html" } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("#cats");
+    expect(html).toContain("first ");
+    expect(html).not.toContain("hidden ");
+    expect(html).not.toContain("quiet ");
+    expect((await t.request("/tags/no%20tag")).status).toBe(404);
   });
 });
 

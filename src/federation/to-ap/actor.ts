@@ -38,6 +38,7 @@ export function accountToActor(
     followers: ctx.getFollowersUri(identifier),
     following: ctx.getFollowingUri(identifier),
     featured: ctx.getFeaturedUri(identifier),
+    featuredTags: ctx.getFeaturedTagsUri(identifier),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     manuallyApprovesFollowers: account.locked,
     discoverable: account.discoverable,

@@ -87,3 +87,13 @@ export async function suggestedFeaturedTags(db: Tx, accountId: string): Promise<
   );
   return rows.map((r) => r.name);
 }
+
+/** The names of the account's featured tags, in the order they were added (its actor's collection). */
+export async function listFeaturedTagNames(db: Tx, accountId: string): Promise<string[]> {
+  const rows = await db
+    .select({ name: featuredTags.name })
+    .from(featuredTags)
+    .where(eq(featuredTags.accountId, accountId))
+    .orderBy(asc(featuredTags.id));
+  return rows.map((r) => r.name);
+}
