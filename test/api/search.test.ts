@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client.ts";
+import { queryRows, type Tx } from "../../src/db/client.ts";
 import { accountSearchText, blocks, statusSearchDocument } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { FakePeer } from "../helpers/ap-fixtures.ts";
@@ -213,24 +213,25 @@ describe("bad input", () => {
 });
 
 describe("query plans", () => {
-  const plan = async (query: SQL) => {
-    const rows = await queryRows<Record<string, string>>(t.database.db, sql`explain ${query}`);
+  const plan = async (tx: Tx, query: SQL) => {
+    const rows = await queryRows<Record<string, string>>(tx, sql`explain ${query}`);
     return rows.map((r) => Object.values(r)[0]).join("\n");
   };
   it("uses the full-text and trigram indexes", async () => {
     // Tiny tables would be scanned whole; what matters is that the index can serve the query.
-    await queryRows(t.database.db, sql`set enable_seqscan = off`);
-    try {
+    // One transaction: the setting holds for the same connection (postgres.js pools them).
+    await t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
       const text = await plan(
-        sql`select id from statuses where ${statusSearchDocument} @@ websearch_to_tsquery('simple', 'fox') order by id desc limit 20`,
+        tx,
+        sql`select id from statuses where ${statusSearchDocument} @@ websearch_to_tsquery('simple', 'fox') order by id + 0 desc limit 20`,
       );
       expect(text).toContain("statuses_search_idx");
       const accounts = await plan(
+        tx,
         sql`select id from accounts where ${accountSearchText} like '%marg%' or 'hamiltn' <% ${accountSearchText}`,
       );
       expect(accounts).toContain("accounts_search_trgm_idx");
-    } finally {
-      await queryRows(t.database.db, sql`set enable_seqscan = on`);
-    }
+    });
   });
 });

@@ -3,7 +3,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { type SQL, sql } from "drizzle-orm";
 import { createRestAPIClient } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/client.ts";
+import { queryRows, type Tx } from "../../src/db/client.ts";
 import { mutes } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { FakePeer, settle } from "../helpers/ap-fixtures.ts";
@@ -238,20 +238,20 @@ describe("masto.js", () => {
 
 describe("query plans", () => {
   it("reads a tag timeline as a range scan of status_tags_name_status_idx", async () => {
-    const plan = async (query: SQL) =>
-      (await queryRows<Record<string, string>>(t.database.db, sql`explain ${query}`))
+    const plan = async (tx: Tx, query: SQL) =>
+      (await queryRows<Record<string, string>>(tx, sql`explain ${query}`))
         .map((r) => Object.values(r)[0])
         .join("\n");
-    await queryRows(t.database.db, sql`set enable_seqscan = off`);
-    try {
+    // One transaction: the setting holds for the same connection (postgres.js pools them).
+    await t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
       const text = await plan(
+        tx,
         sql`select s.id from status_tags st join statuses s on s.id = st.status_id
           where st.name = 'cats' and st.status_id < 9000000000000000000 and s.visibility = 'public'
           order by st.status_id desc limit 20`,
       );
       expect(text).toContain("status_tags_name_status_idx");
-    } finally {
-      await queryRows(t.database.db, sql`set enable_seqscan = on`);
-    }
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Tx } from "../../db/client.ts";
+import { queryRows, type Tx } from "../../db/client.ts";
 import { statuses, statusSearchDocument } from "../../db/schema/index.ts";
 import { idAtTime } from "../../lib/ids.ts";
 import { findAccountByAcct } from "../accounts/accounts.ts";
@@ -55,7 +55,9 @@ export async function searchStatuses(
     visibleAuthor(scope.viewerId, statuses.accountId),
   ];
   if (query.text.trim())
-    where.push(sql`${statusSearchDocument} @@ websearch_to_tsquery('simple', ${query.text})`);
+    where.push(
+      sql`${statusSearchDocument} @@ websearch_to_tsquery('simple', ${query.text.trim()})`,
+    );
   if (scope.accountId) where.push(sql`${statuses.accountId} = ${scope.accountId}`);
   for (const from of query.from) {
     const id =
@@ -91,11 +93,33 @@ export async function searchStatuses(
   // Ids are time-sortable: dates become an id range on the primary key.
   if (query.beforeMs !== undefined) where.push(sql`${statuses.id} < ${idAtTime(query.beforeMs)}`);
   if (query.afterMs !== undefined) where.push(sql`${statuses.id} >= ${idAtTime(query.afterMs)}`);
-  return db
-    .select()
-    .from(statuses)
-    .where(sql.join(where, sql` and `))
-    .orderBy(sql`${statuses.id} desc`)
-    .limit(scope.limit)
-    .offset(scope.offset);
+  const page = (tx: Tx, order: SQL) =>
+    tx
+      .select()
+      .from(statuses)
+      .where(sql.join(where, sql` and `))
+      .orderBy(order)
+      .limit(scope.limit)
+      .offset(scope.offset);
+  const text = query.text.trim();
+  if (!text) return page(db, sql`${statuses.id} desc`);
+  const matches = sql`${statusSearchDocument} @@ websearch_to_tsquery('simple', ${text})`;
+  // Two plans, chosen by how many posts match (bench/search.ts shows both at 200k posts). Few
+  // matches: the GIN index finds them all and only they are checked and sorted (no sequential
+  // scan, and `id + 0` so the planner cannot borrow the primary key's order). Many: walking
+  // the primary key backwards finds a page of visible matches after a few rows each. Left to
+  // itself the planner takes the walk for rare words too, running to_tsvector on every row.
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    const [probe] = await queryRows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from (select 1 from statuses where ${matches} limit ${MANY_MATCHES + 1}) m`,
+    );
+    if (probe.n <= MANY_MATCHES) return page(tx, sql`${statuses.id} + 0 desc`);
+    await tx.execute(sql`set local enable_bitmapscan = off`);
+    return page(tx, sql`${statuses.id} desc`);
+  });
 }
+
+/** Above this many matching posts, a search walks the newest posts instead of all the matches. */
+const MANY_MATCHES = 2000;
