@@ -66,6 +66,7 @@ export function instanceActor(
     followers: ctx.getFollowersUri(identifier),
     following: ctx.getFollowingUri(identifier),
     featured: ctx.getFeaturedUri(identifier),
+    featuredTags: ctx.getFeaturedTagsUri(identifier),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     manuallyApprovesFollowers: true,
     discoverable: false,
