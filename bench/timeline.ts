@@ -12,39 +12,18 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
-import postgres from "postgres";
-import { loadConfig } from "../src/config/index.ts";
 import { accessTokens } from "../src/db/schema/index.ts";
 import { newId } from "../src/lib/ids.ts";
-import { assemble } from "../src/server.ts";
 import { createLocalAccount } from "../src/services/accounts/accounts.ts";
 import { followAccount } from "../src/services/follows/follows.ts";
-import { freePort } from "../test/helpers/process.ts";
+import { scratchSite } from "./scratch-site.ts";
 
 const posts = Number(process.argv[2] ?? 100_000);
 const requests = Number(process.argv[3] ?? 500);
-const base = process.env.DATABASE_URL;
-if (!base) throw new Error("bench:timeline needs DATABASE_URL (a PostgreSQL server)");
 
-const name = `tern_bench_${randomBytes(4).toString("hex")}`;
-const admin = postgres(base, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = new URL(base);
-url.pathname = `/${name}`;
-const port = await freePort();
-const publicUrl = `http://localhost:${port}`;
-const config = loadConfig({
-  PUBLIC_URL: publicUrl,
-  PORT: String(port),
-  NODE_ROLE: "web",
-  // assemble() guards this process's fetch too; the bench fetches from loopback.
-  ALLOW_PRIVATE_ADDRESSES: "true",
-  RATE_LIMITS: "false",
-  DATABASE_URL: url.toString(),
-});
-const tern = await assemble(config);
+const site = await scratchSite("bench:timeline");
+const { tern, sql, port, publicUrl } = site;
 const db = tern.database.db;
-const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
 
 try {
   const reader = await createLocalAccount(db, publicUrl, {
@@ -114,9 +93,5 @@ try {
   );
   server.close();
 } finally {
-  await sql.end();
-  await tern.worker?.stop();
-  await tern.database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await site.close();
 }

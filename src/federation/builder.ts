@@ -13,6 +13,7 @@ import type { FedContext } from "./context.ts";
 import { registerActors } from "./dispatchers/actors.ts";
 import { registerAuthorizations } from "./dispatchers/authorizations.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
+import { registerFeaturedTags } from "./dispatchers/featured-tags.ts";
 import { registerNodeInfo, TERN_VERSION } from "./dispatchers/nodeinfo.ts";
 import { registerObjects } from "./dispatchers/objects.ts";
 import { registerReplies } from "./dispatchers/replies.ts";
@@ -83,6 +84,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
   const builder = createFederationBuilder<FedContext>();
   registerActors(builder);
   registerCollections(builder);
+  registerFeaturedTags(builder);
   registerObjects(builder);
   registerReplies(builder);
   registerAuthorizations(builder);

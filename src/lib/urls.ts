@@ -10,6 +10,8 @@ export const paths = {
   followers: "/users/{identifier}/followers",
   following: "/users/{identifier}/following",
   featured: "/users/{identifier}/featured",
+  /** Featured hashtags (Mastodon's path for them). */
+  featuredTags: "/users/{identifier}/collections/tags",
   note: "/users/{identifier}/statuses/{id}",
   replies: "/users/{identifier}/statuses/{id}/replies",
   /** Our approvals of others' quotes, likes, replies and boosts (one path per type, for Fedify). */

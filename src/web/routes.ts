@@ -24,6 +24,7 @@ import { errorPage, layout, notFoundPage, openGraph, sendHtml } from "./layout.t
 import { PROFILE_PAGE_SIZE, renderProfilePage } from "./profile.ts";
 import { registerStatic } from "./static.ts";
 import { renderStatusPage, type SiteInfo } from "./status-page.ts";
+import { registerTagPage } from "./tag-page.ts";
 
 const log = logger("web");
 
@@ -70,6 +71,7 @@ export function webRoutes(deps: AppDeps): Hono {
   });
 
   registerStatic(app);
+  registerTagPage(app, deps, site, notFound);
 
   app.get("/", async (c) => {
     const count = await countLocalAccounts(db);

@@ -28,6 +28,40 @@ afterAll(async () => {
   for (const site of Object.values(sites)) await stopSite(site);
 });
 
+// First, while A and B know nothing of each other: search by handle must go through WebFinger.
+describe("search and hashtags across the two servers", () => {
+  type Search = { accounts: { acct: string }[]; statuses: { uri: string }[] };
+
+  /**
+   * What this shows, honestly: a followed tag puts into home every public post with it that
+   * reaches B by any path. Here the post reaches B because it mentions bob (A delivers to the
+   * accounts it addresses); carol follows neither alice nor bob, so only her tag brings it to
+   * her. Nothing makes A send posts to servers that did not ask for them: Mastodon relies on
+   * relays and follows for that too.
+   */
+  it("bob resolves @alice@A by search; carol's followed tag brings alice's post home", async () => {
+    const { a, b } = sites;
+    const q = encodeURIComponent(`@alice@${a.host}`);
+    const before = await api<Search>(b, "bob", `/api/v2/search?type=accounts&q=${q}`);
+    expect(before.accounts).toEqual([]); // unknown on B, and not fetched without resolve
+    const found = await api<Search>(b, "bob", `/api/v2/search?type=accounts&resolve=true&q=${q}`);
+    expect(found.accounts.map((x) => x.acct)).toEqual([`alice@${a.host}`]);
+    await api(b, "carol", "/api/v1/tags/FediTest/follow", { method: "POST" });
+    const post = await api<Status>(a, "alice", "/api/v1/statuses", {
+      method: "POST",
+      json: { status: `Hello @bob@${b.host}, a #FediTest post about quokkas` },
+    });
+    const seen = await eventually(
+      async () => (await home(b, "carol")).find((s) => s.uri === post.uri),
+      20_000,
+    );
+    expect(seen.content).toContain("quokkas");
+    // alice is indexable (Tern's default, published on her actor): carol finds it by its text.
+    const text = await api<Search>(b, "carol", "/api/v2/search?type=statuses&q=quokkas");
+    expect(text.statuses.map((s) => s.uri)).toEqual([post.uri]);
+  });
+});
+
 describe("two Tern servers federating", () => {
   let aliceOnB: { id: string };
   let aliceOnA: { id: string };

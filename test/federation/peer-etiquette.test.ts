@@ -75,7 +75,7 @@ describe("the instance actor", () => {
     const warnings = vi.spyOn(console, "warn");
     try {
       const actor = await (await tern.request("/users/tern.instance", { headers: AP })).json();
-      for (const name of ["outbox", "followers", "following", "featured"]) {
+      for (const name of ["outbox", "followers", "following", "featured", "featuredTags"]) {
         expect(actor[name], name).toMatch(/^https:\/\/tern\.test\/users\/tern\.instance\//);
         const res = await tern.request(new URL(actor[name]).pathname, { headers: AP });
         expect(res.status, name).toBe(200);

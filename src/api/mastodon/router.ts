@@ -13,6 +13,7 @@ import { credentialsRouter } from "./v1/credentials.ts";
 import { customEmojisRouter } from "./v1/custom-emojis.ts";
 import { domainBlocksRouter, instanceDomainBlocksRouter } from "./v1/domain-blocks.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
+import { featuredTagsRouter } from "./v1/featured-tags.ts";
 import { filtersV1Router } from "./v1/filters.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
@@ -30,11 +31,14 @@ import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { suggestionsRouter } from "./v1/suggestions.ts";
+import { tagTimelineRouter } from "./v1/tag-timeline.ts";
+import { followedTagsRouter, tagsRouter } from "./v1/tags.ts";
 import { statusThreadMutesRouter } from "./v1/thread-mutes.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 import { trendsRouter } from "./v1/trends.ts";
 import { filtersV2Router } from "./v2/filters.ts";
 import { groupedNotificationsRouter } from "./v2/notifications.ts";
+import { accountSearchRouter, searchRouter } from "./v2/search.ts";
 
 /** Everything under /api: Mastodon's client API, one router per resource. */
 export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
@@ -46,6 +50,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   const credentials = credentialsRouter(deps);
   api.route("/v1/accounts", credentials.accounts);
   api.route("/v1/profile", credentials.profile);
+  api.route("/v1/accounts", accountSearchRouter(deps));
   api.route("/v1/accounts", accountsRouter(deps));
   api.route("/v1/accounts", accountSafetyRouter(deps));
   api.route("/v1/blocks", blockedListRouter(deps, "blocks"));
@@ -70,6 +75,11 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v2/notifications", groupedNotificationsRouter(deps));
   api.route("/v1/markers", markersRouter(deps));
   api.route("/v1/timelines", timelinesRouter(deps));
+  api.route("/v1/timelines/tag", tagTimelineRouter(deps));
+  api.route("/v1/tags", tagsRouter(deps));
+  api.route("/v1/followed_tags", followedTagsRouter(deps));
+  api.route("/v1/featured_tags", featuredTagsRouter(deps));
+  api.route("/v2/search", searchRouter(deps));
   api.route("/v1/follow_requests", followRequestsRouter(deps));
   api.route("/v1/instance", instanceV1Router(deps));
   api.route("/v2/instance", instanceV2Router(deps));

@@ -3,6 +3,7 @@ import { type Db, queryRows, type Tx } from "../../db/client.ts";
 import { publishEvent } from "../events/publish.ts";
 import { fanOutToListFeeds, inExclusiveList, removeFromListFeeds } from "../lists/feed.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
+import { fanOutToTagFollowers } from "../tags/fanout.ts";
 
 /**
  * A follow's `languages[]` lets a post through when it lists the post's language (its primary
@@ -46,12 +47,16 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
     on conflict do nothing
     returning account_id`,
   );
-  // The same post goes to the list feeds of the lists holding its author.
+  // The same post goes to the list feeds of the lists holding its author, and into the home of
+  // those following one of its hashtags (public posts only).
   await fanOutToListFeeds(db, statusId);
+  const reached = [
+    ...rows.map((r) => String(r.account_id)),
+    ...(await fanOutToTagFollowers(db, statusId)),
+  ];
   // Their `user` streams hear of it (only those it newly reached: an edit re-run adds nobody).
-  if (rows.length)
-    await publishEvent(db, { t: "home", id: statusId, to: rows.map((r) => String(r.account_id)) });
-  return rows.length;
+  if (reached.length) await publishEvent(db, { t: "home", id: statusId, to: reached });
+  return reached.length;
 }
 
 /** After an unfollow: the unfollowed account's posts leave the former follower's home feed. */

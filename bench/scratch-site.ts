@@ -1,0 +1,54 @@
+/**
+ * A Tern (web role) on a fresh PostgreSQL database created next to DATABASE_URL's, with a
+ * postgres.js connection for seeding in SQL, and `close()` that drops the database again.
+ * Shared by the benchmarks that measure pages as data piles up.
+ */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { loadConfig } from "../src/config/index.ts";
+import { assemble, type Tern } from "../src/server.ts";
+import { freePort } from "../test/helpers/process.ts";
+
+export interface ScratchSite {
+  tern: Tern;
+  sql: postgres.Sql;
+  port: number;
+  publicUrl: string;
+  close(): Promise<void>;
+}
+
+export async function scratchSite(bench: string): Promise<ScratchSite> {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error(`${bench} needs DATABASE_URL (a PostgreSQL server)`);
+  const name = `tern_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const config = loadConfig({
+    PUBLIC_URL: publicUrl,
+    PORT: String(port),
+    NODE_ROLE: "web",
+    // assemble() guards this process's fetch too; the bench fetches from loopback.
+    ALLOW_PRIVATE_ADDRESSES: "true",
+    RATE_LIMITS: "false",
+    DATABASE_URL: url.toString(),
+  });
+  const tern = await assemble(config);
+  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  return {
+    tern,
+    sql,
+    port,
+    publicUrl,
+    async close() {
+      await sql.end();
+      await tern.worker?.stop();
+      await tern.database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
