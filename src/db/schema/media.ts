@@ -11,11 +11,32 @@ export type MediaType = (typeof mediaTypes)[number];
 export const mediaStates = ["pending", "ready", "failed"] as const;
 export type MediaState = (typeof mediaStates)[number];
 
-/** Mastodon's MediaAttachment `meta`: sizes of the original and the preview, the focus point. */
+/**
+ * Mastodon's MediaAttachment `meta`: sizes of the original and the preview, the focus point; for
+ * video, gifv and audio also the length, frame rate and sound as Mastodon shows them.
+ */
 export interface MediaMeta {
-  original?: { width: number; height: number; size: string; aspect: number };
+  original?: {
+    width?: number;
+    height?: number;
+    size?: string;
+    aspect?: number;
+    frame_rate?: string;
+    duration?: number;
+    bitrate?: number;
+  };
   small?: { width: number; height: number; size: string; aspect: number };
   focus?: { x: number; y: number };
+  length?: string;
+  duration?: number;
+  fps?: number;
+  size?: string;
+  width?: number;
+  height?: number;
+  aspect?: number;
+  audio_encode?: string;
+  audio_bitrate?: string;
+  audio_channels?: string;
 }
 
 /**
