@@ -32,6 +32,8 @@ export interface Config {
   trustedProxies: string[];
   /** Object storage for media; null keeps media files under DATA_DIR/media. */
   s3: S3Config | null;
+  /** Copies of remote media and profile pictures are kept this long; 0: never copied (links). */
+  remoteMediaCacheDays: number;
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -158,6 +160,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
+  REMOTE_MEDIA_CACHE_DAYS: z.coerce.number().int().min(0).max(36_500).default(14),
 });
 
 export class ConfigError extends Error {}
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: rateLimits(e),
     trustedProxies: e.TRUSTED_PROXIES,
     s3: s3Config(e),
+    remoteMediaCacheDays: e.REMOTE_MEDIA_CACHE_DAYS,
   };
 }
 

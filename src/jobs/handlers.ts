@@ -25,6 +25,7 @@ import { getAccount } from "../services/accounts/accounts.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
+import { cacheRemoteMedia, cacheRemoteProfileImages } from "../services/media/remote.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
@@ -117,6 +118,13 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "account.updated":
       await sendActorUpdate(ctx, job.accountId);
+      return;
+    case "media.cache_remote":
+      // What cannot be copied stays a link (no retry).
+      await cacheRemoteMedia(db, ctx.data.config, job.mediaId);
+      return;
+    case "account.cache_images":
+      await cacheRemoteProfileImages(db, ctx.data.config, job.accountId);
       return;
   }
 }

@@ -73,7 +73,11 @@ export type TernJob =
   /** Files of deleted media (a deleted post, an unattached upload, a replaced avatar). */
   | { type: "media.delete_files"; keys: string[] }
   /** A local profile changed: Update(Person) to its followers. */
-  | { type: "account.updated"; accountId: string };
+  | { type: "account.updated"; accountId: string }
+  /** A remote attachment to copy here (preview and blurhash made here); a link if it fails. */
+  | { type: "media.cache_remote"; mediaId: string }
+  /** A remote account's avatar and header to copy here. */
+  | { type: "account.cache_images"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

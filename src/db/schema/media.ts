@@ -75,6 +75,11 @@ export const mediaAttachments = pgTable(
     meta: jsonb("meta").$type<MediaMeta>().notNull().default({}),
     /** Why processing failed (shown to the uploader). */
     error: text("error"),
+    /**
+     * Remote media only: when the copy made here (fileKey, previewKey) was stored. Copies older
+     * than REMOTE_MEDIA_CACHE_DAYS are deleted and the row points at the remote file again.
+     */
+    cachedAt: tstz("cached_at"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
@@ -82,5 +87,7 @@ export const mediaAttachments = pgTable(
     index("media_attachments_status_idx").on(t.statusId, t.position),
     // The daily clean-up walks only the unattached uploads.
     index("media_attachments_unattached_idx").on(t.createdAt).where(sql`${t.statusId} is null`),
+    // The cache pruning walks only the remote copies.
+    index("media_attachments_cached_idx").on(t.cachedAt).where(sql`${t.cachedAt} is not null`),
   ],
 );

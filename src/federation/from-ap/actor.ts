@@ -8,6 +8,7 @@ import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 import { enqueueJob } from "../../services/jobs.ts";
+import { queueProfileImageCache } from "../../services/media/remote.ts";
 
 /** Remote text as a string PostgreSQL can store (no NUL characters). */
 const text = (v: unknown) => (v == null ? "" : String(v).replaceAll("\u0000", ""));
@@ -132,6 +133,7 @@ export async function persistActor(
       .where(eq(accounts.id, existing.id))
       .returning();
     await queueFeaturedSync(db, row);
+    await queueProfileImageCache(db, existing, row);
     return row;
   }
   await retireHandleClash(db, fields.username, fields.domain, uri);
@@ -141,6 +143,7 @@ export async function persistActor(
     .onConflictDoUpdate({ target: accounts.uri, set: fields })
     .returning();
   await queueFeaturedSync(db, row);
+  await queueProfileImageCache(db, null, row);
   return row ?? null;
 }
 

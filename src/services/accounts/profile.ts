@@ -6,7 +6,7 @@ import type { Visibility } from "../../db/schema/statuses.ts";
 import { AppError } from "../../lib/errors.ts";
 import { mediaStorage } from "../../lib/storage/index.ts";
 import { enqueueJob } from "../jobs.ts";
-import { processProfileImage } from "../media/image.ts";
+import { AVATAR_BOX, HEADER_BOX, processProfileImage } from "../media/image.ts";
 import { IMAGE_MAX_BYTES, storageKey } from "../media/media.ts";
 import { sniff } from "../media/sniff.ts";
 import { renderStatusText } from "../statuses/mentions.ts";
@@ -17,8 +17,6 @@ export const MAX_DISPLAY_NAME_CHARS = 30;
 export const MAX_NOTE_CHARS = 500;
 export const MAX_FIELDS = 4;
 export const MAX_FIELD_CHARS = 255;
-const AVATAR_BOX = { width: 400, height: 400 };
-const HEADER_BOX = { width: 1500, height: 500 };
 
 export interface ProfileInput {
   displayName?: string;

@@ -142,6 +142,10 @@ export async function makePreview(
   };
 }
 
+/** Mastodon's boxes for profile pictures. */
+export const AVATAR_BOX = { width: 400, height: 400 };
+export const HEADER_BOX = { width: 1500, height: 500 };
+
 /**
  * An avatar (Mastodon: 400×400) or header (1500×500), cropped to fill that box around the centre
  * (never enlarged), oriented, without metadata; PNG when it has transparency, JPEG otherwise.

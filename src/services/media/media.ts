@@ -180,7 +180,11 @@ export async function storeProcessed(
 }
 
 /** Processes the bytes of an upload of this type into what storeProcessed stores. */
-async function processUpload(bytes: Uint8Array, type: MediaType, focus?: MediaMeta["focus"]) {
+export async function processUpload(
+  bytes: Uint8Array,
+  type: MediaType,
+  focus?: MediaMeta["focus"],
+) {
   if (type === "video" || type === "audio" || type === "gifv") {
     const av = await processAv(bytes, type);
     return { ...av, original: av.file, type: av.kind };
