@@ -160,7 +160,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
-  REMOTE_MEDIA_CACHE_DAYS: z.coerce.number().int().min(0).max(36_500).default(14),
+  REMOTE_MEDIA_CACHE_DAYS: orDefault(z.coerce.number().int().min(0).max(36_500), "14"),
 });
 
 export class ConfigError extends Error {}

@@ -22,6 +22,7 @@ import {
 import { verifyRemoteQuote } from "../federation/quote-verify.ts";
 import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
+import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
@@ -125,6 +126,10 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "account.cache_images":
       await cacheRemoteProfileImages(db, ctx.data.config, job.accountId);
+      return;
+    case "account.verify_links":
+      // A page that cannot be had leaves the field unverified (no retry).
+      await verifyProfileLinks(db, job.accountId);
       return;
   }
 }

@@ -11,6 +11,7 @@ import { IMAGE_MAX_BYTES, storageKey } from "../media/media.ts";
 import { sniff } from "../media/sniff.ts";
 import { renderStatusText } from "../statuses/mentions.ts";
 import type { Account, LocalUser } from "./accounts.ts";
+import { fieldLink } from "./verify-links.ts";
 
 /** Mastodon's limits for profiles. */
 export const MAX_DISPLAY_NAME_CHARS = 30;
@@ -140,6 +141,9 @@ export async function updateProfile(
       );
       if (replaced.length) await enqueueJob(tx, { type: "media.delete_files", keys: replaced });
       await enqueueJob(tx, { type: "account.updated", accountId: account.id });
+      // Linked fields are checked for a rel="me" link back by a job (they start unverified).
+      if (fields?.some((f) => fieldLink(f.value)))
+        await enqueueJob(tx, { type: "account.verify_links", accountId: account.id });
     });
   } catch (error) {
     const stored = [avatar?.key, header?.key].filter((k): k is string => !!k);
