@@ -247,6 +247,10 @@ describe("attaching media to statuses", () => {
       const list = (await home.json()) as { id: string; media_attachments: Media[] }[];
       return list.find((s) => s.id === status.id)?.media_attachments.length === 1;
     });
+    // Its public page shows the picture with its alt text (and shares its preview).
+    const page = await (await t.request(`/@alice/${status.id}`)).text();
+    expect(page).toContain(`<img src="${media.preview_url}" alt="Green"`);
+    expect(page).toContain(`<meta property="og:image" content="${media.preview_url}">`);
     // Peers fetch it as a Note with a Document per file.
     const note = await t.request(new URL(status.uri).pathname, {
       headers: { accept: "application/activity+json" },

@@ -50,6 +50,5 @@ export const mp4 = () =>
   ]);
 /** One second of MPEG-4 Part 2 in AVI: browsers cannot play it, so it is transcoded. */
 export const avi = () => ffmpegMake("v.avi", [...picture("80x60"), "-t", "1", "-c:v", "mpeg4"]);
-/** One second of sound as WAV (becomes MP3) and as MP3 (kept). */
+/** One second of sound as WAV (becomes MP3). */
 export const wav = () => ffmpegMake("a.wav", [...tone, "-t", "1"]);
-export const mp3 = () => ffmpegMake("a.mp3", [...tone, "-t", "1", "-c:a", "libmp3lame"]);
