@@ -2,19 +2,26 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { linksBack } from "../../src/services/accounts/verify-links.ts";
+import { FakePeer } from "../helpers/ap-fixtures.ts";
+import { followAccepted } from "../helpers/hostile.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 /**
  * rel="me" verification: alice links two pages from her profile fields; a job fetches them and
- * marks verified the one that links back to her profile with rel="me".
+ * marks verified the one that links back to her profile with rel="me". Her Update(Person) also
+ * reaches a server of someone she follows (not a follower of hers).
  */
 let t: TestTern;
 let token: string;
+let peer: FakePeer;
 let server: Server;
 let origin: string;
 beforeAll(async () => {
   t = await startTestTern();
-  token = (await t.user("alice")).token;
+  const alice = await t.user("alice");
+  token = alice.token;
+  peer = await FakePeer.start("gotosocial");
+  await followAccepted(t, alice.account, peer.actorId);
   const pages: Record<string, string> = {
     "/home": `<html><head><link rel="stylesheet" href="/s.css"></head><body>
       <a href="https://tern.test/@alice" rel="nofollow me noopener">Me on Tern</a></body></html>`,
@@ -30,6 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   server?.close();
+  await peer?.close();
   await t?.close();
 });
 
@@ -64,6 +72,11 @@ it("marks verified_at on the field whose page links back with rel=me, not the ot
     await t.request("/api/v1/accounts/verify_credentials", { token })
   ).json()) as { source: { fields: Field[] } };
   expect(creds.source.fields[0].verified_at).toBe(account.fields[0].verified_at);
+  // The profile change went to the server of the account she follows.
+  const update = await eventually(async () => peer.received.find((r) => r.json.type === "Update"));
+  expect(update.json).toMatchObject({
+    object: { type: "Person", id: "https://tern.test/users/alice" },
+  });
 });
 
 it("reads rel=me on <a> and <link>, relative links and quoted or bare attributes", () => {
