@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { isBlurhashValid } from "blurhash";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forgetFfmpegLookup } from "../../src/services/media/video.ts";
 import { avi, ffmpegAvailable, mp4, wav } from "../helpers/av.ts";
 import { animatedGif, formWith } from "../helpers/images.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -188,5 +189,31 @@ describe.skipIf(!hasFfmpeg)("video and audio uploads", () => {
     });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/cannot be read as video/);
+  });
+
+  it("without ffmpeg on the PATH, video and audio are a 422 that says why (pictures still work)", async () => {
+    const [sound, gifBytes] = [wav(), await animatedGif()];
+    const path = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    forgetFfmpegLookup();
+    try {
+      const res = await t.request("/api/v2/media", {
+        method: "POST",
+        token,
+        body: formWith(sound),
+      });
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { error: string }).error).toMatch(/no ffmpeg on its PATH/);
+      // An animated GIF then stays an animated GIF.
+      const gif = await t.request("/api/v2/media", {
+        method: "POST",
+        token,
+        body: formWith(gifBytes),
+      });
+      expect(((await gif.json()) as Media).type).toBe("image");
+    } finally {
+      process.env.PATH = path;
+      forgetFfmpegLookup();
+    }
   });
 });

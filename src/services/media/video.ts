@@ -54,6 +54,11 @@ function run(cmd: string, args: string[], timeout: number): Promise<string> {
 
 let available: Promise<boolean> | undefined;
 
+/** Looks ffmpeg up again on the next upload (tests change the PATH). */
+export function forgetFfmpegLookup(): void {
+  available = undefined;
+}
+
 /** Whether ffmpeg and ffprobe can be run here (looked up once per process). */
 export function hasFfmpeg(): Promise<boolean> {
   available ??= Promise.all([
