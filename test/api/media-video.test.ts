@@ -7,7 +7,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forgetFfmpegLookup } from "../../src/services/media/video.ts";
 import { avi, ffmpegAvailable, mp4, wav } from "../helpers/av.ts";
-import { animatedGif, formWith } from "../helpers/images.ts";
+import { animatedGif, formWith, png } from "../helpers/images.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 /**
@@ -41,12 +41,15 @@ describe.skipIf(!hasFfmpeg)("video and audio uploads", () => {
   afterAll(() => t?.close());
 
   /** Uploads through v2 (202 while processing) and waits for the job. */
-  async function processed(file: Uint8Array, fields: Record<string, string> = {}) {
-    const res = await t.request("/api/v2/media", {
-      method: "POST",
-      token,
-      body: formWith(file, fields),
-    });
+  async function processed(
+    file: Uint8Array,
+    fields: Record<string, string> = {},
+    thumbnail?: Uint8Array,
+  ) {
+    const body = formWith(file, fields);
+    if (thumbnail)
+      body.append("thumbnail", new Blob([thumbnail as Uint8Array<ArrayBuffer>]), "t.png");
+    const res = await t.request("/api/v2/media", { method: "POST", token, body });
     expect(res.status, await res.clone().text()).toBe(202);
     const pending = (await res.json()) as Media;
     expect(pending.url).toBeNull();
@@ -81,7 +84,7 @@ describe.skipIf(!hasFfmpeg)("video and audio uploads", () => {
   }
 
   /** Every upload is sent at once, so the worker's jobs overlap; each case awaits its own. */
-  let uploads: Record<"mp4" | "avi" | "gif" | "wav", Promise<Media>>;
+  let uploads: Record<"mp4" | "avi" | "gif" | "wav" | "cover", Promise<Media>>;
   beforeAll(async () => {
     const gif = await animatedGif();
     uploads = {
@@ -89,6 +92,8 @@ describe.skipIf(!hasFfmpeg)("video and audio uploads", () => {
       avi: processed(avi()),
       gif: processed(gif),
       wav: processed(wav()),
+      // A sound with its cover picture as `thumbnail`.
+      cover: processed(wav(), {}, await png(120, 120)),
     };
     // Failures surface in the case that awaits them.
     for (const p of Object.values(uploads)) p.catch(() => {});
@@ -178,6 +183,17 @@ describe.skipIf(!hasFfmpeg)("video and audio uploads", () => {
     expect(fromWav.url).toMatch(/\.mp3$/);
     expect((await download(fromWav.url!)).headers.get("content-type")).toBe("audio/mpeg");
     expect((await probeServed(fromWav.url!)).streams[0].codec_name).toBe("mp3");
+    // With a thumbnail, that picture is its preview and blurhash.
+    const cover = await uploads.cover;
+    expect(cover).toMatchObject({
+      type: "audio",
+      preview_url: expect.stringMatching(/\/preview\.jpeg$/),
+    });
+    expect(isBlurhashValid(cover.blurhash!).result).toBe(true);
+    const picture = await sharp(
+      Buffer.from(await (await download(cover.preview_url!)).arrayBuffer()),
+    ).metadata();
+    expect([picture.width, picture.height]).toEqual([120, 120]);
   });
 
   it("refuses what ffprobe cannot read with a 422 that says why, storing nothing", async () => {
@@ -189,6 +205,13 @@ describe.skipIf(!hasFfmpeg)("video and audio uploads", () => {
     });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/cannot be read as video/);
+    const picture = formWith(await png(8, 8));
+    picture.append("thumbnail", new Blob([(await png(4, 4)) as Uint8Array<ArrayBuffer>]));
+    const withThumb = await t.request("/api/v2/media", { method: "POST", token, body: picture });
+    expect(withThumb.status).toBe(422);
+    expect(((await withThumb.json()) as { error: string }).error).toMatch(
+      /only for video and audio/,
+    );
   });
 
   it("without ffmpeg on the PATH, video and audio are a 422 that says why (pictures still work)", async () => {

@@ -33,6 +33,8 @@ export const NO_FFMPEG_MESSAGE =
 export interface MediaInput {
   description?: string;
   focus?: { x: number; y: number };
+  /** Video and audio only: a picture shown instead of the first frame (Mastodon's `thumbnail`). */
+  thumbnail?: Uint8Array;
 }
 
 export const storageKey = (name: string, extension: string) =>
@@ -59,6 +61,8 @@ export async function createMedia(
       "Validation failed: the file is not an image (JPEG, PNG, GIF, WebP, HEIC or AVIF), a video (MP4, MOV, WebM) or audio (MP3, Ogg, WAV, FLAC, M4A)",
     );
   if (sniffed.kind !== "image") return createAvMedia(db, config, { accountId, bytes, input });
+  if (input.thumbnail)
+    throw new AppError(422, "Validation failed: thumbnail is only for video and audio");
   if (bytes.byteLength > IMAGE_MAX_BYTES)
     throw new AppError(422, "Validation failed: images may be at most 16 MiB");
   const probed = await probeImage(bytes);
@@ -100,7 +104,22 @@ async function createAvMedia(db: Db, config: Config, upload: NewUpload) {
   if (upload.bytes.byteLength > VIDEO_MAX_BYTES)
     throw new AppError(422, "Validation failed: video and audio may be at most 99 MiB");
   const probe = await probeBytes(upload.bytes);
-  return queueProcessing(db, config, { ...upload, type: kindOf(probe) });
+  const thumbnail = upload.input.thumbnail
+    ? await storeThumbnail(config, upload.input.thumbnail)
+    : undefined;
+  return queueProcessing(db, config, { ...upload, type: kindOf(probe), thumbnail });
+}
+
+/** A client's thumbnail for a video or sound, made into its preview (and blurhash) at once. */
+async function storeThumbnail(config: Config, bytes: Uint8Array) {
+  const sniffed = sniff(bytes);
+  if (sniffed?.kind !== "image" || bytes.byteLength > IMAGE_MAX_BYTES)
+    throw new AppError(422, "Validation failed: thumbnail must be a picture of at most 16 MiB");
+  const { preview, blurhash } = await processImage(bytes, sniffed.format);
+  const storage = mediaStorage(config);
+  const previewKey = storageKey("preview", preview.extension);
+  await storage.put(previewKey, preview.bytes, preview.contentType);
+  return { previewKey, previewUrl: storage.url(previewKey), blurhash };
 }
 
 interface NewUpload {
@@ -113,12 +132,18 @@ interface NewUpload {
 async function queueProcessing(
   db: Db,
   config: Config,
-  upload: NewUpload & { type: MediaType },
+  upload: NewUpload & {
+    type: MediaType;
+    thumbnail?: { previewKey: string; previewUrl: string; blurhash: string };
+  },
 ): Promise<{ media: Media; processed: boolean }> {
   const storage = mediaStorage(config);
   const id = newId();
   const uploadKey = storageKey("upload", "bin");
-  await storage.put(uploadKey, upload.bytes, "application/octet-stream");
+  await storage.put(uploadKey, upload.bytes, "application/octet-stream").catch(async (error) => {
+    if (upload.thumbnail) await storage.delete([upload.thumbnail.previewKey]).catch(() => {});
+    throw error;
+  });
   try {
     const media = await db.transaction(async (tx) => {
       const [row] = await tx
@@ -132,6 +157,7 @@ async function queueProcessing(
           state: "pending",
           uploadKey,
           fileSize: upload.bytes.byteLength,
+          ...upload.thumbnail,
         })
         .returning();
       await enqueueJob(tx, { type: "media.process", mediaId: id });
@@ -139,7 +165,9 @@ async function queueProcessing(
     });
     return { media, processed: false };
   } catch (error) {
-    await storage.delete([uploadKey]).catch(() => {});
+    await storage
+      .delete([uploadKey, ...(upload.thumbnail ? [upload.thumbnail.previewKey] : [])])
+      .catch(() => {});
     throw error;
   }
 }
@@ -212,7 +240,11 @@ export async function processPendingMedia(db: Db, config: Config, mediaId: strin
     if (!bytes) throw new AppError(422, "the upload is gone");
     const processed = await processUpload(bytes, media.type, media.meta.focus);
     type = processed.type;
-    files = await storeProcessed(config, processed);
+    // A thumbnail the client sent stays the preview (it was stored with the upload).
+    files = await storeProcessed(
+      config,
+      media.previewKey ? { ...processed, preview: null, blurhash: media.blurhash } : processed,
+    );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     log.info("Media {id} could not be processed: {error}", { id: mediaId, error: error.message });
@@ -233,6 +265,7 @@ export async function processPendingMedia(db: Db, config: Config, mediaId: strin
     .update(mediaAttachments)
     .set({
       ...files,
+      ...(media.previewKey ? { previewKey: media.previewKey, previewUrl: media.previewUrl } : {}),
       type,
       meta: { ...files.meta, ...(focus ? { focus } : {}) },
       state: "ready",
