@@ -3,6 +3,14 @@ import type { AppDeps } from "../../../deps.ts";
 import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { countLocalAccounts } from "../../../services/accounts/accounts.ts";
 import { instanceStats } from "../../../services/instance.ts";
+import { MAX_MEDIA_PER_STATUS } from "../../../services/media/attach.ts";
+import { ORIGINAL_MAX_PIXELS } from "../../../services/media/image.ts";
+import {
+  DESCRIPTION_MAX_CHARS,
+  IMAGE_MAX_BYTES,
+  VIDEO_MAX_BYTES,
+} from "../../../services/media/media.ts";
+import { hasFfmpeg } from "../../../services/media/video.ts";
 import { PIN_LIMIT } from "../../../services/pins/pins.ts";
 import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import type { ApiEnv } from "../env.ts";
@@ -10,15 +18,32 @@ import type { ApiEnv } from "../env.ts";
 /** Clients read the Mastodon version to decide which features to use; Tern speaks 4.5's API. */
 export const API_VERSION = `4.5.0 (compatible; Tern ${TERN_VERSION})`;
 
-/** No media uploads or polls yet: every limit is zero, so clients offer neither. */
-const mediaLimits = {
-  supported_mime_types: [],
-  image_size_limit: 0,
-  image_matrix_limit: 0,
-  video_size_limit: 0,
-  video_frame_rate_limit: 0,
-  video_matrix_limit: 0,
-};
+/** The upload types clients may offer: pictures always, video and audio when ffmpeg is here. */
+const IMAGE_TYPES = [
+  "image/jpeg",
+  "image/png",
+  "image/gif",
+  "image/webp",
+  "image/heic",
+  "image/avif",
+];
+const AV_TYPES = [
+  ...["video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/x-msvideo"],
+  ...["audio/mpeg", "audio/mp4", "audio/ogg", "audio/wave", "audio/wav", "audio/flac"],
+];
+
+/** What the media pipeline takes (services/media); clients scale pictures to the matrix. */
+async function mediaLimits() {
+  const video = await hasFfmpeg();
+  return {
+    supported_mime_types: [...IMAGE_TYPES, ...(video ? AV_TYPES : [])],
+    image_size_limit: IMAGE_MAX_BYTES,
+    image_matrix_limit: 33_177_600,
+    video_size_limit: video ? VIDEO_MAX_BYTES : 0,
+    video_frame_rate_limit: video ? 120 : 0,
+    video_matrix_limit: video ? ORIGINAL_MAX_PIXELS : 0,
+  };
+}
 const pollLimits = {
   max_options: 0,
   max_characters_per_option: 0,
@@ -28,7 +53,7 @@ const pollLimits = {
 
 const statusLimits = {
   max_characters: MAX_STATUS_CHARS,
-  max_media_attachments: 0,
+  max_media_attachments: MAX_MEDIA_PER_STATUS,
   characters_reserved_per_url: CHARS_PER_URL,
 };
 
@@ -60,7 +85,7 @@ export function instanceV1Router(deps: AppDeps): Hono<ApiEnv> {
       configuration: {
         accounts: { max_featured_tags: 0 },
         statuses: statusLimits,
-        media_attachments: mediaLimits,
+        media_attachments: await mediaLimits(),
         polls: pollLimits,
       },
       contact_account: null,
@@ -105,7 +130,7 @@ export function instanceV2Router(deps: AppDeps): Hono<ApiEnv> {
           profile_field_value_limit: 255,
         },
         statuses: statusLimits,
-        media_attachments: { ...mediaLimits, description_limit: 1500 },
+        media_attachments: { ...(await mediaLimits()), description_limit: DESCRIPTION_MAX_CHARS },
         polls: pollLimits,
         translation: { enabled: false },
         // The public timeline is open to anybody; Tern has no hashtag or trending-link feeds yet.
