@@ -52,6 +52,7 @@ describe("configuration", () => {
       S3_PUBLIC_URL: "https://media.tern.example/",
       S3_FORCE_PATH_STYLE: "false",
       FEDERATION_MODE: "allowlist",
+      REMOTE_MEDIA_CACHE_DAYS: "30",
     });
     expect(config).toEqual({
       publicUrl: "https://tern.example",
@@ -86,7 +87,15 @@ describe("configuration", () => {
         publicUrl: "https://media.tern.example",
         forcePathStyle: false,
       },
+      remoteMediaCacheDays: 30,
     });
+  });
+
+  it("copies remote media for 14 days unless told otherwise; 0 turns copying off", () => {
+    expect(loadConfig({}).remoteMediaCacheDays).toBe(14);
+    expect(loadConfig({ REMOTE_MEDIA_CACHE_DAYS: "" }).remoteMediaCacheDays).toBe(14);
+    expect(loadConfig({ REMOTE_MEDIA_CACHE_DAYS: "0" }).remoteMediaCacheDays).toBe(0);
+    expect(() => loadConfig({ REMOTE_MEDIA_CACHE_DAYS: "-1" })).toThrow(/REMOTE_MEDIA_CACHE_DAYS/);
   });
 
   it("S3 storage needs its keys and public URL", () => {

@@ -34,6 +34,8 @@ export interface Config {
   s3: S3Config | null;
   /** `blocklist`: federate with all but suspended domains; `allowlist`: only with allowed ones. */
   federationMode: "blocklist" | "allowlist";
+  /** Copies of remote media and profile pictures are kept this long; 0: never copied (links). */
+  remoteMediaCacheDays: number;
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -161,6 +163,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
+  REMOTE_MEDIA_CACHE_DAYS: orDefault(z.coerce.number().int().min(0).max(36_500), "14"),
 });
 
 export class ConfigError extends Error {}
@@ -198,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: rateLimits(e),
     trustedProxies: e.TRUSTED_PROXIES,
     s3: s3Config(e),
+    remoteMediaCacheDays: e.REMOTE_MEDIA_CACHE_DAYS,
   };
 }
 

@@ -5,6 +5,7 @@ import { inArray } from "drizzle-orm";
 import { accounts } from "../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import { type Account, getAccount } from "../services/accounts/accounts.ts";
+import { interactedAccountsBeyondFollowers } from "../services/accounts/interacted.ts";
 import { profileEmojis } from "../services/emojis/emojis.ts";
 import { getFavourite } from "../services/favourites/favourites.ts";
 import { getFollow } from "../services/follows/follows.ts";
@@ -337,15 +338,24 @@ export async function sendActorUpdate(ctx: Ctx, accountId: string): Promise<void
     await profileEmojis(ctx.data.db, account),
   );
   const actorUri = ctx.getActorUri(account.username);
-  await ctx.sendActivity(
-    { identifier: account.username },
-    "followers",
-    new Update({
-      id: new URL(`${actorUri.href}#updates/${account.updatedAt.getTime()}`),
-      actor: actorUri,
-      to: PUBLIC_COLLECTION,
-      object: actor,
-    }),
-    { preferSharedInbox: true, excludeBaseUris: [new URL(ctx.data.config.publicUrl)] },
-  );
+  const update = new Update({
+    id: new URL(`${actorUri.href}#updates/${account.updatedAt.getTime()}`),
+    actor: actorUri,
+    to: PUBLIC_COLLECTION,
+    object: actor,
+  });
+  const options = {
+    preferSharedInbox: true,
+    excludeBaseUris: [new URL(ctx.data.config.publicUrl)],
+  };
+  await ctx.sendActivity({ identifier: account.username }, "followers", update, options);
+  // Also the servers of those it follows, mentioned, favourited or boosted lately.
+  const others = await interactedAccountsBeyondFollowers(ctx.data.db, account.id);
+  if (others.length)
+    await ctx.sendActivity(
+      { identifier: account.username },
+      others.map(recipientOf),
+      update,
+      options,
+    );
 }

@@ -24,9 +24,11 @@ import { sendPollUpdate, sendPollVotes } from "../federation/outbound-polls.ts";
 import { verifyRemoteQuote } from "../federation/quote-verify.ts";
 import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
+import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
+import { cacheRemoteMedia, cacheRemoteProfileImages } from "../services/media/remote.ts";
 import { closePoll } from "../services/polls/close.ts";
 import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
@@ -146,6 +148,17 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "push.deliver":
       await deliverPush(db, ctx.data.config.publicUrl, job);
+      return;
+    case "media.cache_remote":
+      // What cannot be copied stays a link (no retry).
+      await cacheRemoteMedia(db, ctx.data.config, job.mediaId);
+      return;
+    case "account.cache_images":
+      await cacheRemoteProfileImages(db, ctx.data.config, job.accountId);
+      return;
+    case "account.verify_links":
+      // A page that cannot be had leaves the field unverified (no retry).
+      await verifyProfileLinks(db, job.accountId);
       return;
   }
 }

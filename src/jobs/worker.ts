@@ -7,6 +7,7 @@ import { logger } from "../lib/logger.ts";
 import { sweepClientApi } from "../services/client-api-sweep.ts";
 import { JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { sweepUnattachedMedia } from "../services/media/media.ts";
+import { pruneRemoteMediaCache } from "../services/media/remote.ts";
 import { runJob } from "./handlers.ts";
 import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions, wakeQueue } from "./queue.ts";
 
@@ -49,10 +50,10 @@ export function startWorker(deps: {
   const listening = deps.listen ? listenForJobs(deps.listen, controller.signal) : undefined;
   const sweep = setInterval(() => void deps.kv.sweep().catch(() => {}), 10 * 60_000);
   const apiSweep = setInterval(() => void sweepClientApi(deps.db).catch(() => {}), 10 * 60_000);
-  const mediaSweep = setInterval(
-    () => void sweepUnattachedMedia(deps.db).catch(() => {}),
-    3_600_000,
-  );
+  const mediaSweep = setInterval(() => {
+    void sweepUnattachedMedia(deps.db).catch(() => {});
+    void pruneRemoteMediaCache(deps.db, deps.config).catch(() => {});
+  }, 3_600_000);
   log.info("Worker started");
   return {
     async stop() {

@@ -89,7 +89,13 @@ export type TernJob =
   /** A notification for an account with Web Push subscriptions: one push.deliver per wanted one. */
   | { type: "push.notification"; notificationId: string }
   /** One Web Push message to one subscription (retried on its own). */
-  | { type: "push.deliver"; subscriptionId: string; notificationId: string };
+  | { type: "push.deliver"; subscriptionId: string; notificationId: string }
+  /** A remote attachment to copy here (preview and blurhash made here); a link if it fails. */
+  | { type: "media.cache_remote"; mediaId: string }
+  /** A remote account's avatar and header to copy here. */
+  | { type: "account.cache_images"; accountId: string }
+  /** A local account's linked profile fields to check for rel="me" links back. */
+  | { type: "account.verify_links"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -15,6 +15,7 @@ a{color:var(--link)}
 header.site{max-width:40rem;margin:0 auto;padding:.75rem;font-weight:600}
 header.site a{color:inherit;text-decoration:none}
 .card{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:0 0 .75rem;overflow-wrap:anywhere}
+.media{display:grid;gap:.25rem;margin-top:.5rem}.media img,.media video{width:100%;height:auto;border-radius:.5rem}.media audio{width:100%}
 .banner{display:block;width:calc(100% + 2rem);height:8rem;object-fit:cover;margin:-1rem -1rem .75rem;border-radius:.5rem .5rem 0 0}
 .who{display:flex;gap:.75rem;align-items:center}
 .who img{width:4rem;height:4rem;border-radius:.5rem;flex:none;object-fit:cover;background:var(--line)}
@@ -39,7 +40,7 @@ h1{font-size:1.4rem;margin:0 0 .5rem}
 
 /** No scripts, no plugins, no framing; images may come from anywhere (remote media, avatars). */
 export const CSP =
-  "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; img-src * data:; media-src *; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export interface PageInput {
   title: string;

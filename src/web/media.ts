@@ -1,3 +1,6 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { Hono } from "hono";
 import type { AppDeps } from "../deps.ts";
 import { mediaStorage } from "../lib/storage/index.ts";
@@ -14,6 +17,12 @@ const CONTENT_TYPES: Record<string, string> = {
   ogg: "audio/ogg",
 };
 
+/** A file read from disk as a web stream, `start` to `end` inclusive. */
+const streamOf = (path: string, start: number, end: number) =>
+  Readable.toWeb(
+    createReadStream(path, { start, end: Math.max(start, end) }),
+  ) as ReadableStream<Uint8Array>;
+
 /**
  * Files of the local-disk storage at /media/<key>. Keys never change meaning (a new picture gets
  * a new key), so they are cached for a year. `nosniff` and the fixed type per extension keep a
@@ -27,10 +36,15 @@ export function mediaFileRoutes(deps: AppDeps): Hono {
     const key = `${c.req.param("dir")}/${c.req.param("file")}`;
     const type = CONTENT_TYPES[key.split(".").pop() ?? ""];
     // Uploads still waiting for processing (upload.bin) are not served.
-    if (!(storage instanceof LocalDiskStorage) || !type || !storage.pathOf(key))
-      return c.json({ error: "Not found" }, 404);
-    const bytes = await storage.get(key);
-    if (!bytes) return c.json({ error: "Not found" }, 404);
+    const path = storage instanceof LocalDiskStorage ? storage.pathOf(key) : null;
+    if (!type || !path) return c.json({ error: "Not found" }, 404);
+    // Streamed from disk, never read whole: a player seeking in a 99 MiB video asks for many
+    // ranges.
+    const size = await stat(path).then(
+      (s) => (s.isFile() ? s.size : null),
+      () => null,
+    );
+    if (size === null) return c.json({ error: "Not found" }, 404);
     const headers: Record<string, string> = {
       "Content-Type": type,
       "Cache-Control": "public, max-age=31536000, immutable",
@@ -39,18 +53,19 @@ export function mediaFileRoutes(deps: AppDeps): Hono {
       "Accept-Ranges": "bytes",
     };
     const range = /^bytes=(\d*)-(\d*)$/.exec(c.req.header("range") ?? "");
-    if (!range) return c.body(bytes, 200, { ...headers, "Content-Length": String(bytes.length) });
-    const size = bytes.length;
+    const send = (status: 200 | 206, start: number, end: number, extra = {}) => {
+      const all = { ...headers, ...extra, "Content-Length": String(end - start + 1) };
+      return c.req.method === "HEAD"
+        ? c.body(null, status, all)
+        : c.body(streamOf(path, start, end), status, all);
+    };
+    if (!range) return send(200, 0, size - 1);
     const start = range[1] === "" ? Math.max(0, size - Number(range[2])) : Number(range[1]);
     const end =
       range[1] === "" || range[2] === "" ? size - 1 : Math.min(Number(range[2]), size - 1);
     if (start > end || start >= size)
       return c.body(null, 416, { ...headers, "Content-Range": `bytes */${size}` });
-    return c.body(bytes.subarray(start, end + 1), 206, {
-      ...headers,
-      "Content-Range": `bytes ${start}-${end}/${size}`,
-      "Content-Length": String(end - start + 1),
-    });
+    return send(206, start, end, { "Content-Range": `bytes ${start}-${end}/${size}` });
   });
   return app;
 }

@@ -54,7 +54,7 @@ export function renderProfilePage(input: ProfileInput, site: SiteInfo): string {
     }),
   ].join("\n");
 
-  const header = safeUrl(account.headerUrl);
+  const header = safeUrl(account.headerCacheUrl ?? account.headerUrl);
   const banner = header ? `<img class="banner" src="${escapeHtml(header)}" alt="">` : "";
   const intro = `<section class="card h-card">
 ${banner}

@@ -6,6 +6,7 @@ import { escapeHtml, htmlToPlainText } from "../lib/html.ts";
 import type { Account } from "../services/accounts/accounts.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
 import { layout, openGraph, safeUrl, timeTag, truncate } from "./layout.ts";
+import { mediaHtml } from "./media-html.ts";
 import { defaultAvatarUrl } from "./static.ts";
 
 export interface SiteInfo {
@@ -19,7 +20,7 @@ export const handleOf = (account: Account, host: string) =>
 export const profileUrlOf = (account: Account, site: SiteInfo) =>
   safeUrl(account.url) ?? `${site.publicUrl}/@${account.username}`;
 export const avatarOf = (account: Account, site: SiteInfo) =>
-  safeUrl(account.avatarUrl) ?? defaultAvatarUrl(site.publicUrl);
+  safeUrl(account.avatarCacheUrl ?? account.avatarUrl) ?? defaultAvatarUrl(site.publicUrl);
 
 /** The link to a post's own page: its human URL, falling back to its id. */
 const statusUrlOf = (bundle: StatusBundle, site: SiteInfo) =>
@@ -32,7 +33,8 @@ const statusUrlOf = (bundle: StatusBundle, site: SiteInfo) =>
 export function statusContent(bundle: StatusBundle): string {
   const { status } = bundle;
   const lang = status.language ? ` lang="${escapeHtml(status.language)}"` : "";
-  const content = `<div class="content"${lang}>${status.content}</div>`;
+  // Behind a content warning the media are folded with the text, else on their own if sensitive.
+  const content = `<div class="content"${lang}>${status.content}</div>${mediaHtml(bundle.media, status.sensitive && !status.spoilerText)}`;
   if (!status.spoilerText) return content;
   return `<details><summary>${escapeHtml(status.spoilerText)}</summary>${content}</details>`;
 }
@@ -91,7 +93,11 @@ export function renderStatusPage(bundle: StatusBundle, site: SiteInfo): string {
       "og:title": title,
       "og:description": description,
       "og:url": url,
-      "og:image": avatarOf(account, site),
+      // The first picture, unless it is hidden behind a warning; else the author's avatar.
+      "og:image":
+        (!status.sensitive &&
+          bundle.media.find((m) => m.type === "image" && m.state === "ready")?.previewUrl) ||
+        avatarOf(account, site),
       "article:published_time": status.createdAt.toISOString(),
     }),
   ].join("\n");

@@ -88,6 +88,13 @@ describe("GET /api/v2/instance", () => {
     const [v1, v2] = await Promise.all([get("/api/v1/instance"), get("/api/v2/instance")]);
     expect(v2.version).toBe(v1.version);
     expect(v2.configuration.statuses).toEqual(v1.configuration.statuses);
+    // Uploads are offered: 4 per post, pictures of 16 MiB (and video of 99 MiB with ffmpeg).
+    expect(v1.configuration.statuses.max_media_attachments).toBe(4);
+    expect(v2.configuration.media_attachments).toMatchObject({
+      image_size_limit: 16 * 1024 * 1024,
+      description_limit: 1500,
+      supported_mime_types: expect.arrayContaining(["image/jpeg", "image/png"]),
+    });
     expect(v2.title).toBe(v1.title);
   });
 });

@@ -63,9 +63,14 @@ it("bob on B sees alice's photo and alt text, then her new name, fields and avat
   expect(seen.media_attachments[0]).toMatchObject({
     type: "image",
     description: "A red and blue flag",
-    url: media.url,
     remote_url: media.url,
   });
+  // B copies the picture (REMOTE_MEDIA_CACHE_DAYS) and serves its own copy.
+  const copied = await eventually(async () => {
+    const s = await api<Status>(b, "bob", `/api/v1/statuses/${seen.id}`);
+    return s.media_attachments[0].url.startsWith(`https://${b.host}/media/`) && s;
+  }, 20_000);
+  expect(copied.media_attachments[0].remote_url).toBe(media.url);
   // The link is A's public file.
   expect(media.url.startsWith(`https://${a.host}/media/`)).toBe(true);
   const file = await fetch(`${a.server.httpUrl}${new URL(media.url).pathname}`);
@@ -86,7 +91,12 @@ it("bob on B sees alice's photo and alt text, then her new name, fields and avat
     const account = await api<Account>(b, "bob", `/api/v1/accounts/${aliceOnB.id}`);
     return account.display_name === "Alice Abroad" && account;
   }, 20_000);
-  expect(refreshed.avatar).toBe(updated.avatar);
+  // The new avatar, as B copied it from A.
+  expect(updated.avatar.startsWith(`https://${a.host}/media/`)).toBe(true);
+  await eventually(async () => {
+    const account = await api<Account>(b, "bob", `/api/v1/accounts/${aliceOnB.id}`);
+    return account.avatar.startsWith(`https://${b.host}/media/`);
+  }, 20_000);
   expect(refreshed.fields).toHaveLength(1);
   expect(refreshed.fields[0].name).toBe("Blog");
   expect(refreshed.fields[0].value).toContain('href="https://alice.example"');

@@ -102,7 +102,7 @@ export interface SendOptions {
 interface Doc {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Uint8Array;
 }
 
 const readText = (...parts: string[]) => readFileSync(join(FIXTURES, ...parts), "utf8");
@@ -232,13 +232,19 @@ export class FakePeer {
     });
   }
 
+  /** Serves a file (a picture the peer's posts attach) at `url`. */
+  serveFile(url: string, bytes: Uint8Array, contentType: string) {
+    const u = new URL(url, this.origin);
+    this.#docs.set(u.pathname + u.search, { status: 200, contentType, body: bytes });
+  }
+
   /** Another actor on this peer (same origin) with its own key: `path` like `/users/carol`. */
   async addActor(path: string): Promise<{ id: string; signer: Signer }> {
     const { keys, pem } = await rsaKeyPair();
     const id = this.origin + path;
     const keyId = `${id}#main-key`;
     const actorPath = new URL(this.actorId).pathname;
-    const text = this.#docs.get(actorPath)!.body.replaceAll(this.actorId, id);
+    const text = String(this.#docs.get(actorPath)!.body).replaceAll(this.actorId, id);
     const doc = JSON.parse(withKey(text, pem, keyId)) as Json;
     (doc.publicKey as Json).owner = id;
     doc.preferredUsername = path.split("/").pop();

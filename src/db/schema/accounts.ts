@@ -31,6 +31,16 @@ export const accounts = pgTable(
     note: text("note").notNull().default(""),
     avatarUrl: text("avatar_url"),
     headerUrl: text("header_url"),
+    /**
+     * Remote accounts: copies of the avatar and header made here (storage key and public URL),
+     * shown instead of the remote files; `imagesCachedAt` is when they were last fetched (or
+     * tried), so a picture that cannot be had is not fetched again until its URL changes.
+     */
+    avatarCacheKey: text("avatar_cache_key"),
+    avatarCacheUrl: text("avatar_cache_url"),
+    headerCacheKey: text("header_cache_key"),
+    headerCacheUrl: text("header_cache_url"),
+    imagesCachedAt: tstz("images_cached_at"),
     locked: boolean("locked").notNull().default(false),
     bot: boolean("bot").notNull().default(false),
     discoverable: boolean("discoverable").notNull().default(true),
@@ -61,6 +71,9 @@ export const accounts = pgTable(
     ),
     index("accounts_url_idx").on(t.url),
     index("accounts_search_trgm_idx").using("gin", sql`${accountSearchText} gin_trgm_ops`),
+    index("accounts_images_cached_idx")
+      .on(t.imagesCachedAt)
+      .where(sql`${t.avatarCacheKey} is not null or ${t.headerCacheKey} is not null`),
   ],
 );
 

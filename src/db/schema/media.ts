@@ -11,11 +11,32 @@ export type MediaType = (typeof mediaTypes)[number];
 export const mediaStates = ["pending", "ready", "failed"] as const;
 export type MediaState = (typeof mediaStates)[number];
 
-/** Mastodon's MediaAttachment `meta`: sizes of the original and the preview, the focus point. */
+/**
+ * Mastodon's MediaAttachment `meta`: sizes of the original and the preview, the focus point; for
+ * video, gifv and audio also the length, frame rate and sound as Mastodon shows them.
+ */
 export interface MediaMeta {
-  original?: { width: number; height: number; size: string; aspect: number };
+  original?: {
+    width?: number;
+    height?: number;
+    size?: string;
+    aspect?: number;
+    frame_rate?: string;
+    duration?: number;
+    bitrate?: number;
+  };
   small?: { width: number; height: number; size: string; aspect: number };
   focus?: { x: number; y: number };
+  length?: string;
+  duration?: number;
+  fps?: number;
+  size?: string;
+  width?: number;
+  height?: number;
+  aspect?: number;
+  audio_encode?: string;
+  audio_bitrate?: string;
+  audio_channels?: string;
 }
 
 /**
@@ -54,6 +75,11 @@ export const mediaAttachments = pgTable(
     meta: jsonb("meta").$type<MediaMeta>().notNull().default({}),
     /** Why processing failed (shown to the uploader). */
     error: text("error"),
+    /**
+     * Remote media only: when the copy made here (fileKey, previewKey) was stored. Copies older
+     * than REMOTE_MEDIA_CACHE_DAYS are deleted and the row points at the remote file again.
+     */
+    cachedAt: tstz("cached_at"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
@@ -61,5 +87,7 @@ export const mediaAttachments = pgTable(
     index("media_attachments_status_idx").on(t.statusId, t.position),
     // The daily clean-up walks only the unattached uploads.
     index("media_attachments_unattached_idx").on(t.createdAt).where(sql`${t.statusId} is null`),
+    // The cache pruning walks only the remote copies.
+    index("media_attachments_cached_idx").on(t.cachedAt).where(sql`${t.cachedAt} is not null`),
   ],
 );

@@ -8,6 +8,7 @@ import { sanitizeRemoteHtml } from "../../lib/html.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../../services/accounts/accounts.ts";
 import { enqueueJob } from "../../services/jobs.ts";
+import { queueProfileImageCache } from "../../services/media/remote.ts";
 import { storeEmojiTags } from "./emoji.ts";
 
 /** Remote text as a string PostgreSQL can store (no NUL characters). */
@@ -134,6 +135,7 @@ export async function persistActor(
       .returning();
     await storeEmojiTags(db, actor, fields.domain);
     await queueFeaturedSync(db, row);
+    await queueProfileImageCache(db, existing, row);
     return row;
   }
   await retireHandleClash(db, fields.username, fields.domain, uri);
@@ -144,6 +146,7 @@ export async function persistActor(
     .returning();
   await storeEmojiTags(db, actor, fields.domain);
   await queueFeaturedSync(db, row);
+  await queueProfileImageCache(db, null, row);
   return row ?? null;
 }
 

@@ -5,6 +5,7 @@ import { accounts, follows, localUsers } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { localActorUrls } from "../../lib/urls.ts";
+import { deleteFilesOfAccount } from "../media/remote.ts";
 import { countFollows } from "./counters.ts";
 import { generateActorKeys } from "./keys.ts";
 
@@ -112,6 +113,8 @@ export async function getAccount(db: Tx, id: string): Promise<Account> {
  */
 export async function deleteRemoteAccount(db: Db, accountId: string): Promise<void> {
   await db.transaction(async (tx) => {
+    // Copies of its media and pictures made here go too (the rows go by cascade).
+    await deleteFilesOfAccount(tx, accountId);
     const gone = await tx
       .delete(follows)
       .where(or(eq(follows.followerId, accountId), eq(follows.followingId, accountId)))

@@ -6,19 +6,18 @@ import type { Visibility } from "../../db/schema/statuses.ts";
 import { AppError } from "../../lib/errors.ts";
 import { mediaStorage } from "../../lib/storage/index.ts";
 import { enqueueJob } from "../jobs.ts";
-import { processProfileImage } from "../media/image.ts";
+import { AVATAR_BOX, HEADER_BOX, processProfileImage } from "../media/image.ts";
 import { IMAGE_MAX_BYTES, storageKey } from "../media/media.ts";
 import { sniff } from "../media/sniff.ts";
 import { renderStatusText } from "../statuses/mentions.ts";
 import type { Account, LocalUser } from "./accounts.ts";
+import { fieldLink } from "./verify-links.ts";
 
 /** Mastodon's limits for profiles. */
 export const MAX_DISPLAY_NAME_CHARS = 30;
 export const MAX_NOTE_CHARS = 500;
 export const MAX_FIELDS = 4;
 export const MAX_FIELD_CHARS = 255;
-const AVATAR_BOX = { width: 400, height: 400 };
-const HEADER_BOX = { width: 1500, height: 500 };
 
 export interface ProfileInput {
   displayName?: string;
@@ -142,6 +141,9 @@ export async function updateProfile(
       );
       if (replaced.length) await enqueueJob(tx, { type: "media.delete_files", keys: replaced });
       await enqueueJob(tx, { type: "account.updated", accountId: account.id });
+      // Linked fields are checked for a rel="me" link back by a job (they start unverified).
+      if (fields?.some((f) => fieldLink(f.value)))
+        await enqueueJob(tx, { type: "account.verify_links", accountId: account.id });
     });
   } catch (error) {
     const stored = [avatar?.key, header?.key].filter((k): k is string => !!k);

@@ -30,7 +30,7 @@ const OUTPUT: Record<Format, { format: "jpeg" | "png" | "gif" | "webp"; mime: st
   heif: { format: "jpeg", mime: "image/jpeg" },
 };
 
-const sizeMeta = (width: number, height: number) => ({
+export const sizeMeta = (width: number, height: number) => ({
   width,
   height,
   size: `${width}x${height}`,
@@ -38,7 +38,7 @@ const sizeMeta = (width: number, height: number) => ({
 });
 
 /** Width and height scaled to at most `maxPixels`, keeping the aspect. */
-function within(width: number, height: number, maxPixels: number) {
+export function within(width: number, height: number, maxPixels: number) {
   const scale = Math.min(1, Math.sqrt(maxPixels / (width * height)));
   return {
     width: Math.max(1, Math.floor(width * scale)),
@@ -93,28 +93,10 @@ export async function processImage(
       .resize(target.width, target.height, { fit: "fill" })
       .toFormat(out.format)
       .toBuffer();
-    // The preview is the first frame, as a JPEG on white (clients show it while loading).
-    const preview = await sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS })
-      .rotate()
-      .resize(previewSize.width, previewSize.height, { fit: "fill" })
-      .flatten({ background: "#ffffff" })
-      .jpeg({ quality: 80 })
-      .toBuffer();
-    const tiny = await sharp(preview)
-      .resize(32, 32, { fit: "inside" })
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const blurhash = encode(
-      new Uint8ClampedArray(tiny.data),
-      tiny.info.width,
-      tiny.info.height,
-      4,
-      4,
-    );
+    const { preview, blurhash } = await makePreview(bytes, previewSize);
     return {
       original: { bytes: new Uint8Array(original), contentType: out.mime, extension: out.format },
-      preview: { bytes: new Uint8Array(preview), contentType: "image/jpeg", extension: "jpeg" },
+      preview,
       meta: {
         original: sizeMeta(target.width, target.height),
         small: sizeMeta(previewSize.width, previewSize.height),
@@ -127,6 +109,42 @@ export async function processImage(
     throw new AppError(422, "Validation failed: the image is corrupt or truncated", error);
   }
 }
+
+/**
+ * The preview of a picture (its first frame, oriented, as a JPEG on white: clients show it while
+ * loading) at `size`, and the blurhash of it. Also used for the first frame of a video.
+ */
+export async function makePreview(
+  bytes: Uint8Array,
+  size: { width: number; height: number },
+): Promise<{ preview: ProcessedImage["preview"]; blurhash: string }> {
+  const preview = await sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS })
+    .rotate()
+    .resize(size.width, size.height, { fit: "fill" })
+    .flatten({ background: "#ffffff" })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  const tiny = await sharp(preview)
+    .resize(32, 32, { fit: "inside" })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const blurhash = encode(
+    new Uint8ClampedArray(tiny.data),
+    tiny.info.width,
+    tiny.info.height,
+    4,
+    4,
+  );
+  return {
+    preview: { bytes: new Uint8Array(preview), contentType: "image/jpeg", extension: "jpeg" },
+    blurhash,
+  };
+}
+
+/** Mastodon's boxes for profile pictures. */
+export const AVATAR_BOX = { width: 400, height: 400 };
+export const HEADER_BOX = { width: 1500, height: 500 };
 
 /**
  * An avatar (Mastodon: 400×400) or header (1500×500), cropped to fill that box around the centre

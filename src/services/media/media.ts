@@ -3,6 +3,7 @@ import { and, eq, isNull, lt } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { mediaAttachments } from "../../db/schema/index.ts";
+import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { logger } from "../../lib/logger.ts";
@@ -10,6 +11,7 @@ import { mediaStorage } from "../../lib/storage/index.ts";
 import { enqueueJob } from "../jobs.ts";
 import { type ProcessedImage, probeImage, processImage } from "./image.ts";
 import { sniff } from "./sniff.ts";
+import { hasFfmpeg, kindOf, probeBytes, processAv } from "./video.ts";
 
 const log = logger("media");
 
@@ -24,13 +26,15 @@ const INLINE_MAX_PIXELS = 1_000_000;
 /** Uploads never attached to a post are removed after this long. */
 export const UNATTACHED_TTL_MS = 24 * 3_600_000;
 
-/** Video and audio need ffmpeg to be probed and thumbnailed, which this build does not run. */
+/** Video and audio need ffmpeg to be probed and thumbnailed. */
 export const NO_FFMPEG_MESSAGE =
-  "Validation failed: video and audio uploads are not supported on this server yet (it has no ffmpeg to probe and thumbnail them); images are";
+  "Validation failed: video and audio uploads are not supported on this server (it has no ffmpeg on its PATH to probe and thumbnail them); images are";
 
 export interface MediaInput {
   description?: string;
   focus?: { x: number; y: number };
+  /** Video and audio only: a picture shown instead of the first frame (Mastodon's `thumbnail`). */
+  thumbnail?: Uint8Array;
 }
 
 export const storageKey = (name: string, extension: string) =>
@@ -54,12 +58,17 @@ export async function createMedia(
   if (!sniffed)
     throw new AppError(
       422,
-      "Validation failed: the file is not an image (JPEG, PNG, GIF, WebP, HEIC or AVIF)",
+      "Validation failed: the file is not an image (JPEG, PNG, GIF, WebP, HEIC or AVIF), a video (MP4, MOV, WebM) or audio (MP3, Ogg, WAV, FLAC, M4A)",
     );
-  if (sniffed.kind !== "image") throw new AppError(422, NO_FFMPEG_MESSAGE);
+  if (sniffed.kind !== "image") return createAvMedia(db, config, { accountId, bytes, input });
+  if (input.thumbnail)
+    throw new AppError(422, "Validation failed: thumbnail is only for video and audio");
   if (bytes.byteLength > IMAGE_MAX_BYTES)
     throw new AppError(422, "Validation failed: images may be at most 16 MiB");
   const probed = await probeImage(bytes);
+  // An animated GIF becomes a silent looping video (gifv), as on Mastodon, when ffmpeg is here.
+  if (sniffed.format === "gif" && probed.pages > 1 && (await hasFfmpeg()))
+    return queueProcessing(db, config, { accountId, bytes, input, type: "gifv" });
   const storage = mediaStorage(config);
   const id = newId();
   const base = {
@@ -79,44 +88,138 @@ export async function createMedia(
         .returning();
       return { media, processed: true };
     } catch (error) {
-      await storage.delete([files.fileKey, files.previewKey]).catch(() => {});
+      await storage.delete(fileKeysOf([{ ...files, uploadKey: null }])).catch(() => {});
       throw error;
     }
   }
+  return queueProcessing(db, config, { accountId, bytes, input, type: "image" });
+}
+
+/**
+ * Video and audio: refused without ffmpeg, over 99 MiB, or when ffprobe reads nothing playable
+ * (a 422 during the request); otherwise processed by a job.
+ */
+async function createAvMedia(db: Db, config: Config, upload: NewUpload) {
+  if (!(await hasFfmpeg())) throw new AppError(422, NO_FFMPEG_MESSAGE);
+  if (upload.bytes.byteLength > VIDEO_MAX_BYTES)
+    throw new AppError(422, "Validation failed: video and audio may be at most 99 MiB");
+  const probe = await probeBytes(upload.bytes);
+  const thumbnail = upload.input.thumbnail
+    ? await storeThumbnail(config, upload.input.thumbnail)
+    : undefined;
+  return queueProcessing(db, config, { ...upload, type: kindOf(probe), thumbnail });
+}
+
+/** A client's thumbnail for a video or sound, made into its preview (and blurhash) at once. */
+async function storeThumbnail(config: Config, bytes: Uint8Array) {
+  const sniffed = sniff(bytes);
+  if (sniffed?.kind !== "image" || bytes.byteLength > IMAGE_MAX_BYTES)
+    throw new AppError(422, "Validation failed: thumbnail must be a picture of at most 16 MiB");
+  const { preview, blurhash } = await processImage(bytes, sniffed.format);
+  const storage = mediaStorage(config);
+  const previewKey = storageKey("preview", preview.extension);
+  await storage.put(previewKey, preview.bytes, preview.contentType);
+  return { previewKey, previewUrl: storage.url(previewKey), blurhash };
+}
+
+interface NewUpload {
+  accountId: string;
+  bytes: Uint8Array;
+  input: MediaInput;
+}
+
+/** Stores the upload as received and queues its `media.process` job (202 until done). */
+async function queueProcessing(
+  db: Db,
+  config: Config,
+  upload: NewUpload & {
+    type: MediaType;
+    thumbnail?: { previewKey: string; previewUrl: string; blurhash: string };
+  },
+): Promise<{ media: Media; processed: boolean }> {
+  const storage = mediaStorage(config);
+  const id = newId();
   const uploadKey = storageKey("upload", "bin");
-  await storage.put(uploadKey, bytes, "application/octet-stream");
+  await storage.put(uploadKey, upload.bytes, "application/octet-stream").catch(async (error) => {
+    if (upload.thumbnail) await storage.delete([upload.thumbnail.previewKey]).catch(() => {});
+    throw error;
+  });
   try {
     const media = await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(mediaAttachments)
-        .values({ ...base, state: "pending", uploadKey, fileSize: bytes.byteLength })
+        .values({
+          id,
+          accountId: upload.accountId,
+          type: upload.type,
+          description: upload.input.description || null,
+          meta: upload.input.focus ? { focus: upload.input.focus } : {},
+          state: "pending",
+          uploadKey,
+          fileSize: upload.bytes.byteLength,
+          ...upload.thumbnail,
+        })
         .returning();
       await enqueueJob(tx, { type: "media.process", mediaId: id });
       return row;
     });
     return { media, processed: false };
   } catch (error) {
-    await storage.delete([uploadKey]).catch(() => {});
+    await storage
+      .delete([uploadKey, ...(upload.thumbnail ? [upload.thumbnail.previewKey] : [])])
+      .catch(() => {});
     throw error;
   }
 }
 
-async function storeProcessed(config: Config, processed: ProcessedImage) {
+type StoredFile = ProcessedImage["original"];
+
+/** Stores a processed file and its preview; what the row gets. */
+export async function storeProcessed(
+  config: Config,
+  processed: {
+    original: StoredFile;
+    preview: StoredFile | null;
+    blurhash: string | null;
+    meta: MediaMeta;
+  },
+) {
   const storage = mediaStorage(config);
   const fileKey = storageKey("original", processed.original.extension);
-  const previewKey = storageKey("preview", processed.preview.extension);
+  const previewKey = processed.preview ? storageKey("preview", processed.preview.extension) : null;
   await storage.put(fileKey, processed.original.bytes, processed.original.contentType);
-  await storage.put(previewKey, processed.preview.bytes, processed.preview.contentType);
+  if (processed.preview && previewKey)
+    await storage
+      .put(previewKey, processed.preview.bytes, processed.preview.contentType)
+      .catch(async (error) => {
+        await storage.delete([fileKey]).catch(() => {});
+        throw error;
+      });
   return {
     fileKey,
     previewKey,
     url: storage.url(fileKey),
-    previewUrl: storage.url(previewKey),
+    previewUrl: previewKey ? storage.url(previewKey) : null,
     contentType: processed.original.contentType,
     fileSize: processed.original.bytes.byteLength,
     blurhash: processed.blurhash,
     meta: processed.meta,
   };
+}
+
+/** Processes the bytes of an upload of this type into what storeProcessed stores. */
+export async function processUpload(
+  bytes: Uint8Array,
+  type: MediaType,
+  focus?: MediaMeta["focus"],
+) {
+  if (type === "video" || type === "audio" || type === "gifv") {
+    const av = await processAv(bytes, type);
+    return { ...av, original: av.file, type: av.kind };
+  }
+  const sniffed = sniff(bytes);
+  if (sniffed?.kind !== "image") throw new AppError(422, "the upload is not an image");
+  return { ...(await processImage(bytes, sniffed.format, focus)), type };
 }
 
 /**
@@ -131,14 +234,16 @@ export async function processPendingMedia(db: Db, config: Config, mediaId: strin
   if (!media?.uploadKey) return;
   const storage = mediaStorage(config);
   const bytes = await storage.get(media.uploadKey);
-  const sniffed = bytes ? sniff(bytes) : null;
   let files: Awaited<ReturnType<typeof storeProcessed>>;
+  let type: MediaType;
   try {
-    if (!bytes || sniffed?.kind !== "image")
-      throw new AppError(422, "the upload is gone or not an image");
+    if (!bytes) throw new AppError(422, "the upload is gone");
+    const processed = await processUpload(bytes, media.type, media.meta.focus);
+    type = processed.type;
+    // A thumbnail the client sent stays the preview (it was stored with the upload).
     files = await storeProcessed(
       config,
-      await processImage(bytes, sniffed.format, media.meta.focus),
+      media.previewKey ? { ...processed, preview: null, blurhash: media.blurhash } : processed,
     );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -160,6 +265,8 @@ export async function processPendingMedia(db: Db, config: Config, mediaId: strin
     .update(mediaAttachments)
     .set({
       ...files,
+      ...(media.previewKey ? { previewKey: media.previewKey, previewUrl: media.previewUrl } : {}),
+      type,
       meta: { ...files.meta, ...(focus ? { focus } : {}) },
       state: "ready",
       uploadKey: null,
@@ -168,7 +275,7 @@ export async function processPendingMedia(db: Db, config: Config, mediaId: strin
     .where(and(eq(mediaAttachments.id, mediaId), eq(mediaAttachments.state, "pending")))
     .returning({ id: mediaAttachments.id });
   // Deleted meanwhile: the new files belong to nobody.
-  if (updated.length === 0) await storage.delete([files.fileKey, files.previewKey]);
+  if (updated.length === 0) await storage.delete(fileKeysOf([{ ...files, uploadKey: null }]));
   await storage.delete([media.uploadKey]);
 }
 

@@ -21,6 +21,8 @@ export function sniff(bytes: Uint8Array): Sniffed | null {
     return { kind: "image", format: "webp" };
   if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 12) === "WAVE")
     return { kind: "audio", mime: "audio/wave" };
+  if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 12) === "AVI ")
+    return { kind: "video", mime: "video/x-msvideo" };
   if (ascii(bytes, 4, 8) === "ftyp") {
     const brand = ascii(bytes, 8, 12);
     if (HEIF_BRANDS.has(brand)) return { kind: "image", format: "heif" };

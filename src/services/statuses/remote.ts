@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { mediaAttachments, mentions, statuses, statusTags } from "../../db/schema/index.ts";
+import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
 import { newId } from "../../lib/ids.ts";
@@ -9,6 +9,7 @@ import { recordConversation, rewindConversations } from "../conversations/conver
 import { type RemoteEmoji, upsertRemoteEmojis } from "../emojis/emojis.ts";
 import { publishEvent } from "../events/publish.ts";
 import { enqueueJob } from "../jobs.ts";
+import { deleteMediaOfStatuses, syncRemoteMedia } from "../media/remote.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
 import { notifyMentions } from "../notifications/notify.ts";
 import { type RemotePollData, upsertRemotePoll } from "../polls/remote.ts";
@@ -161,23 +162,8 @@ export async function upsertRemoteStatus(
     } else if (edited) await notifyEdit(tx, status, newlyMentioned);
     await recordRemoteQuote(tx, status, data.quote ?? null);
     await upsertRemotePoll(tx, status, data.poll, !existing);
-    // An edit replaces the attachments (remote media are links: no files to delete here).
-    if (existing) await tx.delete(mediaAttachments).where(eq(mediaAttachments.statusId, status.id));
-    if (data.media?.length)
-      await tx.insert(mediaAttachments).values(
-        data.media.map((m, position) => ({
-          id: newId(),
-          accountId: data.accountId,
-          statusId: status.id,
-          position,
-          type: m.type,
-          contentType: m.contentType,
-          url: m.url,
-          remoteUrl: m.url,
-          description: m.description,
-          meta: m.meta,
-        })),
-      );
+    // Kept rows keep their copies: an Update no longer re-inserts every attachment.
+    await syncRemoteMedia(tx, status.id, data.accountId, data.media ?? []);
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx
@@ -201,6 +187,7 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
       );
     if (!target) return false;
     await dropQuote(tx, target.id);
+    await deleteMediaOfStatuses(tx, [target.id]);
     // Its boosts go first, counted down (the cascade would leave their boosters' counts).
     await removeBoostsOf(tx, target.id);
     await rewindConversations(tx, target.id);

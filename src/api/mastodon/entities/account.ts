@@ -68,8 +68,9 @@ export function serializeAccount(
   publicUrl: string,
   emojis: MastodonCustomEmoji[] = [],
 ): MastodonAccount {
-  const avatar = a.avatarUrl ?? defaultAvatar(publicUrl);
-  const header = a.headerUrl ?? defaultHeader(publicUrl);
+  // A remote account's pictures as copied here, when they are (services/media/remote.ts).
+  const avatar = a.avatarCacheUrl ?? a.avatarUrl ?? defaultAvatar(publicUrl);
+  const header = a.headerCacheUrl ?? a.headerUrl ?? defaultHeader(publicUrl);
   return {
     id: a.id,
     username: a.username,

@@ -3,9 +3,16 @@ import type { Db } from "../../../db/client.ts";
 import { TERN_VERSION } from "../../../federation/dispatchers/nodeinfo.ts";
 import { findLocalAccount } from "../../../services/accounts/accounts.ts";
 import { type InstanceSettings, listRules } from "../../../services/instance.ts";
-import { INPUT_MAX_PIXELS } from "../../../services/media/image.ts";
-import { DESCRIPTION_MAX_CHARS, IMAGE_MAX_BYTES } from "../../../services/media/media.ts";
+import { MAX_MEDIA_PER_STATUS } from "../../../services/media/attach.ts";
+import { INPUT_MAX_PIXELS, ORIGINAL_MAX_PIXELS } from "../../../services/media/image.ts";
+import {
+  DESCRIPTION_MAX_CHARS,
+  IMAGE_MAX_BYTES,
+  VIDEO_MAX_BYTES,
+} from "../../../services/media/media.ts";
+import { hasFfmpeg } from "../../../services/media/video.ts";
 import { PIN_LIMIT } from "../../../services/pins/pins.ts";
+import { POLL_LIMITS } from "../../../services/polls/polls.ts";
 import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
 import { type MastodonAccount, serializeOneAccount } from "./account.ts";
 
@@ -22,8 +29,8 @@ export function streamingUrl(config: Config): string {
   return config.publicUrl.replace(/^http/, "ws");
 }
 
-/** Only pictures: video and audio need ffmpeg, which this build does not run (media.ts). */
-export const SUPPORTED_MIME_TYPES = [
+/** The upload types clients may offer: pictures always, video and audio when ffmpeg is here. */
+const IMAGE_TYPES = [
   "image/jpeg",
   "image/png",
   "image/gif",
@@ -32,28 +39,35 @@ export const SUPPORTED_MIME_TYPES = [
   "image/heif",
   "image/avif",
 ];
+const AV_TYPES = [
+  ...["video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/x-msvideo"],
+  ...["audio/mpeg", "audio/mp4", "audio/ogg", "audio/wave", "audio/wav", "audio/flac"],
+];
 
-const mediaLimits = {
-  supported_mime_types: SUPPORTED_MIME_TYPES,
-  image_size_limit: IMAGE_MAX_BYTES,
-  image_matrix_limit: INPUT_MAX_PIXELS,
-  // No video uploads (see above): zero tells clients not to offer them.
-  video_size_limit: 0,
-  video_frame_rate_limit: 0,
-  video_matrix_limit: 0,
-};
+/** What the media pipeline takes (services/media); zero video limits hide video uploads. */
+async function mediaLimits() {
+  const video = await hasFfmpeg();
+  return {
+    supported_mime_types: [...IMAGE_TYPES, ...(video ? AV_TYPES : [])],
+    image_size_limit: IMAGE_MAX_BYTES,
+    image_matrix_limit: INPUT_MAX_PIXELS,
+    video_size_limit: video ? VIDEO_MAX_BYTES : 0,
+    video_frame_rate_limit: video ? 120 : 0,
+    video_matrix_limit: video ? ORIGINAL_MAX_PIXELS : 0,
+  };
+}
 
-/** Mastodon's poll limits (5 minutes to a month). */
-export const POLL_LIMITS = {
-  max_options: 4,
-  max_characters_per_option: 50,
-  min_expiration: 300,
-  max_expiration: 2_629_746,
+/** The poll rules services/polls enforces, in Mastodon's names. */
+const pollLimits = {
+  max_options: POLL_LIMITS.maxOptions,
+  max_characters_per_option: POLL_LIMITS.maxCharactersPerOption,
+  min_expiration: POLL_LIMITS.minExpiration,
+  max_expiration: POLL_LIMITS.maxExpiration,
 };
 
 const statusLimits = {
   max_characters: MAX_STATUS_CHARS,
-  max_media_attachments: 4,
+  max_media_attachments: MAX_MEDIA_PER_STATUS,
   characters_reserved_per_url: CHARS_PER_URL,
 };
 
@@ -112,8 +126,8 @@ export async function serializeInstanceV1(
     configuration: {
       accounts: { max_featured_tags: 10 },
       statuses: statusLimits,
-      media_attachments: mediaLimits,
-      polls: POLL_LIMITS,
+      media_attachments: await mediaLimits(),
+      polls: pollLimits,
     },
     contact_account: contact.account as MastodonAccount | null,
     rules: await serializeRules(db),
@@ -164,8 +178,8 @@ export async function serializeInstanceV2(
         profile_field_value_limit: 255,
       },
       statuses: statusLimits,
-      media_attachments: { ...mediaLimits, description_limit: DESCRIPTION_MAX_CHARS },
-      polls: POLL_LIMITS,
+      media_attachments: { ...(await mediaLimits()), description_limit: DESCRIPTION_MAX_CHARS },
+      polls: pollLimits,
       translation: { enabled: false },
       timelines_access: {
         live_feeds: { local: "public", remote: "public" },

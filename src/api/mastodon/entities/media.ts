@@ -21,7 +21,11 @@ export function serializeMedia(media: Media): MastodonMediaAttachment {
     id: media.id,
     type: media.type,
     url: media.state === "ready" ? media.url : null,
-    preview_url: media.state === "ready" ? (media.previewUrl ?? media.url) : null,
+    // A picture is its own preview; a video or sound without a frame has none.
+    preview_url:
+      media.state === "ready"
+        ? (media.previewUrl ?? (media.type === "image" ? media.url : null))
+        : null,
     remote_url: media.remoteUrl,
     preview_remote_url: null,
     text_url: null,

@@ -88,7 +88,11 @@ export function credentialsRouter(deps: AppDeps): {
         sensitive: user?.defaultSensitive ?? false,
         language: user?.defaultLanguage ?? null,
         note: user?.noteSource ?? "",
-        fields: (user?.fieldsSource ?? []).map((f) => ({ ...f, verified_at: null })),
+        // The sources are the non-empty fields, in the same order as the rendered ones.
+        fields: (user?.fieldsSource ?? []).map((f, i) => ({
+          ...f,
+          verified_at: account.fields[i]?.verifiedAt ?? null,
+        })),
         follow_requests_count: requests,
       },
     };
