@@ -43,11 +43,3 @@ export function notBlocked(viewerId: Ref | null, accountId: Ref): SQL {
   if (!viewerId) return sql`true`;
   return sql`not ${blockedEitherWay(viewerId, accountId)}`;
 }
-
-/**
- * `visibleAuthor` for a viewer that is a column of the query (fan-out to many readers at once,
- * e.g. followers of a hashtag), rather than one known account.
- */
-export function visibleAuthorTo(viewer: AnyColumn | SQL, accountId: AnyColumn | SQL): SQL {
-  return visibleAuthor(viewer as unknown as string, accountId);
-}

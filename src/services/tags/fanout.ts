@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "../../db/client.ts";
-import { visibleAuthorTo } from "../safety/hidden.ts";
+import { visibleAuthor } from "../safety/hidden.ts";
 
 /**
  * Puts a public post into the home feeds of the local accounts following one of its hashtags,
@@ -20,7 +20,7 @@ export async function fanOutToTagFollowers(db: Db, statusId: string): Promise<st
     join followed_tags ft on ft.name = st.name
     where s.id = ${statusId} and s.visibility = 'public' and s.reblog_of_id is null
       and ft.account_id <> s.account_id
-      and ${visibleAuthorTo(sql`ft.account_id`, sql`s.account_id`)}
+      and ${visibleAuthor(sql`ft.account_id`, sql`s.account_id`)}
     on conflict do nothing
     returning account_id`,
   );
