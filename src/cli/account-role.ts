@@ -28,5 +28,6 @@ export function parseRoleCommand(argv: string[]): RoleCommand {
 
 export async function runRoleCommand(db: Db, command: RoleCommand): Promise<string> {
   await setRole(db, command.username, command.role);
-  return `@${command.username} is now ${command.role === "user" ? "a user" : `a ${command.role}`}`;
+  const article = command.role === "admin" ? "an" : "a";
+  return `@${command.username} is now ${article} ${command.role}`;
 }

@@ -62,6 +62,13 @@ describe("POST /api/v1/reports", () => {
       account: { id: alice.account.id },
       report: { id: body.id, target_account: { id: bob.account.id } },
     });
+    const grouped = await (
+      await t.request("/api/v2/notifications?types[]=admin.report", { token: mod.token })
+    ).json();
+    expect(grouped.notification_groups[0]).toMatchObject({
+      type: "admin.report",
+      report: { id: body.id },
+    });
     // Not a moderator: nothing.
     const bobs = await (await t.request("/api/v1/notifications", { token: bob.token })).json();
     expect(bobs.filter((n: { type: string }) => n.type === "admin.report")).toEqual([]);
