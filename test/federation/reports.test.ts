@@ -8,7 +8,7 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accounts, reports } from "../../src/db/schema/index.ts";
+import { accounts, reports, statuses } from "../../src/db/schema/index.ts";
 import { INSTANCE_ACTOR } from "../../src/federation/context.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { setRole } from "../../src/services/accounts/roles.ts";
@@ -21,6 +21,7 @@ import {
   TERN,
   verifyTernSignature,
 } from "../helpers/ap-fixtures.ts";
+import { followAccepted } from "../helpers/hostile.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let tern: TestTern;
@@ -64,10 +65,30 @@ const reportsByUri = (uri: string) =>
 
 describe("reports between Tern and a remote server", () => {
   it("a forwarded report reaches the peer as a Flag signed by the instance actor", async () => {
+    // probe follows the peer's account, so its public post is kept here.
+    await followAccepted(tern, probe.account, peer.actorId);
+    expect((await peer.deliver(tern, "create-note-public")).status).toBe(202);
+    const note = await eventually(async () => {
+      const [row] = await tern.database.db
+        .select()
+        .from(statuses)
+        .where(eq(statuses.accountId, peerAccountId));
+      return row;
+    });
+    // GoToSocial's captured actor names no shared inbox; the peer takes one at /inbox.
+    await tern.database.db
+      .update(accounts)
+      .set({ sharedInboxUrl: `${peer.origin}/inbox` })
+      .where(eq(accounts.id, peerAccountId));
     const res = await tern.request("/api/v1/reports", {
       method: "POST",
       token: probe.token,
-      json: { account_id: peerAccountId, comment: "Spam from your user", forward: true },
+      json: {
+        account_id: peerAccountId,
+        status_ids: [note.id],
+        comment: "Spam from your user",
+        forward: true,
+      },
     });
     expect(res.status, await res.clone().text()).toBe(200);
     const body = await res.json();
@@ -78,7 +99,8 @@ describe("reports between Tern and a remote server", () => {
       .createContext(new URL(TERN), { db: tern.database.db, config: tern.config })
       .getActorUri(INSTANCE_ACTOR).href;
     expect(flag.json).toMatchObject({ actor: instanceActor, content: "Spam from your user" });
-    expect([flag.json.object].flat()).toEqual([peer.actorId]);
+    expect([flag.json.object].flat()).toEqual([peer.actorId, note.uri]);
+    expect(flag.path).toBe("/inbox"); // the shared inbox, known for the peer
     // Signed by the instance actor: the reporter's name never leaves this server.
     expect(await verifyTernSignature(tern, peer, flag)).toBe(instanceActor);
     expect(flag.body).not.toContain("probe");
