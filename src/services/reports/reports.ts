@@ -20,6 +20,8 @@ export type Report = typeof reports.$inferSelect;
 
 /** Mastodon's limit on a report's comment. */
 export const MAX_REPORT_COMMENT = 1000;
+/** Other servers' limits differ: a Flag's comment is kept up to this, not refused. */
+const MAX_REMOTE_COMMENT = 5000;
 
 export interface ReportInput {
   target: Account;
@@ -140,7 +142,7 @@ export async function receiveFlag(db: Db, reporter: Account, flag: ReceivedFlag)
         accountId: reporter.id,
         targetAccountId: flag.target.id,
         statusIds: [...new Set(flag.statusIds)],
-        comment: flag.comment.slice(0, MAX_REPORT_COMMENT * 5),
+        comment: flag.comment.slice(0, MAX_REMOTE_COMMENT),
         uri: flag.uri,
       })
       .onConflictDoNothing({ target: reports.uri })
