@@ -15,6 +15,7 @@ import { createLocalAccount, findLocalAccount } from "../services/accounts/accou
 import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import { parseScopes } from "../services/oauth/scopes.ts";
 import { createAccessToken } from "../services/oauth/tokens.ts";
+import { parseRoleCommand, ROLE_USAGE, type RoleCommand, runRoleCommand } from "./account-role.ts";
 import {
   DOMAIN_USAGE,
   type DomainCommand,
@@ -28,7 +29,7 @@ const USAGE = `Usage: tern <command>
 Commands:
   tern account create <username> --password <password>
       Create a local account.
-  tern token create <username> [--scopes "read write follow push"]
+${ROLE_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
 ${DOMAIN_USAGE}${INSTANCE_USAGE}  tern help
       Show this help.
@@ -49,12 +50,20 @@ type Command =
   | { kind: "account-create"; username: string; password: string }
   | { kind: "token-create"; username: string; scopes: string[] }
   | DomainCommand
+  | RoleCommand
   | { kind: "instance"; run: InstanceCommand };
 
 function parseCommand(argv: string[]): Command {
   if (argv[0] === "domain" && !argv.includes("--help") && !argv.includes("-h")) {
     try {
       return parseDomainCommand(argv);
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (argv[0] === "account" && argv[1] === "role" && !argv.includes("--help")) {
+    try {
+      return parseRoleCommand(argv);
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
@@ -157,6 +166,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, config: Config) 
     const { db } = database;
     if (command.kind === "instance") {
       process.stdout.write(`${await command.run(db, config)}\n`);
+      return;
+    }
+    if (command.kind === "account-role") {
+      process.stdout.write(`${await runRoleCommand(db, command)}\n`);
       return;
     }
     if (command.kind !== "account-create" && command.kind !== "token-create") {

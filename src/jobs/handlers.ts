@@ -21,6 +21,7 @@ import {
   sendQuoteRequest,
 } from "../federation/outbound-interactions.ts";
 import { sendPollUpdate, sendPollVotes } from "../federation/outbound-polls.ts";
+import { sendFlag } from "../federation/outbound-reports.ts";
 import { verifyRemoteQuote } from "../federation/quote-verify.ts";
 import { remotePostResolver } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
@@ -159,6 +160,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "account.verify_links":
       // A page that cannot be had leaves the field unverified (no retry).
       await verifyProfileLinks(db, job.accountId);
+      return;
+    case "report.forward":
+      await sendFlag(ctx, job.reportId);
       return;
   }
 }

@@ -95,7 +95,9 @@ export type TernJob =
   /** A remote account's avatar and header to copy here. */
   | { type: "account.cache_images"; accountId: string }
   /** A local account's linked profile fields to check for rel="me" links back. */
-  | { type: "account.verify_links"; accountId: string };
+  | { type: "account.verify_links"; accountId: string }
+  /** A report with `forward`: `Flag` from the instance actor to the target's server. */
+  | { type: "report.forward"; reportId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

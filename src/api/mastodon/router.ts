@@ -27,6 +27,7 @@ import { preferencesRouter } from "./v1/preferences.ts";
 import { pushRouter } from "./v1/push.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
+import { reportsRouter } from "./v1/reports.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
@@ -97,5 +98,6 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/trends", trendsRouter(deps));
   api.route("/v1/suggestions", suggestionsRouter(deps, 1));
   api.route("/v2/suggestions", suggestionsRouter(deps, 2));
+  api.route("/v1/reports", reportsRouter(deps));
   return api;
 }

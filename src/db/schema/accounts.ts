@@ -77,6 +77,9 @@ export const accounts = pgTable(
   ],
 );
 
+export const userRoles = ["user", "moderator", "admin"] as const;
+export type UserRole = (typeof userRoles)[number];
+
 /** What only local accounts have: a password and their signing keys (JWK). */
 export const localUsers = pgTable("local_users", {
   accountId: id("account_id")
@@ -106,6 +109,8 @@ export const localUsers = pgTable("local_users", {
     .default("public"),
   defaultSensitive: boolean("default_sensitive").notNull().default(false),
   defaultLanguage: text("default_language"),
+  /** Moderators and admins are told of reports (`tern account role`). */
+  role: text("role", { enum: userRoles }).notNull().default("user"),
   createdAt: createdAt(),
 });
 

@@ -9,6 +9,7 @@ export * from "./media.ts";
 export * from "./notifications.ts";
 export * from "./oauth.ts";
 export * from "./polls.ts";
+export * from "./reports.ts";
 export * from "./safety.ts";
 export * from "./statuses.ts";
 export * from "./tags.ts";

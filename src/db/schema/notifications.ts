@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
 import { createdAt, id, tstz } from "./columns.ts";
+import { reports } from "./reports.ts";
 import { statuses } from "./statuses.ts";
 
 /** Mastodon's notification types (its `Notification` entity); more come with their features. */
@@ -16,6 +17,8 @@ export const notificationTypes = [
   "update",
   "quote",
   "quoted_update",
+  /** To local admins and moderators: a report was filed (the entity carries `report`). */
+  "admin.report",
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 
@@ -37,6 +40,8 @@ export const notifications = pgTable(
       .references(() => accounts.id, { onDelete: "cascade" }),
     /** The status it is about (mention, favourite, reblog, ...); null for follows. */
     statusId: id("status_id").references(() => statuses.id, { onDelete: "cascade" }),
+    /** The report an `admin.report` is about. */
+    reportId: id("report_id").references(() => reports.id, { onDelete: "cascade" }),
     groupKey: text("group_key").notNull(),
     createdAt: createdAt(),
   },
@@ -50,6 +55,8 @@ export const notifications = pgTable(
       t.type,
       t.fromAccountId,
       sql`coalesce(${t.statusId}, 0)`,
+      // Every report notifies, even two by one reporter.
+      sql`coalesce(${t.reportId}, 0)`,
     ),
   ],
 );

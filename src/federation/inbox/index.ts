@@ -7,6 +7,7 @@ import {
   Block,
   Create,
   Delete,
+  Flag,
   Follow,
   Like,
   LikeRequest,
@@ -26,6 +27,7 @@ import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { onAnnounce } from "./announce.ts";
 import { onBlock } from "./block.ts";
 import { onAdd, onRemove } from "./featured.ts";
+import { onFlag } from "./flag.ts";
 import { onFollow, onUndo } from "./follow.ts";
 import { onAcceptOrReject, onInteractionRequest, onQuoteRequest } from "./interactions.ts";
 import { onLike } from "./like.ts";
@@ -83,6 +85,7 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .on(AnnounceRequest, checked(onInteractionRequest))
     .on(Announce, checked(onAnnounce))
     .on(Block, checked(onBlock))
+    .on(Flag, checked(onFlag))
     .onError((_ctx, error) => {
       log.error("Inbox listener failed: {error}", { error });
     });

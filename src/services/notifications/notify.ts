@@ -13,6 +13,8 @@ export interface NotifyInput {
   type: NotificationType;
   fromAccountId: string;
   statusId?: string | null;
+  /** The report an `admin.report` is about. */
+  reportId?: string | null;
 }
 
 /**
@@ -42,9 +44,9 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
   const id = newId();
   // One statement: the recipient must be a local account, and a repeat hits the event key.
   await tx.execute(sql`
-    insert into notifications (id, account_id, type, from_account_id, status_id, group_key)
+    insert into notifications (id, account_id, type, from_account_id, status_id, group_key, report_id)
     select ${id}::bigint, a.id, ${input.type}::text, ${input.fromAccountId}::bigint,
-           ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text
+           ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text, ${input.reportId ?? null}::bigint
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
       and ${threadNotMuted(sql`a.id`, sql`${input.statusId ?? null}::bigint`)}
       and ${notifyingAccount(sql`a.id`, sql`${input.fromAccountId}::bigint`)}

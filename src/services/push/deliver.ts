@@ -76,6 +76,7 @@ const TITLES: Record<NotificationType, (name: string) => string> = {
   update: (n) => `${n} edited a post`,
   quote: (n) => `${n} quoted your post`,
   quoted_update: (n) => `${n} edited a post you quoted`,
+  "admin.report": (n) => `${n} filed a report`,
 };
 
 async function payloadFor(db: Db, notificationId: string, publicUrl: string) {

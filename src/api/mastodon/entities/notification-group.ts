@@ -1,10 +1,11 @@
 import { inArray } from "drizzle-orm";
 import type { Tx } from "../../../db/client.ts";
-import { accounts, statuses } from "../../../db/schema/index.ts";
+import { accounts, reports, statuses } from "../../../db/schema/index.ts";
 import type { NotificationType } from "../../../db/schema/notifications.ts";
 import type { NotificationGroup } from "../../../services/notifications/grouped.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonReport, serializeReports } from "./report.ts";
 import { type MastodonStatus, serializeBundles } from "./status.ts";
 
 /** Mastodon's NotificationGroup (https://docs.joinmastodon.org/methods/grouped_notifications/). */
@@ -19,6 +20,8 @@ export interface MastodonNotificationGroup {
   latest_page_notification_at?: string;
   sample_account_ids: string[];
   status_id?: string;
+  /** `admin.report` only. */
+  report?: MastodonReport;
 }
 
 /** Mastodon's PartialAccountWithAvatar (`expand_accounts=partial_avatars`). */
@@ -88,6 +91,13 @@ export async function serializeGroups(
       ? db.select().from(accounts).where(inArray(accounts.id, sampleIds))
       : Promise.resolve([]),
   ]);
+  const reportIds = [...new Set(groups.flatMap((g) => g.notification.reportId ?? []))];
+  const reportRows = reportIds.length
+    ? await db.select().from(reports).where(inArray(reports.id, reportIds))
+    : [];
+  const reportOf = new Map(
+    (await serializeReports(db, reportRows, publicUrl)).map((r) => [r.id, r]),
+  );
   const bundles = await loadBundles(db, statusRows);
   const authors = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()].filter(
     (a) => !sampleIds.includes(a.id),
@@ -119,6 +129,9 @@ export async function serializeGroups(
           : {}),
         sample_account_ids: g.sampleAccountIds,
         ...(statusId && shownStatus.has(statusId) ? { status_id: statusId } : {}),
+        ...(g.notification.reportId && reportOf.has(g.notification.reportId)
+          ? { report: reportOf.get(g.notification.reportId) }
+          : {}),
       };
     }),
   };

@@ -1,10 +1,11 @@
 import { inArray } from "drizzle-orm";
 import type { Tx } from "../../../db/client.ts";
-import { accounts, statuses } from "../../../db/schema/index.ts";
+import { accounts, reports, statuses } from "../../../db/schema/index.ts";
 import type { NotificationType } from "../../../db/schema/notifications.ts";
 import type { Notification } from "../../../services/notifications/notifications.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonReport, serializeReports } from "./report.ts";
 import { type MastodonStatus, serializeBundles } from "./status.ts";
 
 /** Mastodon's Notification entity (https://docs.joinmastodon.org/entities/Notification/). */
@@ -15,6 +16,8 @@ export interface MastodonNotification {
   created_at: string;
   account: MastodonAccount;
   status?: MastodonStatus;
+  /** `admin.report` only. */
+  report?: MastodonReport;
 }
 
 /**
@@ -30,20 +33,27 @@ export async function serializeNotifications(
   if (rows.length === 0) return [];
   const accountIds = [...new Set(rows.map((n) => n.fromAccountId))];
   const statusIds = [...new Set(rows.flatMap((n) => (n.statusId ? [n.statusId] : [])))];
-  const [people, statusRows] = await Promise.all([
+  const reportIds = [...new Set(rows.flatMap((n) => (n.reportId ? [n.reportId] : [])))];
+  const [people, statusRows, reportRows] = await Promise.all([
     db.select().from(accounts).where(inArray(accounts.id, accountIds)),
     statusIds.length
       ? db.select().from(statuses).where(inArray(statuses.id, statusIds))
       : Promise.resolve([]),
+    reportIds.length
+      ? db.select().from(reports).where(inArray(reports.id, reportIds))
+      : Promise.resolve([]),
   ]);
-  const [serializedPeople, serializedStatuses] = await Promise.all([
+  const [serializedPeople, serializedStatuses, serializedReports] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
     serializeBundles(db, await loadBundles(db, statusRows), publicUrl, viewerId),
+    serializeReports(db, reportRows, publicUrl),
   ]);
+  const reportOf = new Map(serializedReports.map((r) => [r.id, r]));
   const accountOf = new Map(serializedPeople.map((a) => [a.id, a]));
   const statusOf = new Map(serializedStatuses.map((s) => [s.id, s]));
   return rows.map((n) => {
     const status = n.statusId ? statusOf.get(n.statusId) : undefined;
+    const report = n.reportId ? reportOf.get(n.reportId) : undefined;
     return {
       id: n.id,
       type: n.type,
@@ -51,6 +61,7 @@ export async function serializeNotifications(
       created_at: n.createdAt.toISOString(),
       account: accountOf.get(n.fromAccountId)!,
       ...(status ? { status } : {}),
+      ...(report ? { report } : {}),
     };
   });
 }
