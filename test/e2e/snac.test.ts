@@ -245,7 +245,8 @@ describe.skipIf(unavailable)(
         const onTern = await arrivedOnTern("for alice to boost");
         await api(site, "alice", `/api/v1/statuses/${onTern.id}/reblog`, { method: "POST" });
         await eventually(async () => snac.admirers(onTern.uri, "a").includes(md5(aliceUri)), WAIT);
-        expect(snac.notifications().some((n) => n.type === "Announce")).toBe(true);
+        // snac writes its notification after the admirers index: wait for it too.
+        await eventually(async () => snac.notifications().some((n) => n.type === "Announce"), WAIT);
 
         await api(site, "alice", `/api/v1/statuses/${onTern.id}/unreblog`, { method: "POST" });
         // snac takes the Undo(Announce) (it logs the unboost; its admirers index keeps the entry).
