@@ -56,8 +56,23 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node src/main.ts` and waits until it answers HTTP (or, for a worker, until it logs). */
+/**
+ * Starts `node src/main.ts` and waits until it answers HTTP (or, for a worker, until it logs).
+ * A port found free may be taken by another test's listener before the child binds it; when the
+ * port was not given, that is retried on a new port.
+ */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(env);
+    } catch (error) {
+      const collided = String(error).includes("EADDRINUSE");
+      if (env.PORT || !collided || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startServerOnce(env: Record<string, string>): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, ["src/main.ts"], {
     cwd: ROOT,

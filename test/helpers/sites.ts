@@ -9,14 +9,13 @@ import { createApp, OOB_REDIRECT_URI } from "../../src/services/oauth/apps.ts";
 import { createAccessToken } from "../../src/services/oauth/tokens.ts";
 import { migratedPgliteSnapshot } from "./db.ts";
 import {
-  freePort,
   type ProcessDatabase,
   processDatabase,
   type ServerProcess,
   startServer,
 } from "./process.ts";
 import { eventually } from "./tern.ts";
-import { tlsFront } from "./tls.ts";
+import { openTlsFront } from "./tls.ts";
 
 /** A Tern server process with its own database, behind TLS on loopback, and its users' tokens. */
 export interface Site {
@@ -38,7 +37,8 @@ export async function startSite(
   /** Runs on the site's database before its server starts (e.g. what an admin CLI would add). */
   seed?: (db: Database["db"], env: Record<string, string>) => Promise<void>,
 ): Promise<Site> {
-  const tlsPort = await freePort();
+  const tlsFront = await openTlsFront(tls);
+  const tlsPort = tlsFront.port;
   const db = await processDatabase();
   const env = {
     // Media files of the site (PGlite sites keep their database there too).
@@ -53,7 +53,8 @@ export async function startSite(
   };
   const tokens = await seedAccounts(env, users, seed);
   const server = await startServer(env);
-  const front = await tlsFront(tls, tlsPort, server.httpUrl);
+  tlsFront.forwardTo(server.httpUrl);
+  const front = tlsFront.server;
   return { host: `localhost:${tlsPort}`, server, front, db, tokens, env };
 }
 

@@ -14,7 +14,7 @@ import type { Server } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./process.ts";
-import { tlsFront } from "./tls.ts";
+import { openTlsFront } from "./tls.ts";
 
 /**
  * snac2 (https://codeberg.org/grunfink/snac2), a real ActivityPub server written in C, as an
@@ -154,7 +154,8 @@ export async function startSnac(
   const baseDir = join(dir, "data");
   const bundle = join(dir, "ca-certificates.crt");
   writeFileSync(bundle, `${readFileSync(CA_BUNDLE, "utf8")}\n${tls.cert}`);
-  const [tlsPort, httpPort] = [await freePort(), await freePort()];
+  const tlsFront = await openTlsFront(tls);
+  const [tlsPort, httpPort] = [tlsFront.port, await freePort()];
   const host = `localhost:${tlsPort}`;
   const origin = `https://${host}`;
   // `snac init` asks for address, port, host name, URL prefix and admin email.
@@ -176,7 +177,8 @@ export async function startSnac(
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const front: Server = await tlsFront(tls, tlsPort, `http://127.0.0.1:${httpPort}`);
+  tlsFront.forwardTo(`http://127.0.0.1:${httpPort}`);
+  const front: Server = tlsFront.server;
   const actorId = `${origin}/${user}`;
   const deadline = Date.now() + 20_000;
   for (;;) {

@@ -43,14 +43,27 @@ export function makeCertificate(): { certFile: string; key: string; cert: string
   return { certFile, key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8") };
 }
 
-/** A TLS front on `port` that forwards every request, Host header included, to a plain HTTP port. */
-export function tlsFront(
-  tls: { key: string; cert: string },
-  port: number,
-  target: string,
-): Promise<Server> {
-  const upstream = new URL(target);
+/** A TLS front that forwards every request, Host header included, to a plain HTTP origin. */
+export interface TlsFront {
+  server: Server;
+  port: number;
+  /** Where requests go from now on; until it is set the front answers 502. */
+  forwardTo(target: string): void;
+}
+
+/**
+ * Binds the front first, on a port the kernel picks, so that the port a site names in its
+ * PUBLIC_URL is held from the start (a port found free and bound seconds later, after the site's
+ * database was seeded, was taken by another test's listener once in CI).
+ */
+export async function openTlsFront(tls: { key: string; cert: string }): Promise<TlsFront> {
+  let upstream: URL | undefined;
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    if (!upstream) {
+      res.writeHead(502);
+      res.end();
+      return;
+    }
     const forward = httpRequest(
       {
         host: upstream.hostname,
@@ -71,5 +84,16 @@ export function tlsFront(
     req.pipe(forward);
   });
   // No host: dual-stack, since "localhost" may resolve to ::1 or to 127.0.0.1.
-  return new Promise((resolve) => server.listen(port, () => resolve(server)));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    server,
+    port,
+    forwardTo(target) {
+      upstream = new URL(target);
+    },
+  };
 }
