@@ -62,6 +62,13 @@ export const accounts = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     fetchedAt: tstz("fetched_at"),
+    /**
+     * Moderation by this server's admins (`/api/v1/admin/accounts`), local or remote: a
+     * suspended account is gone from every read path and cannot log in; a silenced one is kept
+     * out of public timelines, search and the notifications of those who do not follow it.
+     */
+    suspendedAt: tstz("suspended_at"),
+    silencedAt: tstz("silenced_at"),
   },
   (t) => [
     uniqueIndex("accounts_uri_key").on(t.uri),
@@ -111,6 +118,22 @@ export const localUsers = pgTable("local_users", {
   defaultLanguage: text("default_language"),
   /** Moderators and admins are told of reports (`tern account role`). */
   role: text("role", { enum: userRoles }).notNull().default("user"),
+  /**
+   * Sign-up (`POST /api/v1/accounts`, the sign-up page): false while an account made under the
+   * `approval` registration mode waits for a moderator; it cannot log in until approved.
+   */
+  approved: boolean("approved").notNull().default(true),
+  /** What the person wrote when asking to join (shown in the approval queue). */
+  signUpReason: text("sign_up_reason"),
+  /** Optional: e-mail is only required when SMTP is configured. */
+  email: text("email"),
+  /** The locale given at sign-up (`preferred_locale` of push payloads, pages). */
+  locale: text("locale"),
+  /** The invite link the account joined with, if any. */
+  inviteId: id("invite_id"),
+  /** The sign-up address bucket, for the approval queue and sign-up abuse limits. */
+  signUpIp: text("sign_up_ip"),
+  passwordChangedAt: tstz("password_changed_at"),
   createdAt: createdAt(),
 });
 

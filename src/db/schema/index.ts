@@ -12,4 +12,6 @@ export * from "./polls.ts";
 export * from "./reports.ts";
 export * from "./safety.ts";
 export * from "./statuses.ts";
+export * from "./studio.ts";
 export * from "./tags.ts";
+export * from "./web.ts";

@@ -59,3 +59,25 @@ export const rateLimits = pgTable(
   },
   (t) => [index("rate_limits_reset_idx").on(t.resetAt)],
 );
+
+/**
+ * Delivery health per remote host: consecutive failures since the last success. A host failing
+ * for days is marked `unreachableSince`, skipped by new deliveries and shown to admins; the
+ * first success clears it.
+ */
+export const deliveryHosts = pgTable(
+  "delivery_hosts",
+  {
+    host: text("host").primaryKey(),
+    failureCount: integer("failure_count").notNull().default(0),
+    firstFailureAt: tstz("first_failure_at"),
+    lastFailureAt: tstz("last_failure_at"),
+    lastSuccessAt: tstz("last_success_at"),
+    unreachableSince: tstz("unreachable_since"),
+    lastError: text("last_error"),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("delivery_hosts_failing_idx").on(t.lastFailureAt).where(sql`${t.failureCount} > 0`),
+  ],
+);

@@ -3,6 +3,7 @@ import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
 import { createdAt, id, tstz } from "./columns.ts";
 import { statuses } from "./statuses.ts";
+import { scheduledStatuses } from "./studio.ts";
 
 export const mediaTypes = ["image", "gifv", "video", "audio", "unknown"] as const;
 export type MediaType = (typeof mediaTypes)[number];
@@ -53,6 +54,10 @@ export const mediaAttachments = pgTable(
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
     statusId: id("status_id").references(() => statuses.id, { onDelete: "cascade" }),
+    /** Attached to a post scheduled for later; the clean-up of unattached uploads skips it. */
+    scheduledStatusId: id("scheduled_status_id").references(() => scheduledStatuses.id, {
+      onDelete: "set null",
+    }),
     /** Order within the status (0..3). */
     position: integer("position").notNull().default(0),
     type: text("type", { enum: mediaTypes }).notNull(),

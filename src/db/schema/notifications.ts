@@ -19,6 +19,11 @@ export const notificationTypes = [
   "quoted_update",
   /** To local admins and moderators: a report was filed (the entity carries `report`). */
   "admin.report",
+  /** To local admins and moderators: someone signed up (and may wait for approval). */
+  "admin.sign_up",
+  /** The account was moderated (Mastodon's `moderation_warning`), or a relationship cut. */
+  "moderation_warning",
+  "severed_relationships",
 ] as const;
 export type NotificationType = (typeof notificationTypes)[number];
 

@@ -32,6 +32,13 @@ export const reports = pgTable(
     forwarded: boolean("forwarded").notNull().default(false),
     uri: text("uri").notNull(),
     actionTakenAt: tstz("action_taken_at"),
+    /** The moderator who resolved the report, and the one it is assigned to. */
+    actionTakenByAccountId: id("action_taken_by_account_id").references(() => accounts.id, {
+      onDelete: "set null",
+    }),
+    assignedAccountId: id("assigned_account_id").references(() => accounts.id, {
+      onDelete: "set null",
+    }),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },

@@ -53,6 +53,10 @@ export const statuses = pgTable(
     content: text("content").notNull(),
     /** The plain-text source of a local status (for editing); null for remote ones. */
     source: text("source"),
+    /** What `source` is written in (`text/plain` or `text/markdown`); null for remote ones. */
+    contentType: text("content_type"),
+    /** A long post's title: federated as an `Article`'s `name` (null: a `Note`). */
+    title: text("title"),
     spoilerText: text("spoiler_text").notNull().default(""),
     sensitive: boolean("sensitive").notNull().default(false),
     visibility: text("visibility", { enum: visibilities }).notNull(),

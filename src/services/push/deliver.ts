@@ -77,6 +77,9 @@ const TITLES: Record<NotificationType, (name: string) => string> = {
   quote: (n) => `${n} quoted your post`,
   quoted_update: (n) => `${n} edited a post you quoted`,
   "admin.report": (n) => `${n} filed a report`,
+  "admin.sign_up": (n) => `${n} signed up`,
+  moderation_warning: () => "A moderator took action on your account",
+  severed_relationships: () => "Some of your follow relationships were severed",
 };
 
 async function payloadFor(db: Db, notificationId: string, publicUrl: string) {

@@ -12,8 +12,8 @@ import { newId } from "../../lib/ids.ts";
 export type PushSubscription = typeof pushSubscriptions.$inferSelect;
 export type PushPolicy = PushSubscription["policy"];
 
-/** The alerts a client may ask for: every notification type, plus Mastodon's admin ones. */
-export const ALERT_TYPES = [...notificationTypes, "admin.sign_up", "admin.report"] as const;
+/** The alerts a client may ask for: every notification type (the admin ones included). */
+export const ALERT_TYPES = notificationTypes;
 
 export interface PushData {
   alerts?: Partial<Record<string, boolean>>;
