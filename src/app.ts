@@ -18,6 +18,7 @@ import { logger } from "./lib/logger.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { federationPolicy } from "./services/safety/server-domains.ts";
 import { sseRoutes } from "./streaming/sse.ts";
+import { adminPages } from "./web/admin/index.ts";
 import { authPages } from "./web/auth-pages.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", authPages(deps));
+  app.route("/", adminPages(deps));
   app.route("/", mediaFileRoutes(deps));
   app.use("*", inboxGuard(deps.config, federationPolicy(deps.db, deps.config)));
   app.use("*", fedifyMiddleware(deps.federation, deps));

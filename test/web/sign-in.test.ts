@@ -66,4 +66,14 @@ describe("signing in to Tern's pages", () => {
     const still = await t.request("/auth/sign_in", { headers: { cookie }, redirect: "manual" });
     expect(still.status).toBe(302);
   });
+
+  it("keeps the admin pages for moderators: signed out goes to sign in, a user gets 403", async () => {
+    const out = await t.request("/admin/accounts", { redirect: "manual" });
+    expect(out.status).toBe(302);
+    expect(out.headers.get("location")).toBe("/auth/sign_in?next=%2Fadmin%2Faccounts");
+    const res = await signIn("alice", "correct horse battery staple");
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0];
+    const page = await t.request("/admin", { headers: { cookie }, redirect: "manual" });
+    expect(page.status).toBe(403);
+  });
 });

@@ -1,0 +1,12 @@
+import { Hono } from "hono";
+import type { AppDeps } from "../../deps.ts";
+import { adminPage } from "./layout.ts";
+
+// Stub: replaced by the admin pages of this area.
+export function adminSettingsPages(deps: AppDeps): Hono {
+  const router = new Hono();
+  router.get("/admin/settings", (c) =>
+    adminPage(c, deps, { title: "Settings", body: "<p>Coming soon.</p>" }),
+  );
+  return router;
+}
