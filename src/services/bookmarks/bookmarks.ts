@@ -5,7 +5,7 @@ import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { visibleStatus } from "../favourites/favourites.ts";
 import type { Page } from "../paging.ts";
-import { listMarkedStatuses, markedAmong } from "../statuses/marks.ts";
+import { listMarkedStatuses } from "../statuses/marks.ts";
 import type { Status } from "../statuses/types.ts";
 
 /**
@@ -30,15 +30,6 @@ export async function unbookmarkStatus(db: Db, account: Account, statusId: strin
     .where(and(eq(bookmarks.accountId, account.id), eq(bookmarks.statusId, statusId)))
     .returning({ id: bookmarks.id });
   if (gone.length === 0) await visibleStatus(db, statusId, account.id);
-}
-
-/** Which of `statusIds` `viewerId` bookmarked: one query for a whole page. */
-export function bookmarkedAmong(
-  db: Tx,
-  viewerId: string,
-  statusIds: string[],
-): Promise<Set<string>> {
-  return markedAmong(db, bookmarks, viewerId, statusIds);
 }
 
 /** The account's bookmarks, newest bookmark first, paged by the bookmark's id. */

@@ -9,7 +9,7 @@ import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
 import { keyset, type Page } from "../paging.ts";
 import { notBlocked } from "../safety/hidden.ts";
-import { listMarkedStatuses, markedAmong } from "../statuses/marks.ts";
+import { listMarkedStatuses } from "../statuses/marks.ts";
 import { bumpStatusStat } from "../statuses/stats.ts";
 import type { Status } from "../statuses/types.ts";
 import { canView } from "../statuses/visibility.ts";
@@ -140,15 +140,6 @@ export async function receiveUndoLike(
 export async function getFavourite(db: Tx, id: string): Promise<Favourite | undefined> {
   const [row] = await db.select().from(favourites).where(eq(favourites.id, id));
   return row;
-}
-
-/** Which of `statusIds` `viewerId` favourited: one query for a whole page. */
-export function favouritedAmong(
-  db: Tx,
-  viewerId: string,
-  statusIds: string[],
-): Promise<Set<string>> {
-  return markedAmong(db, favourites, viewerId, statusIds);
 }
 
 /** The viewer's favourites, newest favourite first, paged by the favourite's id. */

@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, isNull, notInArray, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, notInArray, or } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { mediaAttachments } from "../../db/schema/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import { enqueueJob } from "../jobs.ts";
-import { fileKeysOf, type Media, type MediaInput } from "./media.ts";
+import { fileKeysOf, type MediaInput } from "./media.ts";
 
 /** Mastodon's limit of attachments per post. */
 export const MAX_MEDIA_PER_STATUS = 4;
@@ -107,21 +107,4 @@ export async function attachMedia(
         .set({ meta: { ...row.meta, focus: attrs.focus } })
         .where(eq(mediaAttachments.id, id));
   }
-}
-
-/** The media of these statuses, in their order, in one query. */
-export async function mediaOfStatuses(db: Tx, statusIds: string[]): Promise<Map<string, Media[]>> {
-  const out = new Map<string, Media[]>();
-  if (statusIds.length === 0) return out;
-  const rows = await db
-    .select()
-    .from(mediaAttachments)
-    .where(inArray(mediaAttachments.statusId, statusIds))
-    .orderBy(asc(mediaAttachments.position), asc(mediaAttachments.id));
-  for (const row of rows) {
-    const list = out.get(row.statusId!) ?? [];
-    list.push(row);
-    out.set(row.statusId!, list);
-  }
-  return out;
 }

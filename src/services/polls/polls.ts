@@ -209,13 +209,6 @@ export async function visiblePoll(
   return { poll: row.poll, statusId: row.status.id };
 }
 
-/** The polls of a page of statuses, by status id: one query. */
-export async function pollsOfStatuses(db: Tx, statusIds: string[]): Promise<Map<string, Poll>> {
-  if (statusIds.length === 0) return new Map();
-  const rows = await db.select().from(polls).where(inArray(polls.statusId, statusIds));
-  return new Map(rows.map((p) => [p.statusId, p]));
-}
-
 /** The viewer's chosen options in each of `pollIds` (`voted`, `own_votes`): one query. */
 export async function ownVotesAmong(
   db: Tx,

@@ -1,10 +1,8 @@
-import { inArray } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { statuses } from "../../db/schema/index.ts";
 import type { QuoteState } from "../../db/schema/statuses.ts";
-import { loadBundles } from "../statuses/load.ts";
+import { loadBundlesByIds } from "../statuses/load.ts";
 import type { StatusBundle } from "../statuses/types.ts";
-import { visibleOnly } from "../statuses/visibility.ts";
+import { viewableBy } from "../statuses/visibility.ts";
 
 /**
  * The quoted posts a page shows, in a constant number of queries: only accepted quotes embed
@@ -23,8 +21,7 @@ export async function quotedBundles(
     ),
   ];
   if (ids.length === 0) return new Map();
-  const rows = await db.select().from(statuses).where(inArray(statuses.id, ids));
-  const visible = await loadBundles(db, await visibleOnly(db, rows, viewerId));
+  const visible = await loadBundlesByIds(db, ids, viewableBy(viewerId));
   return new Map(visible.map((b) => [b.status.id, b]));
 }
 

@@ -221,20 +221,6 @@ export async function receiveUndoBoost(
   });
 }
 
-/** Which of `statusIds` `viewerId` boosted: one query for a whole page. */
-export async function rebloggedAmong(
-  db: Tx,
-  viewerId: string,
-  statusIds: string[],
-): Promise<Set<string>> {
-  if (statusIds.length === 0) return new Set();
-  const rows = await db
-    .select({ id: statuses.reblogOfId })
-    .from(statuses)
-    .where(and(eq(statuses.accountId, viewerId), inArray(statuses.reblogOfId, statusIds)));
-  return new Set(rows.map((r) => r.id!));
-}
-
 /**
  * Who boosted a status, newest boost first, paged by the boost's id (statuses_reblog_idx). As on
  * Mastodon, only public and unlisted boosts are listed: a followers-only one is not for everyone.

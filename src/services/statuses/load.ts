@@ -1,95 +1,165 @@
-import { eq, inArray } from "drizzle-orm";
-import type { Tx } from "../../db/client.ts";
+import { eq, type SQL, sql } from "drizzle-orm";
+import { queryRows, type Tx } from "../../db/client.ts";
+import { fromJsonRow, idArray, jsonRow } from "../../db/json-row.ts";
 import {
+  accountStats,
   accounts,
-  mentions,
+  mediaAttachments,
+  polls,
   quotes,
   statuses,
   statusStats,
-  statusTags,
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { rememberStats } from "../accounts/stats.ts";
 import { emojisFor } from "../emojis/emojis.ts";
-import { mediaOfStatuses } from "../media/attach.ts";
-import { pollsOfStatuses } from "../polls/polls.ts";
+import type { Media } from "../media/media.ts";
+import type { Poll } from "../polls/polls.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
 
+type Json = Record<string, unknown>;
+interface BundleRow {
+  id: string | number;
+  status: Json | null;
+  account: Json;
+  account_stats: Json | null;
+  mentions: Json[] | null;
+  tags: string[] | null;
+  stats: Json | null;
+  quote: Json | null;
+  media: Json[] | null;
+  poll: Json | null;
+}
+
 /**
- * Loads statuses with their authors, mentions, tags and counters in five queries, whatever the
- * count; a page holding boosts takes one more, for the boosted statuses, which then come with
- * the same five (a boost's bundle carries the boosted one as `reblog`).
+ * One statement for a page's statuses and what rendering or federating them needs: authors (with
+ * their counters), mentioned accounts, tags, counters, quote, media and poll, and the statuses
+ * these boost (loaded whole). `given`: the roots are already loaded (only the boosted ones come
+ * back as rows). `root` narrows the roots (e.g. to what a viewer may see); boosted ones follow.
+ */
+async function bundleRows(db: Tx, ids: string[], given: boolean, root: SQL = sql`true`) {
+  const list = idArray(ids);
+  const pick = (table: Parameters<typeof jsonRow>[0], alias: string, key: string) =>
+    sql`case when ${sql.raw(`${alias}.${key}`)} is null then null else ${jsonRow(table, alias)} end`;
+  return queryRows<BundleRow>(
+    db,
+    sql`select s.id::text as id,
+        case when w.given then null else ${jsonRow(statuses, "s")} end as status,
+        ${jsonRow(accounts, "a")} as account,
+        ${pick(accountStats, "ast", "account_id")} as account_stats,
+        (select jsonb_agg(${jsonRow(accounts, "ma")}) from mentions m
+          join accounts ma on ma.id = m.account_id where m.status_id = s.id) as mentions,
+        (select jsonb_agg(t.name) from status_tags t where t.status_id = s.id) as tags,
+        ${pick(statusStats, "st", "status_id")} as stats,
+        ${pick(quotes, "q", "id")} as quote,
+        (select jsonb_agg(${jsonRow(mediaAttachments, "md")} order by md.position, md.id)
+          from media_attachments md where md.status_id = s.id) as media,
+        ${pick(polls, "p", "id")} as poll
+      from (
+        select r.id, ${given} as given, true as root from unnest(${list}) as r(id)
+        union all
+        select distinct b.reblog_of_id, false, false from statuses b
+          where b.id = any(${list}) and b.reblog_of_id is not null
+            and not b.reblog_of_id = any(${list})
+      ) w
+      join statuses s on s.id = w.id
+      join accounts a on a.id = s.account_id
+      left join account_stats ast on ast.account_id = a.id
+      left join status_stats st on st.status_id = s.id
+      left join quotes q on q.status_id = s.id
+      left join polls p on p.status_id = s.id
+      where not w.root or (${root})`,
+  );
+}
+
+type Part = Omit<StatusBundle, "reblog"> & { reblogOfId: string | null };
+
+/** Statuses and their parts from `bundleRows` (custom emoji: one more query when any is used). */
+async function parts(db: Tx, rows: BundleRow[], given: Status[]): Promise<Map<string, Part>> {
+  const known = new Map(given.map((s) => [s.id, s]));
+  const out = new Map<string, Part>();
+  for (const r of rows) {
+    const status = r.status ? fromJsonRow<Status>(statuses, r.status) : known.get(String(r.id));
+    if (!status) continue;
+    const account = fromJsonRow<Account>(accounts, r.account);
+    rememberStats(account, r.account_stats ? fromJsonRow(accountStats, r.account_stats) : null);
+    out.set(status.id, {
+      status,
+      account,
+      mentions: (r.mentions ?? []).map((m) => fromJsonRow<Account>(accounts, m)),
+      tags: r.tags ?? [],
+      inReplyTo: status.inReplyToId
+        ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
+        : null,
+      counts: r.stats ? countsOf(r.stats) : NO_COUNTS,
+      quote: r.quote ? fromJsonRow(quotes, r.quote) : null,
+      media: (r.media ?? []).map((m) => fromJsonRow<Media>(mediaAttachments, m)),
+      poll: r.poll ? fromJsonRow<Poll>(polls, r.poll) : null,
+      emojis: [],
+      reblogOfId: status.reblogOfId,
+    });
+  }
+  // Custom emoji the posts use, looked up among their authors' servers' emoji: one query.
+  const all = [...out.values()];
+  const emojiLists = await emojisFor(
+    db,
+    all.map((p) => ({ domain: p.account.domain, texts: [p.status.content, p.status.spoilerText] })),
+  );
+  all.forEach((p, i) => {
+    p.emojis = emojiLists[i];
+  });
+  return out;
+}
+
+function countsOf(r: Json): StatusCounts {
+  const s = fromJsonRow<typeof statusStats.$inferSelect>(statusStats, r);
+  return {
+    replies: s.repliesCount,
+    favourites: s.favouritesCount,
+    reblogs: s.reblogsCount,
+    quotes: s.quotesCount,
+  };
+}
+
+/** The bundles of `roots` (in that order, missing ones left out), each boost with its original. */
+function bundlesOf(all: Map<string, Part>, roots: string[]): StatusBundle[] {
+  const bundle = ({ reblogOfId: _, ...part }: Part): StatusBundle => part;
+  return roots.flatMap((id) => {
+    const part = all.get(id);
+    if (!part) return [];
+    const original = part.reblogOfId ? all.get(part.reblogOfId) : undefined;
+    return [
+      { ...bundle(part), reblog: part.reblogOfId ? (original ? bundle(original) : null) : null },
+    ];
+  });
+}
+
+/**
+ * Loads statuses with their authors, mentions, tags, counters, quotes, media and polls in one
+ * statement whatever the count (plus one for custom emoji when the texts use any); a boost's
+ * bundle carries the boosted status as `reblog`, loaded in the same statement.
  */
 export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[]> {
   if (page.length === 0) return [];
-  const reblogIds = [...new Set(page.flatMap((s) => (s.reblogOfId ? [s.reblogOfId] : [])))];
-  const originals = reblogIds.length
-    ? await db.select().from(statuses).where(inArray(statuses.id, reblogIds))
-    : [];
-  const rows = [...page, ...originals];
-  const ids = rows.map((s) => s.id);
-  const accountIds = [...new Set(rows.map((s) => s.accountId))];
-  const [authors, mentioned, tags, stats, quoteRows, media, pollOf] = await Promise.all([
-    db.select().from(accounts).where(inArray(accounts.id, accountIds)),
-    db
-      .select({ statusId: mentions.statusId, account: accounts })
-      .from(mentions)
-      .innerJoin(accounts, eq(accounts.id, mentions.accountId))
-      .where(inArray(mentions.statusId, ids)),
-    db.select().from(statusTags).where(inArray(statusTags.statusId, ids)),
-    db.select().from(statusStats).where(inArray(statusStats.statusId, ids)),
-    db.select().from(quotes).where(inArray(quotes.statusId, ids)),
-    mediaOfStatuses(db, ids),
-    pollsOfStatuses(db, ids),
-  ]);
-  const quoteOf = new Map(quoteRows.map((q) => [q.statusId, q]));
-  const countsOf = new Map(
-    stats.map((r) => [
-      r.statusId,
-      {
-        replies: r.repliesCount,
-        favourites: r.favouritesCount,
-        reblogs: r.reblogsCount,
-        quotes: r.quotesCount,
-      },
-    ]),
+  const ids = [...new Set(page.map((s) => s.id))];
+  const all = await parts(db, await bundleRows(db, ids, true), page);
+  return bundlesOf(
+    all,
+    page.map((s) => s.id),
   );
-  const byId = new Map(authors.map((a) => [a.id, a]));
-  // Custom emoji the posts use, looked up among their authors' servers' emoji: one query.
-  const emojiLists = await emojisFor(
-    db,
-    rows.map((s) => ({
-      domain: byId.get(s.accountId)?.domain ?? null,
-      texts: [s.content, s.spoilerText],
-    })),
-  );
-  const emojisOf = new Map(rows.map((s, i) => [s.id, emojiLists[i]]));
-  const mentionsOf = new Map<string, Account[]>();
-  for (const m of mentioned)
-    mentionsOf.set(m.statusId, [...(mentionsOf.get(m.statusId) ?? []), m.account]);
-  const tagsOf = new Map<string, string[]>();
-  for (const t of tags) tagsOf.set(t.statusId, [...(tagsOf.get(t.statusId) ?? []), t.name]);
-  const bundleOf = (status: Status): StatusBundle => ({
-    status,
-    account: byId.get(status.accountId)!,
-    mentions: mentionsOf.get(status.id) ?? [],
-    tags: tagsOf.get(status.id) ?? [],
-    inReplyTo: status.inReplyToId
-      ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
-      : null,
-    counts: countsOf.get(status.id) ?? NO_COUNTS,
-    quote: quoteOf.get(status.id) ?? null,
-    media: media.get(status.id) ?? [],
-    poll: pollOf.get(status.id) ?? null,
-    emojis: emojisOf.get(status.id) ?? [],
-  });
-  const boosted = new Map(originals.map((o) => [o.id, bundleOf(o)]));
-  return page.map((status) => ({
-    ...bundleOf(status),
-    reblog: status.reblogOfId ? (boosted.get(status.reblogOfId) ?? null) : null,
-  }));
+}
+
+/**
+ * The same for statuses known by id, loaded in the same statement; `root` narrows which of them
+ * are loaded (a condition on `s`, the status), e.g. to those a viewer may see. Keeps `ids`' order.
+ */
+export async function loadBundlesByIds(db: Tx, ids: string[], root?: SQL): Promise<StatusBundle[]> {
+  if (ids.length === 0) return [];
+  const unique = [...new Set(ids)];
+  return bundlesOf(await parts(db, await bundleRows(db, unique, false, root), []), unique);
 }
 
 export async function loadBundle(db: Tx, id: string): Promise<StatusBundle> {

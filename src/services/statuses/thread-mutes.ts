@@ -63,22 +63,3 @@ export async function unmuteThread(db: Tx, account: Account, statusId: string): 
     .delete(threadMutes)
     .where(and(eq(threadMutes.accountId, account.id), eq(threadMutes.rootStatusId, rootStatusId)));
 }
-
-/** Which of `statusIds` sit in a thread `viewerId` muted (Status `muted`): one query per page. */
-export async function threadMutedAmong(
-  db: Tx,
-  viewerId: string,
-  statusIds: string[],
-): Promise<Set<string>> {
-  if (statusIds.length === 0) return new Set();
-  const ids = sql.join(
-    statusIds.map((id) => sql`${id}::bigint`),
-    sql`, `,
-  );
-  const rows = await queryRows<{ id: string | number }>(
-    db,
-    sql`select p.id from unnest(array[${ids}]) as p(id)
-        where not ${threadNotMuted(sql`${viewerId}::bigint`, sql`p.id`)}`,
-  );
-  return new Set(rows.map((r) => String(r.id)));
-}

@@ -1,6 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { follows, mentions } from "../../db/schema/index.ts";
+import { notBlocked } from "../safety/hidden.ts";
 import { authorBlocksViewer, hiddenAuthors } from "../safety/hidden-authors.ts";
 import type { Status } from "./types.ts";
 
@@ -88,4 +89,19 @@ export async function visibleOnly(
       mentionedIn.has(s.id) ||
       (s.visibility === "private" && following.has(s.accountId)),
   );
+}
+
+/**
+ * `visibleOnly` as a condition on the status `s` of a bigger statement (bundles loaded by id):
+ * no block either way, and public, unlisted, the viewer's own, mentioning the viewer, or
+ * followers-only with the viewer an accepted follower.
+ */
+export function viewableBy(viewerId: string | null): SQL {
+  const open = sql`s.visibility in ('public', 'unlisted')`;
+  if (!viewerId) return open;
+  const viewer = sql`${viewerId}::bigint`;
+  return sql`${notBlocked(viewer, sql`s.account_id`)} and (${open} or s.account_id = ${viewer}
+    or exists (select 1 from mentions vm where vm.status_id = s.id and vm.account_id = ${viewer})
+    or (s.visibility = 'private' and exists (select 1 from follows vf
+      where vf.follower_id = ${viewer} and vf.following_id = s.account_id and vf.state = 'accepted')))`;
 }

@@ -1,9 +1,10 @@
 import { inArray } from "drizzle-orm";
 import type { Tx } from "../../../db/client.ts";
-import { accounts, reports, statuses } from "../../../db/schema/index.ts";
+import { reports } from "../../../db/schema/index.ts";
 import type { NotificationType } from "../../../db/schema/notifications.ts";
+import { accountsWithStats } from "../../../services/accounts/stats.ts";
 import type { NotificationGroup } from "../../../services/notifications/grouped.ts";
-import { loadBundles } from "../../../services/statuses/load.ts";
+import { loadBundlesByIds } from "../../../services/statuses/load.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 import { type MastodonReport, serializeReports } from "./report.ts";
 import { type MastodonStatus, serializeBundles } from "./status.ts";
@@ -83,13 +84,9 @@ export async function serializeGroups(
     STATUS_TYPES.includes(g.notification.type) ? g.notification.statusId : null;
   const statusIds = [...new Set(groups.flatMap((g) => withStatus(g) ?? []))];
   const sampleIds = [...new Set(groups.flatMap((g) => g.sampleAccountIds))];
-  const [statusRows, people] = await Promise.all([
-    statusIds.length
-      ? db.select().from(statuses).where(inArray(statuses.id, statusIds))
-      : Promise.resolve([]),
-    sampleIds.length
-      ? db.select().from(accounts).where(inArray(accounts.id, sampleIds))
-      : Promise.resolve([]),
+  const [bundles, people] = await Promise.all([
+    statusIds.length ? loadBundlesByIds(db, statusIds) : Promise.resolve([]),
+    accountsWithStats(db, sampleIds),
   ]);
   const reportIds = [...new Set(groups.flatMap((g) => g.notification.reportId ?? []))];
   const reportRows = reportIds.length
@@ -98,7 +95,6 @@ export async function serializeGroups(
   const reportOf = new Map(
     (await serializeReports(db, reportRows, publicUrl)).map((r) => [r.id, r]),
   );
-  const bundles = await loadBundles(db, statusRows);
   const authors = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()].filter(
     (a) => !sampleIds.includes(a.id),
   );

@@ -1,9 +1,10 @@
 import { inArray } from "drizzle-orm";
 import type { Tx } from "../../../db/client.ts";
-import { accounts, reports, statuses } from "../../../db/schema/index.ts";
+import { reports } from "../../../db/schema/index.ts";
 import type { NotificationType } from "../../../db/schema/notifications.ts";
+import { accountsWithStats } from "../../../services/accounts/stats.ts";
 import type { Notification } from "../../../services/notifications/notifications.ts";
-import { loadBundles } from "../../../services/statuses/load.ts";
+import { loadBundlesByIds } from "../../../services/statuses/load.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 import { type MastodonReport, serializeReports } from "./report.ts";
 import { type MastodonStatus, serializeBundles } from "./status.ts";
@@ -34,18 +35,16 @@ export async function serializeNotifications(
   const accountIds = [...new Set(rows.map((n) => n.fromAccountId))];
   const statusIds = [...new Set(rows.flatMap((n) => (n.statusId ? [n.statusId] : [])))];
   const reportIds = [...new Set(rows.flatMap((n) => (n.reportId ? [n.reportId] : [])))];
-  const [people, statusRows, reportRows] = await Promise.all([
-    db.select().from(accounts).where(inArray(accounts.id, accountIds)),
-    statusIds.length
-      ? db.select().from(statuses).where(inArray(statuses.id, statusIds))
-      : Promise.resolve([]),
+  const [people, bundles, reportRows] = await Promise.all([
+    accountsWithStats(db, accountIds),
+    statusIds.length ? loadBundlesByIds(db, statusIds) : Promise.resolve([]),
     reportIds.length
       ? db.select().from(reports).where(inArray(reports.id, reportIds))
       : Promise.resolve([]),
   ]);
   const [serializedPeople, serializedStatuses, serializedReports] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
-    serializeBundles(db, await loadBundles(db, statusRows), publicUrl, viewerId),
+    serializeBundles(db, bundles, publicUrl, viewerId),
     serializeReports(db, reportRows, publicUrl),
   ]);
   const reportOf = new Map(serializedReports.map((r) => [r.id, r]));

@@ -1,20 +1,10 @@
 import type { Tx } from "../../../db/client.ts";
 import type { Visibility } from "../../../db/schema/statuses.ts";
-import { getAccount } from "../../../services/accounts/accounts.ts";
-import { bookmarkedAmong } from "../../../services/bookmarks/bookmarks.ts";
-import { favouritedAmong } from "../../../services/favourites/favourites.ts";
-import { pinnedAmong } from "../../../services/pins/pins.ts";
-import { ownVotesAmong } from "../../../services/polls/polls.ts";
-import {
-  followedAmong,
-  type QuoteApproval,
-  quoteApprovalOf,
-} from "../../../services/quotes/policy.ts";
+import { type QuoteApproval, quoteApprovalOf } from "../../../services/quotes/policy.ts";
 import { quotedBundles, shownQuoteState } from "../../../services/quotes/render.ts";
-import { rebloggedAmong } from "../../../services/reblogs/reblogs.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
-import { threadMutedAmong } from "../../../services/statuses/thread-mutes.ts";
 import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
+import { viewerMarks } from "../../../services/statuses/viewer-marks.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 import { type MastodonCustomEmoji, serializeEmoji } from "./custom-emoji.ts";
 import type { MastodonFilterResult } from "./filter.ts";
@@ -93,26 +83,21 @@ export async function serializeBundles(
   const all = [...bundles, ...reblogs, ...quoted.values()];
   const people = [...new Map(all.map((b) => [b.account.id, b.account])).values()];
   const ids = all.map((b) => b.status.id);
-  const [serializedAccounts, favourited, reblogged, followed, viewer] = await Promise.all([
+  const pollIds = all.flatMap((b) => (b.poll ? [b.poll.id] : []));
+  // The viewer's favourites, boosts, bookmarks, pins, votes, muted threads and follows of the
+  // authors among the page: one statement, whatever the page holds.
+  const [serializedAccounts, marks] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
-    viewerId ? favouritedAmong(db, viewerId, ids) : new Set<string>(),
-    viewerId ? rebloggedAmong(db, viewerId, ids) : new Set<string>(),
-    followedAmong(
+    viewerMarks(
       db,
       viewerId,
+      ids,
       people.map((p) => p.id),
+      pollIds,
     ),
-    viewerId ? getAccount(db, viewerId).catch(() => null) : null,
   ]);
-  // The viewer's bookmarks and pins among the page: one query each, whatever the page holds.
-  const [bookmarked, pinned] = viewerId
-    ? await Promise.all([bookmarkedAmong(db, viewerId, ids), pinnedAmong(db, viewerId, ids)])
-    : [new Set<string>(), new Set<string>()];
-  // The viewer's votes in the page's polls and the threads they muted: one query each.
-  const pollIds = all.flatMap((b) => (b.poll ? [b.poll.id] : []));
-  const [ownVotes, mutedThreads] = viewerId
-    ? await Promise.all([ownVotesAmong(db, viewerId, pollIds), threadMutedAmong(db, viewerId, ids)])
-    : [new Map<string, number[]>(), new Set<string>()];
+  const { favourited, reblogged, followed, viewer, bookmarked, pinned } = marks;
+  const { votes: ownVotes, muted: mutedThreads } = marks;
   // Mastodon's `pinnable?`: the viewer's own status, not a boost, not direct.
   const pinnable = (s: Status) =>
     s.accountId === viewerId && !s.reblogOfId && s.visibility !== "direct";
