@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { preparing } from "./prepared.ts";
 import * as schema from "./schema/index.ts";
 
 export type Schema = typeof schema;
@@ -62,7 +63,7 @@ async function openPostgres(
     onnotice: () => {},
     connection: { application_name: "tern" },
   });
-  const db = drizzle(client, { schema, ...queryLogger(onQuery) }) as unknown as Db;
+  const db = drizzle(preparing(client), { schema, ...queryLogger(onQuery) }) as unknown as Db;
   return {
     db,
     kind: "postgres",
