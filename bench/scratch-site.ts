@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { loadConfig } from "../src/config/index.ts";
+import { openDatabase } from "../src/db/client.ts";
 import { assemble, type Tern } from "../src/server.ts";
 import { freePort } from "../test/helpers/process.ts";
 
@@ -17,7 +18,11 @@ export interface ScratchSite {
   close(): Promise<void>;
 }
 
-export async function scratchSite(bench: string): Promise<ScratchSite> {
+/** `onQuery`: called with every statement the site's database is sent (benches count them). */
+export async function scratchSite(
+  bench: string,
+  opts: { onQuery?: (query: string) => void } = {},
+): Promise<ScratchSite> {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error(`${bench} needs DATABASE_URL (a PostgreSQL server)`);
   const name = `tern_bench_${randomBytes(4).toString("hex")}`;
@@ -36,7 +41,14 @@ export async function scratchSite(bench: string): Promise<ScratchSite> {
     RATE_LIMITS: "false",
     DATABASE_URL: url.toString(),
   });
-  const tern = await assemble(config);
+  const database = opts.onQuery
+    ? await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: "memory://",
+        onQuery: opts.onQuery,
+      })
+    : undefined;
+  const tern = await assemble(config, database ? { database } : {});
   const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
   return {
     tern,
