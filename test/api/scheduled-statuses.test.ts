@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.ts";
 import { mediaAttachments, scheduledStatuses } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { publishScheduledStatus } from "../../src/services/scheduled/publish.ts";
+import {
+  publishOverdueStatuses,
+  publishScheduledStatus,
+} from "../../src/services/scheduled/publish.ts";
 import { png } from "../helpers/images.ts";
 import { listen, WsReader } from "../helpers/streams.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -251,6 +254,28 @@ describe("publishing", () => {
     expect(await statusesWithText("Raced")).toHaveLength(1);
     // The job queued for the old time finds nothing left to do.
     expect(await publishScheduledStatus(t.database.db, config, scheduled.id)).toBeNull();
+  });
+
+  it("a post whose job was lost is published by the sweep; a retried request schedules once", async () => {
+    const headers = { "idempotency-key": "schedule-once" };
+    const send = () =>
+      t.request("/api/v1/statuses", {
+        method: "POST",
+        token: alice.token,
+        headers,
+        json: { status: "Swept", scheduled_at: hours(1) },
+      });
+    const first = (await (await send()).json()) as { id: string };
+    expect(((await (await send()).json()) as { id: string }).id).toBe(first.id);
+    // As if the worker that held its job had died for good: no job, two minutes overdue.
+    await t.database.db.execute(sql`delete from jobs
+      where payload->>'type' = 'status.publish_scheduled' and payload->>'scheduledStatusId' = ${first.id}`);
+    await t.database.db.execute(
+      sql`update scheduled_statuses set scheduled_at = now() - interval '2 minutes' where id = ${first.id}`,
+    );
+    expect(await publishOverdueStatuses(t.database.db, t.config)).toBe(1);
+    expect(await statusesWithText("Swept")).toHaveLength(1);
+    expect(await publishOverdueStatuses(t.database.db, t.config)).toBe(0);
   });
 
   it("a post moved later is left for its new time", async () => {

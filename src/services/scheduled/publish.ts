@@ -72,7 +72,11 @@ export async function publishOverdueStatuses(
   );
   let published = 0;
   for (const { id } of due) {
-    if (await publishScheduledStatus(db, config, String(id)).catch(() => null)) published++;
+    const bundle = await publishScheduledStatus(db, config, String(id)).catch((error) => {
+      log.warn("Overdue scheduled status {id} could not be published: {error}", { id, error });
+      return null;
+    });
+    if (bundle) published++;
   }
   return published;
 }
