@@ -2,6 +2,8 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drafts, mediaAttachments } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
+import { getAccount } from "../../src/services/accounts/accounts.ts";
+import { getDraft, publishDraft } from "../../src/services/drafts/drafts.ts";
 import { sweepUnattachedMedia } from "../../src/services/media/media.ts";
 import { png } from "../helpers/images.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -107,6 +109,16 @@ describe("drafts", () => {
     expect(status.media_attachments.map((m) => m.id)).toEqual([media]);
     expect((await call("GET", `/${draft.id}`)).status).toBe(404);
     expect((await call("POST", `/${draft.id}/publish`)).status).toBe(404);
+
+    // Saved again between reading and publishing: the newer text is not lost to the older one.
+    const saved = await ok(await call("POST", "", { status: "first words" }));
+    const read = await getDraft(t.database.db, alice.id, saved.id);
+    await ok(await call("PUT", `/${saved.id}`, { status: "better words" }));
+    const author = await getAccount(t.database.db, alice.id);
+    await expect(
+      publishDraft(t.database.db, t.config, author, read, { status: "first words" }),
+    ).rejects.toMatchObject({ status: 409 });
+    expect((await ok(await call("GET", `/${saved.id}`))).params.status).toBe("better words");
   });
 
   it("schedules a draft with scheduled_at; an unfinished one stays a draft with a 422", async () => {

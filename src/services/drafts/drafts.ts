@@ -61,8 +61,7 @@ export async function createDraft(
         422,
         `Validation failed: You have reached the limit of ${MAX_DRAFTS_PER_ACCOUNT} drafts`,
       );
-    // Milliseconds, as JavaScript reads them back: publishing compares it to spot a newer save.
-    await tx.insert(drafts).values({ id, accountId, params, updatedAt: new Date() });
+    await tx.insert(drafts).values({ id, accountId, params });
   });
   return getDraft(db, accountId, id);
 }
@@ -117,7 +116,8 @@ export async function publishDraft(
         and(
           eq(drafts.id, draft.id),
           eq(drafts.accountId, author.id),
-          eq(drafts.updatedAt, draft.updatedAt),
+          // To the millisecond, as JavaScript read it.
+          sql`date_trunc('milliseconds', ${drafts.updatedAt}) = ${draft.updatedAt.toISOString()}::timestamptz`,
         ),
       )
       .returning({ id: drafts.id });

@@ -114,7 +114,6 @@ async function keepAsDraft(db: Db, id: string, reason: string): Promise<void> {
       id: newId(),
       accountId: row.accountId,
       params: toStatusParams(row.params as ScheduledParams),
-      updatedAt: new Date(),
     });
     log.warn("Scheduled status {id} could not be published ({reason}); kept as a draft", {
       id,

@@ -216,17 +216,17 @@ async function claimMedia(tx: Tx, accountId: string, id: string, mediaIds: strin
   }
 }
 
+/**
+ * Their media, found by the ids their params name (primary-key lookups: media_attachments has
+ * no index on scheduled_status_id) and kept only while they still wait on that post.
+ */
 async function withMedia(db: Tx, rows: ScheduledStatusRow[]): Promise<ScheduledStatus[]> {
-  const media = rows.length
+  const named = rows.flatMap((r) => (r.params as ScheduledParams).mediaIds ?? []);
+  const media = named.length
     ? await db
         .select()
         .from(mediaAttachments)
-        .where(
-          inArray(
-            mediaAttachments.scheduledStatusId,
-            rows.map((r) => r.id),
-          ),
-        )
+        .where(inArray(mediaAttachments.id, named))
         .orderBy(asc(mediaAttachments.position), asc(mediaAttachments.id))
     : [];
   return rows.map((row) => ({
