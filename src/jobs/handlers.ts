@@ -34,6 +34,7 @@ import { closePoll } from "../services/polls/close.ts";
 import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { purgeDomain } from "../services/safety/server-domains.ts";
+import { publishScheduledStatus } from "../services/scheduled/publish.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -163,6 +164,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "report.forward":
       await sendFlag(ctx, job.reportId);
+      return;
+    case "status.publish_scheduled":
+      await publishScheduledStatus(db, ctx.data.config, job.scheduledStatusId);
       return;
   }
 }

@@ -12,6 +12,7 @@ import { conversationsRouter } from "./v1/conversations.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
 import { customEmojisRouter } from "./v1/custom-emojis.ts";
 import { domainBlocksRouter, instanceDomainBlocksRouter } from "./v1/domain-blocks.ts";
+import { draftsRouter } from "./v1/drafts.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { featuredTagsRouter } from "./v1/featured-tags.ts";
 import { filtersV1Router } from "./v1/filters.ts";
@@ -28,6 +29,7 @@ import { pushRouter } from "./v1/push.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { reportsRouter } from "./v1/reports.ts";
+import { scheduledStatusesRouter } from "./v1/scheduled-statuses.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
@@ -99,5 +101,8 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/suggestions", suggestionsRouter(deps, 1));
   api.route("/v2/suggestions", suggestionsRouter(deps, 2));
   api.route("/v1/reports", reportsRouter(deps));
+  // Scheduling and drafts (issue 13).
+  api.route("/v1/scheduled_statuses", scheduledStatusesRouter(deps));
+  api.route("/v1/tern/drafts", draftsRouter(deps));
   return api;
 }
