@@ -29,6 +29,7 @@ import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
+import { clearDomainMedia } from "../services/media/rejected-domains.ts";
 import { cacheRemoteMedia, cacheRemoteProfileImages } from "../services/media/remote.ts";
 import { closePoll } from "../services/polls/close.ts";
 import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
@@ -144,6 +145,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "domain.purge":
       await purgeDomain(db, job.domain);
+      return;
+    case "domain.clear_media":
+      await clearDomainMedia(db, job.domain);
       return;
     case "push.notification":
       await queuePushDeliveries(db, job.notificationId);

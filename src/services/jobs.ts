@@ -86,6 +86,8 @@ export type TernJob =
   | { type: "block.undone"; accountId: string; targetAccountId: string; uri: string }
   /** The server suspended a domain: its accounts go, with their posts and follows. */
   | { type: "domain.purge"; domain: string }
+  /** A server block with reject_media: the domain's copied media and pictures given back. */
+  | { type: "domain.clear_media"; domain: string }
   /** A notification for an account with Web Push subscriptions: one push.deliver per wanted one. */
   | { type: "push.notification"; notificationId: string }
   /** One Web Push message to one subscription (retried on its own). */

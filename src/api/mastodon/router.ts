@@ -4,6 +4,7 @@ import type { ApiEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
+import { adminDomainAllowsRouter, adminDomainBlocksRouter } from "./v1/admin-domains.ts";
 import { announcementsRouter } from "./v1/announcements.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { accountSafetyRouter, blockedListRouter } from "./v1/blocks.ts";
@@ -104,5 +105,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   // Scheduling and drafts (issue 13).
   api.route("/v1/scheduled_statuses", scheduledStatusesRouter(deps));
   api.route("/v1/tern/drafts", draftsRouter(deps));
+  api.route("/v1/admin/domain_blocks", adminDomainBlocksRouter(deps));
+  api.route("/v1/admin/domain_allows", adminDomainAllowsRouter(deps));
   return api;
 }

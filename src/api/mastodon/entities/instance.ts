@@ -97,7 +97,9 @@ async function contactOf(db: Db, config: Config, s: InstanceSettings) {
   };
 }
 
-const thumbnailUrl = (config: Config) => `${config.publicUrl}/static/header.png`;
+// The admin's upload (admin settings page), else the default picture.
+const thumbnailUrl = (config: Config, s: InstanceSettings) =>
+  s.thumbnailUrl ?? `${config.publicUrl}/static/header.png`;
 
 /** Mastodon's V1_Instance, built from the same settings and limits as v2. */
 export async function serializeInstanceV1(
@@ -118,7 +120,7 @@ export async function serializeInstanceV1(
     urls: { streaming_api: streamingUrl(config) },
     stats: { user_count: stats.users, status_count: stats.statuses, domain_count: stats.domains },
     // Mastodon always has a picture here (its default when none is set); clients show it.
-    thumbnail: thumbnailUrl(config),
+    thumbnail: thumbnailUrl(config, s),
     languages: s.languages ?? ["en"],
     registrations: registrations.enabled,
     approval_required: registrations.approvalRequired,
@@ -154,7 +156,7 @@ export async function serializeInstanceV2(
     version: API_VERSION,
     description: s.description ?? DEFAULT_DESCRIPTION,
     usage: { users: { active_month: activeMonth } },
-    thumbnail: { url: thumbnailUrl(config), description: "", blurhash: null, versions: {} },
+    thumbnail: { url: thumbnailUrl(config, s), description: "", blurhash: null, versions: {} },
     icon: [{ src: `${config.publicUrl}/static/avatar.png`, size: "400x400" }],
     languages: s.languages ?? ["en"],
     configuration: {
