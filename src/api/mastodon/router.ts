@@ -28,6 +28,7 @@ import { pushRouter } from "./v1/push.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { reportsRouter } from "./v1/reports.ts";
+import { signUpRouter } from "./v1/sign-up.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
@@ -99,5 +100,6 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/suggestions", suggestionsRouter(deps, 1));
   api.route("/v2/suggestions", suggestionsRouter(deps, 2));
   api.route("/v1/reports", reportsRouter(deps));
+  api.route("/v1/accounts", signUpRouter(deps));
   return api;
 }
