@@ -22,6 +22,9 @@ import { adminPages } from "./web/admin/index.ts";
 import { authPages } from "./web/auth-pages.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
+import { settingsPages } from "./web/settings/index.ts";
+import { setupPages } from "./web/setup-page.ts";
+import { signUpPages } from "./web/sign-up-page.ts";
 
 const log = logger("http");
 
@@ -92,6 +95,9 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", authPages(deps));
+  app.route("/", setupPages(deps));
+  app.route("/", signUpPages(deps));
+  app.route("/", settingsPages(deps));
   app.route("/", adminPages(deps));
   app.route("/", mediaFileRoutes(deps));
   app.use("*", inboxGuard(deps.config, federationPolicy(deps.db, deps.config)));

@@ -23,6 +23,7 @@ import {
   runDomainCommand,
 } from "./domain.ts";
 import { INSTANCE_USAGE, type InstanceCommand, parseInstanceCommand } from "./instance-commands.ts";
+import { parseSignupCommand, SIGNUP_USAGE } from "./signup-commands.ts";
 
 const USAGE = `Usage: tern <command>
 
@@ -31,7 +32,7 @@ Commands:
       Create a local account.
 ${ROLE_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
-${DOMAIN_USAGE}${INSTANCE_USAGE}  tern help
+${DOMAIN_USAGE}${INSTANCE_USAGE}${SIGNUP_USAGE}  tern help
       Show this help.
 
 Configuration comes from the same environment variables as the server
@@ -57,6 +58,13 @@ function parseCommand(argv: string[]): Command {
   if (argv[0] === "domain" && !argv.includes("--help") && !argv.includes("-h")) {
     try {
       return parseDomainCommand(argv);
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if ((argv[0] === "registrations" || argv[0] === "invite") && !argv.includes("--help")) {
+    try {
+      return { kind: "instance", run: parseSignupCommand(argv) };
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }

@@ -31,6 +31,7 @@ import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { reportsRouter } from "./v1/reports.ts";
 import { scheduledStatusesRouter } from "./v1/scheduled-statuses.ts";
+import { signUpRouter } from "./v1/sign-up.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
@@ -107,5 +108,6 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/tern/drafts", draftsRouter(deps));
   api.route("/v1/admin/domain_blocks", adminDomainBlocksRouter(deps));
   api.route("/v1/admin/domain_allows", adminDomainAllowsRouter(deps));
+  api.route("/v1/accounts", signUpRouter(deps));
   return api;
 }

@@ -124,7 +124,8 @@ export async function serializeInstanceV1(
     languages: s.languages ?? ["en"],
     registrations: registrations.enabled,
     approval_required: registrations.approvalRequired,
-    invites_enabled: false,
+    // Any user may make invite links (/settings/invites), as on Mastodon by default.
+    invites_enabled: true,
     configuration: {
       accounts: { max_featured_tags: 10 },
       statuses: statusLimits,
