@@ -157,8 +157,12 @@ describe("domain blocks", () => {
     );
     const changed = await admin.v1.admin.domainBlocks
       .$select(quiet.id)
-      .update({ severity: "noop", publicComment: "fine now" });
-    expect(changed).toMatchObject({ severity: "noop", publicComment: "fine now" });
+      .update({ severity: "noop", rejectMedia: true, publicComment: "fine now" });
+    expect(changed).toMatchObject({
+      severity: "noop",
+      rejectMedia: true,
+      publicComment: "fine now",
+    });
     await admin.v1.admin.domainBlocks.$select(quiet.id).remove();
     const gone = await t.request(`/api/v1/admin/domain_blocks/${quiet.id}`, { token: adminToken });
     expect(gone.status).toBe(404);

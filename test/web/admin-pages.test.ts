@@ -30,6 +30,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The page after a form POST, as slow as a loaded CI machine makes it (the default is 1 s). */
+const POLL = { timeout: 30_000 };
+
 let t: TestTern;
 let server: ServerType;
 let browser: Browser;
@@ -69,7 +72,7 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
     await new Promise((resolve) => server.once("listening", resolve));
     browser = await chromium.launch({ executablePath: CHROMIUM });
     page = await browser.newPage();
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     server?.close();
@@ -89,7 +92,7 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
     const hosts = await page.locator("#failing-hosts").textContent();
     expect(hosts).toContain("down.example");
     expect(hosts).toContain("since");
-  });
+  }, 90_000);
 
   it("suspends a domain on /admin/domains", async () => {
     await page.goto(`${origin}/admin/domains`);
@@ -99,7 +102,7 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
     await page.getByLabel("Public comment").fill("harassment");
     await page.getByRole("button", { name: "Block", exact: true }).click();
     await expect
-      .poll(() => page.getByRole("status").textContent())
+      .poll(() => page.getByRole("status").textContent(), POLL)
       .toContain("Blocked evil.example (suspend)");
     expect(await page.locator("#domain-blocks").textContent()).toContain("evil.example");
     const listed = await (await fetch(`${origin}/api/v1/instance/domain_blocks`)).json();
@@ -110,22 +113,22 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
         comment: "harassment",
       }),
     );
-  });
+  }, 90_000);
 
   it("changes the name, registration mode, rules and thumbnail; the instance API shows them", async () => {
     await page.goto(`${origin}/admin/settings`);
     await page.getByLabel("Server name").fill("Ternary Test Server");
     await page.getByLabel("Short description").fill("A server for tests");
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toContain("Saved.");
+    await expect.poll(() => page.getByRole("status").textContent(), POLL).toContain("Saved.");
     await page.getByLabel("Approval: sign-ups wait for a moderator").check();
     await page.getByRole("button", { name: "Save registrations" }).click();
     await expect
-      .poll(() => page.getByRole("status").textContent())
+      .poll(() => page.getByRole("status").textContent(), POLL)
       .toContain("Registrations are now approval");
     await page.getByLabel("New rule").fill("Be kind");
     await page.getByRole("button", { name: "Add rule" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toContain("Rule added.");
+    await expect.poll(() => page.getByRole("status").textContent(), POLL).toContain("Rule added.");
     await page.getByLabel(/^Picture/).setInputFiles({
       name: "thumb.png",
       mimeType: "image/png",
@@ -133,7 +136,7 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
     });
     await page.getByRole("button", { name: "Upload" }).click();
     await expect
-      .poll(() => page.getByRole("status").textContent())
+      .poll(() => page.getByRole("status").textContent(), POLL)
       .toContain("Thumbnail uploaded.");
 
     const v2 = await (await fetch(`${origin}/api/v2/instance`)).json();
@@ -152,5 +155,5 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
       approval_required: true,
       thumbnail: v2.thumbnail.url,
     });
-  });
+  }, 90_000);
 });
