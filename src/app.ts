@@ -22,6 +22,7 @@ import { adminPages } from "./web/admin/index.ts";
 import { authPages } from "./web/auth-pages.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
+import { settingsDataPages } from "./web/settings-data.ts";
 
 const log = logger("http");
 
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", oauthRoutes(deps));
   app.route("/", authPages(deps));
   app.route("/", adminPages(deps));
+  app.route("/", settingsDataPages(deps));
   app.route("/", mediaFileRoutes(deps));
   app.use("*", inboxGuard(deps.config, federationPolicy(deps.db, deps.config)));
   app.use("*", fedifyMiddleware(deps.federation, deps));

@@ -35,9 +35,9 @@ async function main(argv: string[]): Promise<number> {
     const checked = config ?? loadConfig(); // throws the ConfigError to report
     if (owner !== null && owner !== process.pid)
       throw new CliError(
-        `The embedded database in ${checked.dataDir} is in use by process ${owner}, which does ` +
-          "not take tern commands (is it a Tern server of an older version?): stop it first, or " +
-          "set DATABASE_URL to use PostgreSQL",
+        `The embedded database in ${checked.dataDir} is in use by process ${owner}, which ` +
+          "does not take tern commands: stop the Tern server first, or set DATABASE_URL to use " +
+          "PostgreSQL with several processes",
       );
     return executeCommandLine(argv, {
       config: checked,
