@@ -179,19 +179,12 @@ export async function applyOverwrite(
     return;
   }
   const wanted = new Set(rows.map((r) => key(r[0], localHost)));
-  const table = type === "following" ? follows : type === "blocks" ? blocks : mutes;
-  const owner =
+  const [table, owner, target] =
     type === "following"
-      ? follows.followerId
-      : table === blocks
-        ? blocks.accountId
-        : mutes.accountId;
-  const target =
-    type === "following"
-      ? follows.followingId
-      : table === blocks
-        ? blocks.targetAccountId
-        : mutes.targetAccountId;
+      ? [follows, follows.followerId, follows.followingId]
+      : type === "blocks"
+        ? [blocks, blocks.accountId, blocks.targetAccountId]
+        : [mutes, mutes.accountId, mutes.targetAccountId];
   const had = await db
     .select({ account: accounts })
     .from(table)
