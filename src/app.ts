@@ -23,6 +23,7 @@ import { authPages } from "./web/auth-pages.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
 import { settingsPages } from "./web/settings/index.ts";
+import { settingsDataPages } from "./web/settings-data.ts";
 import { setupPages } from "./web/setup-page.ts";
 import { signUpPages } from "./web/sign-up-page.ts";
 
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", signUpPages(deps));
   app.route("/", settingsPages(deps));
   app.route("/", adminPages(deps));
+  app.route("/", settingsDataPages(deps));
   app.route("/", mediaFileRoutes(deps));
   app.use("*", inboxGuard(deps.config, federationPolicy(deps.db, deps.config)));
   app.use("*", fedifyMiddleware(deps.federation, deps));

@@ -23,10 +23,11 @@ import {
 import { sendPollUpdate, sendPollVotes } from "../federation/outbound-polls.ts";
 import { sendFlag } from "../federation/outbound-reports.ts";
 import { verifyRemoteQuote } from "../federation/quote-verify.ts";
-import { remotePostResolver } from "../federation/resolve.ts";
+import { remotePostResolver, resolveRemoteAccount } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
 import { getFollow } from "../services/follows/follows.ts";
+import { runImportBatch } from "../services/imports/import.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { clearDomainMedia } from "../services/media/rejected-domains.ts";
@@ -171,6 +172,12 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "status.publish_scheduled":
       await publishScheduledStatus(db, ctx.data.config, job.scheduledStatusId);
+      return;
+    case "import.run":
+      await runImportBatch(db, job.importId, {
+        localHost: ctx.data.config.host,
+        resolveAccount: (handle) => resolveRemoteAccount(ctx.federation, ctx.data, handle),
+      });
       return;
   }
 }

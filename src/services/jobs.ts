@@ -101,7 +101,9 @@ export type TernJob =
   /** A report with `forward`: `Flag` from the instance actor to the target's server. */
   | { type: "report.forward"; reportId: string }
   /** A scheduled post's time (queued to run at `scheduled_at`): published unless moved or gone. */
-  | { type: "status.publish_scheduled"; scheduledStatusId: string };
+  | { type: "status.publish_scheduled"; scheduledStatusId: string }
+  /** A CSV import's next batch of rows (it queues itself again until all are done). */
+  | { type: "import.run"; importId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -18,6 +18,7 @@ import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { featuredTagsRouter } from "./v1/featured-tags.ts";
 import { filtersV1Router } from "./v1/filters.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
+import { importsRouter, ternImportsRouter } from "./v1/imports.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { accountListsRouter, listsRouter } from "./v1/lists.ts";
 import { markersRouter } from "./v1/markers.ts";
@@ -109,5 +110,8 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/admin/domain_blocks", adminDomainBlocksRouter(deps));
   api.route("/v1/admin/domain_allows", adminDomainAllowsRouter(deps));
   api.route("/v1/accounts", signUpRouter(deps));
+  // CSV import and export in Mastodon's formats (Tern's own endpoints).
+  api.route("/v1/import", importsRouter(deps));
+  api.route("/v1/tern", ternImportsRouter(deps));
   return api;
 }
