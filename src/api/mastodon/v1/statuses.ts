@@ -7,6 +7,8 @@ import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
 import { getStatusContext } from "../../../services/statuses/context.ts";
 import {
+  type ContentType,
+  contentTypes,
   createLocalStatus,
   deleteLocalStatus,
   editLocalStatus,
@@ -115,6 +117,27 @@ const statusBody = z.object({
   media_attributes: mediaAttributesParam,
   poll: pollParam,
   scheduled_at: notSupportedYet("scheduled_at"),
+  // Tern: `text/plain` (Mastodon's) or `text/markdown`; "" or null is the default.
+  content_type: z
+    .string()
+    .max(100)
+    .nullish()
+    .transform((raw, ctx) => {
+      const v = raw?.trim().toLowerCase() || undefined;
+      if (v === undefined || (contentTypes as readonly string[]).includes(v))
+        return v as ContentType | undefined;
+      ctx.addIssue({
+        code: "custom",
+        message: `${v} is not supported (text/plain or text/markdown)`,
+      });
+      return z.NEVER;
+    }),
+  // Tern: a long post's title; such a post federates as an Article.
+  title: z
+    .string()
+    .max(1_000)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
@@ -146,6 +169,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       quotePolicy: body.quote_approval_policy,
       mediaIds: body.media_ids,
       poll: body.poll,
+      contentType: body.content_type,
+      title: body.title,
       idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
       resolveMention,
     });
@@ -184,7 +209,14 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
   // The source is for editing: only the author may read it (Mastodon: 404 for anyone else).
   app.get("/:id/source", requireScope("read:statuses"), async (c) => {
     const status = await ownStatus(db, currentAccount(c), idParam(c.req.param("id")));
-    return c.json({ id: status.id, text: status.source ?? "", spoiler_text: status.spoilerText });
+    return c.json({
+      id: status.id,
+      text: status.source ?? "",
+      spoiler_text: status.spoilerText,
+      // glitch-soc's field; Tern's title of a long post (null for a short one).
+      content_type: status.contentType ?? "text/plain",
+      title: status.title,
+    });
   });
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {
@@ -202,6 +234,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       mediaIds: body.media_ids,
       mediaAttributes: body.media_attributes,
       poll: body.poll,
+      contentType: body.content_type,
+      title: body.title,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));
