@@ -40,9 +40,9 @@ describe("content_type", () => {
       status: "**hi** @bob #Tern https://example.com/x\n\n- one\n- `@bob`",
       content_type: "text/markdown",
     });
-    const mention = /<span class="h-card"[^]*?<\/span><\/a><\/span>/.exec(plain.content)![0];
-    const tag = /<a [^>]*class="mention hashtag"[^]*?<\/a>/.exec(plain.content)![0];
-    const link = /<a href="https:\/\/example.com\/x"[^]*?<\/a>/.exec(plain.content)![0];
+    const mention = /<span class="h-card"[\s\S]*?<\/span><\/a><\/span>/.exec(plain.content)![0];
+    const tag = /<a [^>]*class="mention hashtag"[\s\S]*?<\/a>/.exec(plain.content)![0];
+    const link = /<a href="https:\/\/example.com\/x"[\s\S]*?<\/a>/.exec(plain.content)![0];
     expect(md.content).toContain(`<strong>hi</strong> ${mention} ${tag} ${link}`);
     expect(md.content).toContain("<ul><li>one</li><li><code>@bob</code></li></ul>");
     // bob is mentioned once (not again for the code span) and notified.
