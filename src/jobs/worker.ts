@@ -8,6 +8,7 @@ import { sweepClientApi } from "../services/client-api-sweep.ts";
 import { JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { sweepUnattachedMedia } from "../services/media/media.ts";
 import { pruneRemoteMediaCache } from "../services/media/remote.ts";
+import { queueCleanupRuns } from "../services/statuses/cleanup.ts";
 import { runJob } from "./handlers.ts";
 import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions, wakeQueue } from "./queue.ts";
 
@@ -53,6 +54,7 @@ export function startWorker(deps: {
   const mediaSweep = setInterval(() => {
     void sweepUnattachedMedia(deps.db).catch(() => {});
     void pruneRemoteMediaCache(deps.db, deps.config).catch(() => {});
+    void queueCleanupRuns(deps.db).catch(() => {});
   }, 3_600_000);
   log.info("Worker started");
   return {

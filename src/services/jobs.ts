@@ -97,7 +97,9 @@ export type TernJob =
   /** A local account's linked profile fields to check for rel="me" links back. */
   | { type: "account.verify_links"; accountId: string }
   /** A report with `forward`: `Flag` from the instance actor to the target's server. */
-  | { type: "report.forward"; reportId: string };
+  | { type: "report.forward"; reportId: string }
+  /** One run of a local account's automatic post deletion (services/statuses/cleanup.ts). */
+  | { type: "status.cleanup"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";
