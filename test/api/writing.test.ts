@@ -1,4 +1,6 @@
+import { Article, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteToStatusData } from "../../src/federation/from-ap/note.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
 
 /**
@@ -130,5 +132,26 @@ describe("titled posts", () => {
     const note = await post({ status: "short" });
     const plain = await t.request(note.uri, { headers: { accept: "application/activity+json" } });
     expect((await plain.json()).type).toBe("Note");
+  });
+
+  it("received, keep their title; a non-sensitive summary is a teaser, not a warning", async () => {
+    const article = (sensitive: boolean) =>
+      new Article({
+        id: new URL(`https://blog.example/posts/${sensitive ? 2 : 1}`),
+        attribution: new URL("https://blog.example/users/writer"),
+        tos: [PUBLIC_COLLECTION],
+        name: "A remote long read",
+        summary: "The teaser",
+        content: "<p>The whole text.</p>",
+        sensitive,
+      });
+    const plain = await noteToStatusData(t.database.db, article(false), bob.account);
+    expect(plain).toMatchObject({
+      title: "A remote long read",
+      spoilerText: "",
+      content: "<p>The whole text.</p>",
+    });
+    const warned = await noteToStatusData(t.database.db, article(true), bob.account);
+    expect(warned).toMatchObject({ title: "A remote long read", spoilerText: "The teaser" });
   });
 });
