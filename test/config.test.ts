@@ -88,6 +88,7 @@ describe("configuration", () => {
         forcePathStyle: false,
       },
       remoteMediaCacheDays: 30,
+      maxStatusChars: 500,
     });
   });
 

@@ -36,6 +36,8 @@ export interface Config {
   federationMode: "blocklist" | "allowlist";
   /** Copies of remote media and profile pictures are kept this long; 0: never copied (links). */
   remoteMediaCacheDays: number;
+  /** Characters a post may have, counted as Mastodon counts them (MAX_STATUS_CHARS). */
+  maxStatusChars: number;
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -164,6 +166,8 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
   REMOTE_MEDIA_CACHE_DAYS: orDefault(z.coerce.number().int().min(0).max(36_500), "14"),
+  // The API reads at most 10,000 characters of a status; a limit above that could not be reached.
+  MAX_STATUS_CHARS: orDefault(z.coerce.number().int().min(1).max(10_000), "500"),
 });
 
 export class ConfigError extends Error {}
@@ -202,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: e.TRUSTED_PROXIES,
     s3: s3Config(e),
     remoteMediaCacheDays: e.REMOTE_MEDIA_CACHE_DAYS,
+    maxStatusChars: e.MAX_STATUS_CHARS,
   };
 }
 

@@ -37,6 +37,7 @@ import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { purgeDomain } from "../services/safety/server-domains.ts";
 import { publishScheduledStatus } from "../services/scheduled/publish.ts";
+import { runCleanupPolicy } from "../services/statuses/cleanup.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -125,6 +126,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "media.delete_files":
       await deleteMediaFiles(ctx.data.config, job.keys);
+      return;
+    case "status.cleanup":
+      await runCleanupPolicy(db, job.accountId);
       return;
     case "account.updated":
       await sendActorUpdate(ctx, job.accountId);

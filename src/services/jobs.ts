@@ -103,7 +103,9 @@ export type TernJob =
   /** A scheduled post's time (queued to run at `scheduled_at`): published unless moved or gone. */
   | { type: "status.publish_scheduled"; scheduledStatusId: string }
   /** A CSV import's next batch of rows (it queues itself again until all are done). */
-  | { type: "import.run"; importId: string };
+  | { type: "import.run"; importId: string }
+  /** One run of a local account's automatic post deletion (services/statuses/cleanup.ts). */
+  | { type: "status.cleanup"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -9,6 +9,7 @@ import { announcementsRouter } from "./v1/announcements.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { accountSafetyRouter, blockedListRouter } from "./v1/blocks.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
+import { cleanupPolicyRouter } from "./v1/cleanup-policy.ts";
 import { conversationsRouter } from "./v1/conversations.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
 import { customEmojisRouter } from "./v1/custom-emojis.ts";
@@ -98,6 +99,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v2/filters", filtersV2Router(deps));
   // What apps call at start-up (issue 9): preferences, emoji, announcements, trends, suggestions.
   api.route("/v1/preferences", preferencesRouter(deps));
+  api.route("/v1/tern/cleanup_policy", cleanupPolicyRouter(deps));
   api.route("/v1/custom_emojis", customEmojisRouter(deps));
   api.route("/v1/announcements", announcementsRouter(deps));
   api.route("/v1/trends", trendsRouter(deps));

@@ -13,7 +13,7 @@ import {
 import { hasFfmpeg } from "../../../services/media/video.ts";
 import { PIN_LIMIT } from "../../../services/pins/pins.ts";
 import { POLL_LIMITS } from "../../../services/polls/polls.ts";
-import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
+import { CHARS_PER_URL } from "../../../services/statuses/local.ts";
 import { type MastodonAccount, serializeOneAccount } from "./account.ts";
 
 /** Clients read the Mastodon version to decide which features to use; Tern speaks 4.5's API. */
@@ -65,11 +65,11 @@ const pollLimits = {
   max_expiration: POLL_LIMITS.maxExpiration,
 };
 
-const statusLimits = {
-  max_characters: MAX_STATUS_CHARS,
+const statusLimits = (config: Config) => ({
+  max_characters: config.maxStatusChars,
   max_media_attachments: MAX_MEDIA_PER_STATUS,
   characters_reserved_per_url: CHARS_PER_URL,
-};
+});
 
 /** Mastodon's Rule entity. */
 export interface MastodonRule {
@@ -126,9 +126,11 @@ export async function serializeInstanceV1(
     approval_required: registrations.approvalRequired,
     // Any user may make invite links (/settings/invites), as on Mastodon by default.
     invites_enabled: true,
+    // Pleroma's and glitch-soc's name for the limit, which some older apps still read.
+    max_toot_chars: config.maxStatusChars,
     configuration: {
       accounts: { max_featured_tags: 10 },
-      statuses: statusLimits,
+      statuses: statusLimits(config),
       media_attachments: await mediaLimits(),
       polls: pollLimits,
     },
@@ -180,7 +182,7 @@ export async function serializeInstanceV2(
         profile_field_name_limit: 255,
         profile_field_value_limit: 255,
       },
-      statuses: statusLimits,
+      statuses: statusLimits(config),
       media_attachments: { ...(await mediaLimits()), description_limit: DESCRIPTION_MAX_CHARS },
       polls: pollLimits,
       translation: { enabled: false },

@@ -8,6 +8,8 @@ import { isId } from "../../../lib/ids.ts";
 import { scheduleStatus } from "../../../services/scheduled/scheduled.ts";
 import { getStatusContext } from "../../../services/statuses/context.ts";
 import {
+  type ContentType,
+  contentTypes,
   createLocalStatus,
   deleteLocalStatus,
   editLocalStatus,
@@ -123,6 +125,27 @@ export const statusBody = z.object({
   media_attributes: mediaAttributesParam,
   poll: pollParam,
   scheduled_at: scheduledAtParam,
+  // Tern: `text/plain` (Mastodon's) or `text/markdown`; "" or null is the default.
+  content_type: z
+    .string()
+    .max(100)
+    .nullish()
+    .transform((raw, ctx) => {
+      const v = raw?.trim().toLowerCase() || undefined;
+      if (v === undefined || (contentTypes as readonly string[]).includes(v))
+        return v as ContentType | undefined;
+      ctx.addIssue({
+        code: "custom",
+        message: `${v} is not supported (text/plain or text/markdown)`,
+      });
+      return z.NEVER;
+    }),
+  // Tern: a long post's title; such a post federates as an Article.
+  title: z
+    .string()
+    .max(1_000)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 export type StatusBody = z.infer<typeof statusBody>;
 
@@ -142,6 +165,8 @@ export function statusInputOf(body: StatusBody): StatusInput {
     quotePolicy: body.quote_approval_policy,
     mediaIds: body.media_ids,
     poll: body.poll,
+    contentType: body.content_type,
+    title: body.title,
   };
 }
 
@@ -216,7 +241,14 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
   // The source is for editing: only the author may read it (Mastodon: 404 for anyone else).
   app.get("/:id/source", requireScope("read:statuses"), async (c) => {
     const status = await ownStatus(db, currentAccount(c), idParam(c.req.param("id")));
-    return c.json({ id: status.id, text: status.source ?? "", spoiler_text: status.spoilerText });
+    return c.json({
+      id: status.id,
+      text: status.source ?? "",
+      spoiler_text: status.spoilerText,
+      // glitch-soc's field; Tern's title of a long post (null for a short one).
+      content_type: status.contentType ?? "text/plain",
+      title: status.title,
+    });
   });
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {
@@ -240,6 +272,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       mediaIds: body.media_ids,
       mediaAttributes: body.media_attributes,
       poll: body.poll,
+      contentType: body.content_type,
+      title: body.title,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));
