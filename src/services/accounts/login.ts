@@ -14,8 +14,13 @@ export interface LoginInput {
 export type LoginResult =
   | { ok: true; account: Account }
   | { ok: false; reason: "wrong" }
+  /** The right password, but the moderators suspended the account: told so, with a 403. */
+  | { ok: false; reason: "suspended" }
   /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
   | { ok: false; reason: "ip" | "account"; retryAfter: number };
+
+/** What a suspended account is told when it tries to log in. */
+export const SUSPENDED_LOGIN = "This account has been suspended by the moderators of this server.";
 
 // Huge inputs would only make the password hash slow; nobody's password is this long.
 const MAX_USERNAME = 100;
@@ -55,5 +60,6 @@ export async function passwordLogin(
   const account = plausible ? await authenticate(db, username, password) : undefined;
   if (!account) return { ok: false, reason: "wrong" };
   if (limits.loginAccount) await clear(db, accountKey);
+  if (account.suspendedAt) return { ok: false, reason: "suspended" };
   return { ok: true, account };
 }
