@@ -15,6 +15,13 @@ import { createLocalAccount, findLocalAccount } from "../services/accounts/accou
 import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import { parseScopes } from "../services/oauth/scopes.ts";
 import { createAccessToken } from "../services/oauth/tokens.ts";
+import {
+  isModerationCommand,
+  MODERATION_USAGE,
+  type ModerationCommand,
+  parseModerationCommand,
+  runModerationCommand,
+} from "./account-moderation.ts";
 import { parseRoleCommand, ROLE_USAGE, type RoleCommand, runRoleCommand } from "./account-role.ts";
 import {
   DOMAIN_USAGE,
@@ -29,7 +36,7 @@ const USAGE = `Usage: tern <command>
 Commands:
   tern account create <username> --password <password>
       Create a local account.
-${ROLE_USAGE}  tern token create <username> [--scopes "read write follow push"]
+${ROLE_USAGE}${MODERATION_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
 ${DOMAIN_USAGE}${INSTANCE_USAGE}  tern help
       Show this help.
@@ -51,6 +58,7 @@ type Command =
   | { kind: "token-create"; username: string; scopes: string[] }
   | DomainCommand
   | RoleCommand
+  | ModerationCommand
   | { kind: "instance"; run: InstanceCommand };
 
 function parseCommand(argv: string[]): Command {
@@ -64,6 +72,13 @@ function parseCommand(argv: string[]): Command {
   if (argv[0] === "account" && argv[1] === "role" && !argv.includes("--help")) {
     try {
       return parseRoleCommand(argv);
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (isModerationCommand(argv) && !argv.includes("--help")) {
+    try {
+      return parseModerationCommand(argv);
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
@@ -170,6 +185,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, config: Config) 
     }
     if (command.kind === "account-role") {
       process.stdout.write(`${await runRoleCommand(db, command)}\n`);
+      return;
+    }
+    if (command.kind === "account-moderation") {
+      process.stdout.write(`${await runModerationCommand(db, config, command)}\n`);
       return;
     }
     if (command.kind !== "account-create" && command.kind !== "token-create") {

@@ -8,6 +8,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { createRestAPIClient, type mastodon } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseModerationCommand, runModerationCommand } from "../../src/cli/account-moderation.ts";
 import { accounts, localUsers, statuses } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { passwordLogin } from "../../src/services/accounts/login.ts";
@@ -240,5 +241,24 @@ describe("reports", () => {
     expect(again.actionTaken).toBe(false);
     const free = await mod.v1.admin.reports.$select(id).unassign();
     expect(free.assignedAccount).toBeNull();
+  });
+});
+
+describe("the CLI", () => {
+  it("tern account list, approve, suspend and unsuspend", async () => {
+    const cy = await t.user("cy");
+    await t.database.db
+      .update(localUsers)
+      .set({ approved: false })
+      .where(eq(localUsers.accountId, cy.account.id));
+    const cli = (...argv: string[]) =>
+      runModerationCommand(t.database.db, t.config, parseModerationCommand(["account", ...argv]));
+    expect(await cli("list", "--pending")).toContain("@cy\tpending");
+    expect(await cli("approve", "@cy")).toBe("@cy is approved");
+    expect(await cli("suspend", `cy@${t.config.host}`)).toBe("@cy is suspended");
+    expect((await get("/api/v1/accounts/verify_credentials", cy.token)).status).toBe(401);
+    expect(await cli("list", "--suspended")).toContain("@cy\tsuspended");
+    expect(await cli("unsuspend", "cy")).toBe("@cy is no longer suspended");
+    expect(() => parseModerationCommand(["account", "list", "--all"])).toThrow(/not an option/);
   });
 });
