@@ -144,6 +144,12 @@ describe("moderation actions", () => {
     };
     expect(profile.suspended).toBe(true);
     expect((await get("/@sam")).status).toBe(404);
+    // ActivityPub: the actor stays (its keys verify what it sent), marked suspended, blanked.
+    const actor = await t.request("/users/sam", {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(actor.status).toBe(200);
+    expect(await actor.json()).toMatchObject({ suspended: true, name: "sam" });
     const [entry] = await mod.v1.admin.accounts.list({ suspended: true, username: "sam" });
     expect(entry.suspended).toBe(true);
 
