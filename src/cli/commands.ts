@@ -13,6 +13,13 @@ import { createLocalAccount, findLocalAccount } from "../services/accounts/accou
 import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import { parseScopes } from "../services/oauth/scopes.ts";
 import { createAccessToken } from "../services/oauth/tokens.ts";
+import {
+  isModerationCommand,
+  MODERATION_USAGE,
+  type ModerationCommand,
+  parseModerationCommand,
+  runModerationCommand,
+} from "./account-moderation.ts";
 import { parseRoleCommand, ROLE_USAGE, type RoleCommand, runRoleCommand } from "./account-role.ts";
 import {
   DOMAIN_USAGE,
@@ -29,7 +36,7 @@ const USAGE = `Usage: tern <command>
 Commands:
   tern account create <username> --password <password>
       Create a local account.
-${ROLE_USAGE}  tern token create <username> [--scopes "read write follow push"]
+${ROLE_USAGE}${MODERATION_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
 ${DOMAIN_USAGE}${INSTANCE_USAGE}${SIGNUP_USAGE}  tern help
       Show this help.
@@ -64,6 +71,7 @@ export type Command =
   | { kind: "token-create"; username: string; scopes: string[] }
   | DomainCommand
   | RoleCommand
+  | ModerationCommand
   | { kind: "instance"; run: InstanceCommand };
 
 function parseCommand(argv: string[]): Command {
@@ -77,6 +85,13 @@ function parseCommand(argv: string[]): Command {
   if ((argv[0] === "registrations" || argv[0] === "invite") && !argv.includes("--help")) {
     try {
       return { kind: "instance", run: parseSignupCommand(argv) };
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (isModerationCommand(argv) && !argv.includes("--help")) {
+    try {
+      return parseModerationCommand(argv);
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
@@ -191,6 +206,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, ctx: CliContext)
     }
     if (command.kind === "account-role") {
       print(await runRoleCommand(db, command));
+      return;
+    }
+    if (command.kind === "account-moderation") {
+      print(await runModerationCommand(db, config, command));
       return;
     }
     if (command.kind !== "account-create" && command.kind !== "token-create") {

@@ -7,7 +7,12 @@ import { rateLimit } from "../api/mastodon/middleware/rate-limit.ts";
 import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
-import { type LoginResult, PENDING_APPROVAL, passwordLogin } from "../services/accounts/login.ts";
+import {
+  type LoginResult,
+  PENDING_APPROVAL,
+  passwordLogin,
+  SUSPENDED_LOGIN,
+} from "../services/accounts/login.ts";
 import { authenticateClient, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import {
   type AuthorizationParams,
@@ -135,10 +140,14 @@ export function oauthRoutes(deps: AppDeps): Hono {
       password: form.password ?? "",
     });
     if (!login.ok) {
-      if (login.reason === "ip" || login.reason === "account")
-        c.header("Retry-After", String(login.retryAfter));
+      if ("retryAfter" in login) c.header("Retry-After", String(login.retryAfter));
       const error = loginError(login);
-      const status = login.reason === "wrong" ? 401 : login.reason === "pending" ? 403 : 429;
+      const status =
+        login.reason === "wrong"
+          ? 401
+          : login.reason === "pending" || login.reason === "suspended"
+            ? 403
+            : 429;
       return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
     }
     const { account } = login;
@@ -200,6 +209,7 @@ export function oauthRoutes(deps: AppDeps): Hono {
 function loginError(login: Exclude<LoginResult, { ok: true }>): string {
   if (login.reason === "wrong") return "Wrong username or password.";
   if (login.reason === "pending") return PENDING_APPROVAL;
+  if (login.reason === "suspended") return SUSPENDED_LOGIN;
   const minutes = Math.max(1, Math.ceil(login.retryAfter / 60));
   const wait = `Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   return login.reason === "account"

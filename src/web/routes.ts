@@ -103,6 +103,8 @@ export function webRoutes(deps: AppDeps): Hono {
     if (c.req.path.startsWith("/@") && prefersActivityJson(c.req.header("accept"))) {
       return apRedirect(c, account.uri);
     }
+    // Suspended by the moderators: the page is gone while it lasts (its posts 404 too).
+    if (account.suspendedAt) return notFound(c);
     const maxParam = c.req.query("max_id");
     const maxId = maxParam && isId(maxParam) ? maxParam : undefined;
     // One more than a page tells whether an older page exists without a count query.

@@ -4,7 +4,9 @@ import type { ApiEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
+import { adminAccountsListRouter, adminAccountsRouter } from "./v1/admin-accounts.ts";
 import { adminDomainAllowsRouter, adminDomainBlocksRouter } from "./v1/admin-domains.ts";
+import { adminReportsRouter } from "./v1/admin-reports.ts";
 import { announcementsRouter } from "./v1/announcements.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { accountSafetyRouter, blockedListRouter } from "./v1/blocks.ts";
@@ -115,5 +117,10 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   // CSV import and export in Mastodon's formats (Tern's own endpoints).
   api.route("/v1/import", importsRouter(deps));
   api.route("/v1/tern", ternImportsRouter(deps));
+  // Moderation (issue 11): accounts and reports, for moderators and admins only.
+  api.route("/v1/admin/accounts", adminAccountsListRouter(deps, 1));
+  api.route("/v2/admin/accounts", adminAccountsListRouter(deps, 2));
+  api.route("/v1/admin/accounts", adminAccountsRouter(deps));
+  api.route("/v1/admin/reports", adminReportsRouter(deps));
   return api;
 }

@@ -105,6 +105,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       if (identifier === INSTANCE_ACTOR) return empty;
       const account = await findLocalAccount(ctx.data.db, identifier);
       if (!account || account.username !== identifier) return null;
+      if (account.suspendedAt) return empty; // its posts are gone while suspended
       const rows = await ctx.data.db
         .select()
         .from(statuses)

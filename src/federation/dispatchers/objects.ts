@@ -34,6 +34,7 @@ export function registerObjects(builder: FederationBuilder<FedContext>): void {
 
 /** Public and unlisted things anyone may fetch; others only a signed fetcher who may see them. */
 async function mayFetch(ctx: RequestContext<FedContext>, bundle: StatusBundle): Promise<boolean> {
+  if (bundle.account.suspendedAt) return false; // a suspended account's posts are gone
   if (bundle.status.visibility === "public" || bundle.status.visibility === "unlisted") return true;
   const signer = await ctx.getSignedKeyOwner();
   const viewer = signer?.id ? await findAccountByUri(ctx.data.db, signer.id.href) : undefined;

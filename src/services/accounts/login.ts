@@ -18,12 +18,17 @@ export type LoginResult =
   | { ok: false; reason: "wrong" }
   /** The right password, but the account waits for a moderator's approval. */
   | { ok: false; reason: "pending" }
+  /** The right password, but the moderators suspended the account: told so, with a 403. */
+  | { ok: false; reason: "suspended" }
   /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
   | { ok: false; reason: "ip" | "account"; retryAfter: number };
 
 /** What the sign-in forms say to an account a moderator has not approved yet. */
 export const PENDING_APPROVAL =
   "Your account is pending approval: a moderator of this server has to approve it before you can sign in.";
+
+/** What a suspended account is told when it tries to log in. */
+export const SUSPENDED_LOGIN = "This account has been suspended by the moderators of this server.";
 
 // Huge inputs would only make the password hash slow; nobody's password is this long.
 const MAX_USERNAME = 100;
@@ -63,6 +68,7 @@ export async function passwordLogin(
   const account = plausible ? await authenticate(db, username, password) : undefined;
   if (!account) return { ok: false, reason: "wrong" };
   if (limits.loginAccount) await clear(db, accountKey);
+  if (account.suspendedAt) return { ok: false, reason: "suspended" };
   if (!(await isApproved(db, account.id))) return { ok: false, reason: "pending" };
   return { ok: true, account };
 }

@@ -5,12 +5,10 @@
  * queues the same purge and the inbox refuses the domain before any signature check.
  */
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { domainBlockSeverities } from "../../../db/schema/index.ts";
 import type { AppDeps } from "../../../deps.ts";
-import { forbidden, notFound, unauthorized, unprocessable } from "../../../lib/errors.ts";
-import { roleOf } from "../../../services/accounts/staff.ts";
+import { notFound } from "../../../lib/errors.ts";
 import {
   createDomainAllow,
   createDomainBlock,
@@ -26,26 +24,12 @@ import { readBody } from "../body.ts";
 import { serializeAdminDomainAllow, serializeAdminDomainBlock } from "../entities/admin-domain.ts";
 import type { ApiEnv } from "../env.ts";
 import { flag } from "../filter-params.ts";
+import { requireAdminScope } from "../middleware/admin.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
-/*
- * LOCAL ADMIN CHECK (branch admin-server). The shared `requireAdminScope(scope)` of
- * middleware/admin.ts (branch admin-accounts) replaces this on merge: swap each
- * `adminOnly(deps, "admin:read", "domain_blocks")` for `requireAdminScope("admin:read:domain_blocks")`.
- * Order as Mastodon: no token 401, scope 403, no user 422, not a moderator or admin 403.
- */
+/** `admin:read:domain_blocks` and the like (the umbrella `admin:read` covers them), staff only. */
 function adminOnly(deps: AppDeps, umbrella: "admin:read" | "admin:write", resource: string) {
-  return createMiddleware<ApiEnv>(async (c, next) => {
-    const auth = c.get("auth");
-    if (!auth) throw unauthorized();
-    if (!auth.scopes.includes(umbrella) && !auth.scopes.includes(`${umbrella}:${resource}`))
-      throw forbidden();
-    if (!auth.account) throw unprocessable("This method requires an authenticated user");
-    const role = await roleOf(deps.db, auth.account.id);
-    if (role !== "admin" && role !== "moderator")
-      throw forbidden("This action is not allowed for your role");
-    return next();
-  });
+  return requireAdminScope(deps, `${umbrella}:${resource}`);
 }
 
 // Mastodon's forms send empty comments; they mean none.
