@@ -22,6 +22,7 @@ import {
   parseDomainCommand,
   runDomainCommand,
 } from "./domain.ts";
+import { FEDERATION_USAGE, runFederationHosts } from "./federation.ts";
 import { INSTANCE_USAGE, type InstanceCommand, parseInstanceCommand } from "./instance-commands.ts";
 
 const USAGE = `Usage: tern <command>
@@ -31,7 +32,7 @@ Commands:
       Create a local account.
 ${ROLE_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
-${DOMAIN_USAGE}${INSTANCE_USAGE}  tern help
+${DOMAIN_USAGE}${INSTANCE_USAGE}${FEDERATION_USAGE}  tern help
       Show this help.
 
 Configuration comes from the same environment variables as the server
@@ -51,6 +52,7 @@ type Command =
   | { kind: "token-create"; username: string; scopes: string[] }
   | DomainCommand
   | RoleCommand
+  | { kind: "federation-hosts" }
   | { kind: "instance"; run: InstanceCommand };
 
 function parseCommand(argv: string[]): Command {
@@ -60,6 +62,11 @@ function parseCommand(argv: string[]): Command {
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
+  }
+  if (argv[0] === "federation" && !argv.includes("--help")) {
+    if (argv[1] !== "hosts" || argv.length > 2)
+      throw new CliError("Unknown command. Usage: tern federation hosts");
+    return { kind: "federation-hosts" };
   }
   if (argv[0] === "account" && argv[1] === "role" && !argv.includes("--help")) {
     try {
@@ -166,6 +173,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, config: Config) 
     const { db } = database;
     if (command.kind === "instance") {
       process.stdout.write(`${await command.run(db, config)}\n`);
+      return;
+    }
+    if (command.kind === "federation-hosts") {
+      process.stdout.write(`${await runFederationHosts(db)}\n`);
       return;
     }
     if (command.kind === "account-role") {

@@ -36,6 +36,10 @@ export interface Config {
   federationMode: "blocklist" | "allowlist";
   /** Copies of remote media and profile pictures are kept this long; 0: never copied (links). */
   remoteMediaCacheDays: number;
+  /** Signed GETs required for ActivityPub objects and collections (Mastodon's secure mode). */
+  authorizedFetch: boolean;
+  /** A host whose deliveries have failed for this long is marked unreachable and skipped. */
+  deliveryUnreachableMs: number;
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -71,6 +75,8 @@ export interface RateLimits {
   loginIp: Limit | null;
   /** Failed password logins per account name; beyond it the account refuses logins. */
   loginAccount: Limit | null;
+  /** Inbox POSTs per remote host (the signing key's), so one peer cannot starve the rest. */
+  inboxHost: Limit | null;
 }
 
 const booleanFromEnv = z
@@ -164,6 +170,10 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
   REMOTE_MEDIA_CACHE_DAYS: orDefault(z.coerce.number().int().min(0).max(36_500), "14"),
+  AUTHORIZED_FETCH: orDefault(booleanFromEnv, "false"),
+  INBOX_HOST_RATE_LIMIT: orDefault(limitFromEnv, "3000/5m"),
+  // Fractions allowed (tests); Mastodon waits for 7 days with failures, see README.
+  DELIVERY_UNREACHABLE_DAYS: orDefault(z.coerce.number().min(0.000_01).max(365), "3"),
 });
 
 export class ConfigError extends Error {}
@@ -202,6 +212,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: e.TRUSTED_PROXIES,
     s3: s3Config(e),
     remoteMediaCacheDays: e.REMOTE_MEDIA_CACHE_DAYS,
+    authorizedFetch: e.AUTHORIZED_FETCH,
+    deliveryUnreachableMs: Math.round(e.DELIVERY_UNREACHABLE_DAYS * 86_400_000),
   };
 }
 
@@ -236,5 +248,6 @@ function rateLimits(e: z.infer<typeof envSchema>): RateLimits {
     signUp: on(e.RATE_LIMIT_SIGN_UP),
     loginIp: on(e.RATE_LIMIT_LOGIN_IP),
     loginAccount: on(e.RATE_LIMIT_LOGIN_ACCOUNT),
+    inboxHost: on(e.INBOX_HOST_RATE_LIMIT),
   };
 }

@@ -34,6 +34,7 @@ import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { suggestionsRouter } from "./v1/suggestions.ts";
 import { tagTimelineRouter } from "./v1/tag-timeline.ts";
 import { followedTagsRouter, tagsRouter } from "./v1/tags.ts";
+import { deliveryHostsRouter } from "./v1/tern-delivery-hosts.ts";
 import { statusThreadMutesRouter } from "./v1/thread-mutes.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 import { trendsRouter } from "./v1/trends.ts";
@@ -99,5 +100,6 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/suggestions", suggestionsRouter(deps, 1));
   api.route("/v2/suggestions", suggestionsRouter(deps, 2));
   api.route("/v1/reports", reportsRouter(deps));
+  api.route("/v1/tern/admin/delivery_hosts", deliveryHostsRouter(deps));
   return api;
 }
