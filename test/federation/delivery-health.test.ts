@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { queryRows } from "../../src/db/client.ts";
 import { removeGoneRecipient } from "../../src/federation/delivery-outcomes.ts";
+import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
 import { FakePeer } from "../helpers/fake-peer.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
@@ -74,6 +75,16 @@ describe("410 Gone", () => {
       sql`select count(*)::int as n from follows where follower_id = ${ghost} or following_id = ${ghost}`,
     );
     expect(left[0].n).toBe(0);
+  });
+
+  it("from the actor's own URL, when fetched, removes the account too", async () => {
+    expect((await t.app.fetch(await follow(gone, "phantom"))).status).toBe(202);
+    const uri = gone.actorIdOf("phantom");
+    await eventually(() => accountId(uri));
+    gone.actorStatus = (name) => (name === "phantom" ? 410 : 200);
+    const data = { db: t.database.db, config: t.config };
+    expect(await resolveRemoteAccount(t.federation, data, uri)).toBeNull();
+    expect(await accountId(uri)).toBeUndefined();
   });
 
   it("from a shared inbox, or for an inbox several actors share, removes no one", async () => {

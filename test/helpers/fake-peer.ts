@@ -19,6 +19,8 @@ export class FakePeer {
   hold: (activity: Record<string, unknown>) => boolean = () => false;
   /** The status an inbox answers a delivery with (202 unless told otherwise: 410, 503...). */
   inboxStatus: (path: string) => number = () => 202;
+  /** The status an actor's document is served with (200 unless told otherwise: 410...). */
+  actorStatus: (name: string) => number = () => 200;
   #server!: Server;
   #keys!: CryptoKeyPair;
   #held: ServerResponse[] = [];
@@ -95,6 +97,12 @@ export class FakePeer {
     for await (const c of req) chunks.push(c as Buffer);
     const actor = /^\/users\/([a-z0-9_]+)$/.exec(req.url ?? "");
     if (req.method === "GET" && actor) {
+      const status = this.actorStatus(actor[1]);
+      if (status !== 200) {
+        res.writeHead(status);
+        res.end();
+        return;
+      }
       res.writeHead(200, { "content-type": "application/activity+json" });
       res.end(JSON.stringify(await this.#actor(actor[1])));
       return;
