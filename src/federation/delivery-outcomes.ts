@@ -27,7 +27,7 @@ interface Outcome {
   failure?: string;
   /** The host answered as a live server does, even with an error (4xx). */
   reachable?: boolean;
-  /** Fedify queued a retry or held the message (open circuit): no outcome yet. */
+  /** Fedify queued a retry, held the message (open circuit) or dropped it held: no outcome. */
   requeued?: boolean;
 }
 
@@ -143,6 +143,11 @@ export const onPermanentFailure: OutboxPermanentFailureHandler<FedContext> = asy
   ctx,
   values,
 ) => {
-  if (values.reason !== "http") return;
+  if (values.reason !== "http") {
+    // Dropped after the circuit breaker held it for days: not a success of the host.
+    const outcome = current.getStore();
+    if (outcome) outcome.requeued = true;
+    return;
+  }
   await removeGoneRecipient(ctx.data.db, values.inbox, values.statusCode, values.actorIds);
 };

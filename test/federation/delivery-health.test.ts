@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFederationHosts } from "../../src/cli/federation.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { queryRows } from "../../src/db/client.ts";
 import { removeGoneRecipient } from "../../src/federation/delivery-outcomes.ts";
@@ -141,6 +142,9 @@ describe("unreachable hosts", () => {
     }, 15_000);
     expect(listed).toMatchObject({ unreachable_since: expect.any(String), circuit: "closed" });
     expect(down.deliveries.some((d) => d.activity.type === "Create")).toBe(false);
+    expect(await runFederationHosts(t.database.db)).toMatch(
+      new RegExp(`^${hostOf(down)}  unreachable since .* skipped [1-9]`, "m"),
+    );
     // A user's token, even with the scope, is refused; so is an admin's without it.
     const user = await t.user("mere", { scopes: "admin:read" });
     expect(
