@@ -27,6 +27,7 @@ import {
   parseDomainCommand,
   runDomainCommand,
 } from "./domain.ts";
+import { FEDERATION_USAGE, runFederationHosts } from "./federation.ts";
 import { INSTANCE_USAGE, type InstanceCommand, parseInstanceCommand } from "./instance-commands.ts";
 import { parseSignupCommand, SIGNUP_USAGE } from "./signup-commands.ts";
 import type { CliOutput } from "./socket-client.ts";
@@ -38,7 +39,7 @@ Commands:
       Create a local account.
 ${ROLE_USAGE}${MODERATION_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
-${DOMAIN_USAGE}${INSTANCE_USAGE}${SIGNUP_USAGE}  tern help
+${DOMAIN_USAGE}${INSTANCE_USAGE}${SIGNUP_USAGE}${FEDERATION_USAGE}  tern help
       Show this help.
 
 Configuration comes from the same environment variables as the server
@@ -72,6 +73,7 @@ export type Command =
   | DomainCommand
   | RoleCommand
   | ModerationCommand
+  | { kind: "federation-hosts" }
   | { kind: "instance"; run: InstanceCommand };
 
 function parseCommand(argv: string[]): Command {
@@ -88,6 +90,11 @@ function parseCommand(argv: string[]): Command {
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
+  }
+  if (argv[0] === "federation" && !argv.includes("--help")) {
+    if (argv[1] !== "hosts" || argv.length > 2)
+      throw new CliError("Unknown command. Usage: tern federation hosts");
+    return { kind: "federation-hosts" };
   }
   if (isModerationCommand(argv) && !argv.includes("--help")) {
     try {
@@ -206,6 +213,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, ctx: CliContext)
     }
     if (command.kind === "account-role") {
       print(await runRoleCommand(db, command));
+      return;
+    }
+    if (command.kind === "federation-hosts") {
+      print(await runFederationHosts(db));
       return;
     }
     if (command.kind === "account-moderation") {
