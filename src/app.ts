@@ -8,8 +8,10 @@ import { mastodonApi } from "./api/mastodon/router.ts";
 import { nulGuard } from "./api/nul-guard.ts";
 import { requestLog } from "./api/request-log.ts";
 import type { AppDeps } from "./deps.ts";
+import { unauthorizedFetch } from "./federation/authorized-fetch.ts";
 import type { FedContext } from "./federation/context.ts";
 import { inboxGuard } from "./federation/inbox-guard.ts";
+import { inboxHostHooks } from "./federation/inbox-throttle.ts";
 import { refusingUndecodableKeys } from "./federation/unusable-key.ts";
 import { wellKnownRoutes } from "./federation/well-known.ts";
 import { lingerBeforeClose } from "./lib/body.ts";
@@ -22,6 +24,10 @@ import { adminPages } from "./web/admin/index.ts";
 import { authPages } from "./web/auth-pages.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
+import { settingsPages } from "./web/settings/index.ts";
+import { settingsDataPages } from "./web/settings-data.ts";
+import { setupPages } from "./web/setup-page.ts";
+import { signUpPages } from "./web/sign-up-page.ts";
 
 const log = logger("http");
 
@@ -92,9 +98,20 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", mastodonApi(deps));
   app.route("/", oauthRoutes(deps));
   app.route("/", authPages(deps));
+  app.route("/", setupPages(deps));
+  app.route("/", signUpPages(deps));
+  app.route("/", settingsPages(deps));
   app.route("/", adminPages(deps));
+  app.route("/", settingsDataPages(deps));
   app.route("/", mediaFileRoutes(deps));
-  app.use("*", inboxGuard(deps.config, federationPolicy(deps.db, deps.config)));
+  app.use(
+    "*",
+    inboxGuard(
+      deps.config,
+      federationPolicy(deps.db, deps.config),
+      inboxHostHooks(deps.db, deps.config),
+    ),
+  );
   app.use("*", fedifyMiddleware(deps.federation, deps));
   app.route("/", webRoutes(deps));
   return app;
@@ -111,6 +128,8 @@ function fedifyMiddleware(federation: Federation<FedContext>, deps: AppDeps) {
     let fallThrough = false;
     const response = await fetch(c.req.raw, {
       contextData,
+      // AUTHORIZED_FETCH: 401 for an unsigned GET, 403 for a refused signer (authorized-fetch.ts).
+      onUnauthorized: unauthorizedFetch,
       onNotFound: async () => {
         fallThrough = true;
         await next();

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { healthRoutes } from "./api/health.ts";
+import { startCliSocket } from "./cli/cli-socket.ts";
 import { ConfigError, loadConfig } from "./config/index.ts";
 import { logger, setupLogging } from "./lib/logger.ts";
 import { assemble } from "./server.ts";
@@ -37,6 +38,12 @@ async function main(): Promise<void> {
   // The streaming API's WebSocket shares the port (the `upgrade` of /api/v1/streaming).
   if (tern.streaming) attachWebSocket(server as Server, tern.streaming, tern.database.db);
 
+  // On the embedded database, `tern` cannot open it next to us: it sends its commands here.
+  const cliSocket =
+    tern.database.kind === "pglite" && config.role !== "worker"
+      ? await startCliSocket({ db: tern.database.db, config })
+      : null;
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
     // Open streams never end by themselves: closed first, so that the server can finish.
     await tern.streaming?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await cliSocket?.close();
     await tern.worker?.stop();
     await tern.database.close();
     process.exit(0);

@@ -5,10 +5,12 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { buildFederation, ternUserAgent } from "./federation/builder.ts";
 import type { FedContext } from "./federation/context.ts";
+import { skipsDelivery, WatchedOutbox } from "./federation/delivery-outcomes.ts";
 import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
+import { deliveryHealthTracker } from "./services/delivery/tracker.ts";
 import { loadVapidKeys } from "./services/push/vapid.ts";
 import { federationPolicy } from "./services/safety/server-domains.ts";
 import { StreamingHub } from "./streaming/hub.ts";
@@ -48,6 +50,8 @@ export async function assemble(
     userAgent: ternUserAgent(config.publicUrl),
     refuseHost: (host) => policy.refuses(host),
   });
+  // Hosts failing for days are skipped; every delivery's outcome is recorded per host.
+  const deliveryHealth = deliveryHealthTracker(database.db, config);
   const kv = new PgKvStore(database.db);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
   const fedifyQueue = (name: string, extra: QueueOptions = {}) =>
@@ -56,12 +60,17 @@ export async function assemble(
     inbox: fedifyQueue(FEDIFY_QUEUES.inbox),
     // Deliveries mostly wait on the network: twice the slots, so that a handful of hanging
     // hosts (each capped at deliveryHostConcurrency) still leave room for the healthy ones.
-    outbox: fedifyQueue(FEDIFY_QUEUES.outbox, {
-      concurrency: 16,
-      hostOf: fedifyDeliveryHost,
-      hostConcurrency: config.deliveryHostConcurrency,
-      refuses: (message) => refusedHost(fedifyDeliveryHost(message)),
-    }),
+    outbox: new WatchedOutbox(
+      fedifyQueue(FEDIFY_QUEUES.outbox, {
+        concurrency: 16,
+        hostOf: fedifyDeliveryHost,
+        hostConcurrency: config.deliveryHostConcurrency,
+        refuses: async (message) =>
+          (await refusedHost(fedifyDeliveryHost(message))) ||
+          (await skipsDelivery(deliveryHealth, message)),
+      }),
+      deliveryHealth,
+    ),
     fanout: fedifyQueue(FEDIFY_QUEUES.fanout),
   };
   const federation = await buildFederation({ config, kv, queue });

@@ -75,6 +75,7 @@ describe("configuration", () => {
         signUp: { max: 3, windowMs: 30_000 },
         loginIp: { max: 20, windowMs: 300_000 },
         loginAccount: { max: 5, windowMs: 900_000 },
+        inboxHost: { max: 3000, windowMs: 300_000 },
       },
       trustedProxies: ["10.1.2.3", "fd00::/8"],
       federationMode: "allowlist",
@@ -88,6 +89,9 @@ describe("configuration", () => {
         forcePathStyle: false,
       },
       remoteMediaCacheDays: 30,
+      maxStatusChars: 500,
+      authorizedFetch: false,
+      deliveryUnreachableMs: 3 * 86_400_000,
     });
   });
 

@@ -626,7 +626,10 @@ describe("tokens and scopes", () => {
     expect(isScopeSubset(["follow"], ["read", "write"])).toBe(true);
     expect(parseScopes("read+write  follow read")).toEqual(["read", "write", "follow"]);
     expect(parseScopes(undefined)).toEqual(["read"]);
-    expect(() => parseScopes("read admin:read")).toThrow(/Unknown scope/);
+    expect(() => parseScopes("read admin:nonsense")).toThrow(/Unknown scope/);
+    expect(hasScope(["admin:read"], "admin:read:accounts")).toBe(true);
+    expect(hasScope(["read", "write"], "admin:read:accounts")).toBe(false);
+    expect(hasScope(["admin:read"], "admin:write:accounts")).toBe(false);
   });
 });
 

@@ -23,8 +23,10 @@ export type DomainCommand =
   | { kind: "domain-unblock" | "domain-allow" | "domain-disallow"; domain: string };
 
 export const DOMAIN_USAGE = `  tern domain block <domain> [--severity silence|suspend|noop]
-      [--reject-reports] [--public-comment <text>] [--private-comment <text>] [--obfuscate]
-      Block a domain (and its subdomains) for the whole server; suspend also purges its data.
+      [--reject-media] [--reject-reports] [--public-comment <text>]
+      [--private-comment <text>] [--obfuscate]
+      Block a domain (and its subdomains) for the whole server; suspend also purges its data,
+      --reject-media stops fetching and copying its media.
   tern domain unblock <domain>
       Take a server block back.
   tern domain allow|disallow <domain>
@@ -56,11 +58,6 @@ export function parseDomainCommand(argv: string[]): DomainCommand {
     if (given.length) throw new Error(`--${given[0]} is for tern domain block`);
     return { kind: `domain-${action}` as "domain-unblock", domain };
   }
-  // Refused rather than stored: nothing yet keeps a domain's media out (it would change nothing).
-  if (values["reject-media"])
-    throw new Error(
-      "--reject-media is not supported yet: media from a blocked domain are still fetched",
-    );
   const severity = values.severity ?? "silence";
   if (!(domainBlockSeverities as readonly string[]).includes(severity))
     throw new Error("--severity must be silence, suspend or noop");
@@ -68,7 +65,7 @@ export function parseDomainCommand(argv: string[]): DomainCommand {
     kind: "domain-block",
     domain,
     severity: severity as DomainBlockSeverity,
-    rejectMedia: false,
+    rejectMedia: values["reject-media"] ?? false,
     rejectReports: values["reject-reports"] ?? false,
     publicComment: values["public-comment"] ?? null,
     privateComment: values["private-comment"] ?? null,

@@ -3,6 +3,7 @@
  * start-up (custom emoji pickers, announcements). Parsed here, run by tern.ts on the database.
  */
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Config } from "../config/index.ts";
 import type { Db } from "../db/client.ts";
 import { isId } from "../lib/ids.ts";
@@ -19,8 +20,11 @@ export const INSTANCE_USAGE = `  tern emoji add <shortcode> <file> [--category <
       Remove an announcement.
 `;
 
-/** A parsed command: it runs on the opened database and returns the line to print. */
-export type InstanceCommand = (db: Db, config: Config) => Promise<string>;
+/**
+ * A parsed command: it runs on the opened database and returns the line to print. `cwd` is where
+ * the user typed it (a running server may run it for them): relative file names start there.
+ */
+export type InstanceCommand = (db: Db, config: Config, cwd: string) => Promise<string>;
 
 export interface InstanceOptions {
   starts?: string;
@@ -50,8 +54,8 @@ export function parseInstanceCommand(
     only("category");
     const shortcode = subject.replace(/^:|:$/g, "");
     if (!SHORTCODE.test(shortcode)) throw fail("A shortcode is 2 to 64 letters, digits or _");
-    return async (db, config) => {
-      const bytes = await readFile(rest[0]).catch(() => {
+    return async (db, config, cwd) => {
+      const bytes = await readFile(resolve(cwd, rest[0])).catch(() => {
         throw fail(`Cannot read ${rest[0]}`);
       });
       await addLocalEmoji(db, config, shortcode, new Uint8Array(bytes), opts.category ?? null);

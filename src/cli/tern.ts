@@ -3,230 +3,63 @@
  * Tern's admin CLI: `npx tern help`. It reads the same environment as the server (DATABASE_URL,
  * DATA_DIR, PUBLIC_URL, ...), migrates the database if needed, does one thing and exits.
  *
- * With the embedded PGlite database (no DATABASE_URL), only one process may have DATA_DIR open:
- * stop the server first. With PostgreSQL it can run next to a live server.
+ * With PostgreSQL it opens the database itself, next to any number of servers. With the embedded
+ * PGlite database (no DATABASE_URL) only one process may open DATA_DIR: when a running server
+ * holds it, the command line is sent to that server (DATA_DIR/tern.sock, see cli-socket.ts),
+ * which runs it on its database and sends back the same output and exit code.
  */
-import { parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig } from "../config/index.ts";
-import { type Database, openDatabase } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { AppError } from "../lib/errors.ts";
-import { createLocalAccount, findLocalAccount } from "../services/accounts/accounts.ts";
-import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
-import { parseScopes } from "../services/oauth/scopes.ts";
-import { createAccessToken } from "../services/oauth/tokens.ts";
-import { parseRoleCommand, ROLE_USAGE, type RoleCommand, runRoleCommand } from "./account-role.ts";
-import {
-  DOMAIN_USAGE,
-  type DomainCommand,
-  parseDomainCommand,
-  runDomainCommand,
-} from "./domain.ts";
-import { INSTANCE_USAGE, type InstanceCommand, parseInstanceCommand } from "./instance-commands.ts";
+import { type Config, loadConfig } from "../config/index.ts";
+import { embeddedDatabaseOwner } from "../db/lock.ts";
+import { type CliOutput, sendToServer } from "./socket-client.ts";
 
-const USAGE = `Usage: tern <command>
+const output: CliOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
 
-Commands:
-  tern account create <username> --password <password>
-      Create a local account.
-${ROLE_USAGE}  tern token create <username> [--scopes "read write follow push"]
-      Create an access token for a local account and print it (only it) on stdout.
-${DOMAIN_USAGE}${INSTANCE_USAGE}  tern help
-      Show this help.
-
-Configuration comes from the same environment variables as the server
-(DATABASE_URL, DATA_DIR, PUBLIC_URL, ...). Without DATABASE_URL the embedded
-database in DATA_DIR is used, and the server must be stopped while tern runs.
-`;
-
-const CLI_APP_NAME = "Tern CLI";
-const DEFAULT_TOKEN_SCOPES = "read write follow push";
-
-/** A failure to report as one line on stderr, with exit code 1 and no stack trace. */
-class CliError extends Error {}
-
-type Command =
-  | { kind: "help" }
-  | { kind: "account-create"; username: string; password: string }
-  | { kind: "token-create"; username: string; scopes: string[] }
-  | DomainCommand
-  | RoleCommand
-  | { kind: "instance"; run: InstanceCommand };
-
-function parseCommand(argv: string[]): Command {
-  if (argv[0] === "domain" && !argv.includes("--help") && !argv.includes("-h")) {
-    try {
-      return parseDomainCommand(argv);
-    } catch (err) {
-      throw new CliError(err instanceof Error ? err.message : String(err));
-    }
+async function main(argv: string[]): Promise<number> {
+  const cwd = process.cwd();
+  const config = tryLoadConfig();
+  const owner = config && !config.databaseUrl ? embeddedDatabaseOwner(config.dataDir) : null;
+  // A server holds the embedded database: it parses and runs the line (help and usage errors
+  // too), so nothing of Tern but this file and the configuration is loaded here.
+  if (config && owner !== null && owner !== process.pid) {
+    const code = await sendToServer(config.dataDir, argv, cwd, output);
+    if (code !== null) return code;
   }
-  if (argv[0] === "account" && argv[1] === "role" && !argv.includes("--help")) {
-    try {
-      return parseRoleCommand(argv);
-    } catch (err) {
-      throw new CliError(err instanceof Error ? err.message : String(err));
-    }
-  }
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  const [group, action, username, ...extra] = positionals;
-  if (values.help || group === "help") return { kind: "help" };
-  if (group === undefined) throw new CliError('Missing command. Run "tern help".');
-  if (group === "emoji" || group === "announcement") {
-    const { starts, ends, category, "all-day": allDay } = values;
-    if (values.password !== undefined || values.scopes !== undefined)
-      throw new CliError(`--password and --scopes are not options of tern ${group}`);
-    const run = parseInstanceCommand(
-      group,
-      positionals.slice(1),
-      { starts, ends, category, "all-day": allDay },
-      (message) => new CliError(message),
-    );
-    return { kind: "instance", run };
-  }
-  for (const key of ["starts", "ends", "category", "all-day"] as const)
-    if (values[key] !== undefined) throw new CliError(`--${key} is not an option of tern ${group}`);
-  const command = `${group} ${action ?? ""}`.trim();
-  if (command !== "account create" && command !== "token create") {
-    throw new CliError(`Unknown command: ${command}. Run "tern help".`);
-  }
-  if (!username) throw new CliError(`Missing <username>. Usage: tern ${command} <username> ...`);
-  if (extra.length > 0) throw new CliError(`Unexpected argument: ${extra[0]}`);
-  const name = username.replace(/^@/, "");
-  if (command === "account create") {
-    if (values.scopes !== undefined) throw new CliError("--scopes is for tern token create");
-    if (!values.password) throw new CliError("Missing --password <password>");
-    return { kind: "account-create", username: name, password: values.password };
-  }
-  if (values.password !== undefined) throw new CliError("--password is for tern account create");
-  return { kind: "token-create", username: name, scopes: checkScopes(values.scopes) };
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      password: { type: "string" },
-      scopes: { type: "string" },
-      starts: { type: "string" },
-      ends: { type: "string" },
-      category: { type: "string" },
-      "all-day": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { CliError, executeCommandLine, openForCli, parseCommandLine, reportingFailures } =
+    await import("./commands.ts");
+  return reportingFailures(output, async () => {
+    // Usage errors and help need no database: answered before the configuration is checked.
+    if (!parseCommandLine(argv, output)) return 0;
+    const checked = config ?? loadConfig(); // throws the ConfigError to report
+    if (owner !== null && owner !== process.pid)
+      throw new CliError(
+        `The embedded database in ${checked.dataDir} is in use by process ${owner}, which ` +
+          "does not take tern commands: stop the Tern server first, or set DATABASE_URL to use " +
+          "PostgreSQL with several processes",
+      );
+    return executeCommandLine(argv, {
+      config: checked,
+      cwd,
+      output,
+      async withDb(fn) {
+        const database = await openForCli(checked);
+        try {
+          return await fn(database.db);
+        } finally {
+          await database.close();
+        }
+      },
+    });
   });
 }
 
-function checkScopes(input: string | undefined): string[] {
+function tryLoadConfig(): Config | null {
   try {
-    return parseScopes(input ?? DEFAULT_TOKEN_SCOPES, DEFAULT_TOKEN_SCOPES);
-  } catch (err) {
-    if (err instanceof AppError) throw new CliError(err.message);
-    throw err;
-  }
-}
-
-/**
- * Opens the database the server uses. The embedded database refuses a second process (see
- * db/client.ts), so while the server runs on PGlite the CLI says so instead of corrupting it.
- */
-async function open(config: Config): Promise<Database> {
-  let database: Database;
-  try {
-    database = await openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      maxConnections: 2,
-    });
-    await migrate(database).catch(async (err) => {
-      await database.close().catch(() => {});
-      throw err;
-    });
-  } catch (err) {
-    const where = config.databaseUrl ? "the PostgreSQL database (DATABASE_URL)" : config.dataDir;
-    const hint = config.databaseUrl
-      ? ""
-      : " With the embedded database, make sure the Tern server is stopped.";
-    throw new CliError(`Could not open ${where}: ${oneLine(err)}.${hint}`);
-  }
-  return database;
-}
-
-async function run(command: Exclude<Command, { kind: "help" }>, config: Config) {
-  const database = await open(config);
-  try {
-    const { db } = database;
-    if (command.kind === "instance") {
-      process.stdout.write(`${await command.run(db, config)}\n`);
-      return;
-    }
-    if (command.kind === "account-role") {
-      process.stdout.write(`${await runRoleCommand(db, command)}\n`);
-      return;
-    }
-    if (command.kind !== "account-create" && command.kind !== "token-create") {
-      process.stdout.write(`${await runDomainCommand(db, command)}\n`);
-      return;
-    }
-    if (command.kind === "account-create") {
-      const account = await createLocalAccount(db, config.publicUrl, {
-        username: command.username,
-        password: command.password,
-      });
-      process.stdout.write(`Created account @${account.username} (id ${account.id})\n`);
-      return;
-    }
-    const account = await findLocalAccount(db, command.username);
-    if (!account) throw new CliError(`No local account named @${command.username}`);
-    const app =
-      (await findAppByName(db, CLI_APP_NAME)) ??
-      (
-        await createApp(db, {
-          name: CLI_APP_NAME,
-          redirectUris: OOB_REDIRECT_URI,
-          scopes: DEFAULT_TOKEN_SCOPES,
-        })
-      ).app;
-    const { token } = await createAccessToken(db, {
-      appId: app.id,
-      accountId: account.id,
-      scopes: command.scopes,
-    });
-    process.stdout.write(`${token}\n`);
-  } finally {
-    await database.close();
-  }
-}
-
-function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split("\n")[0].slice(0, 300) || "unknown error";
-}
-
-async function main(argv: string[]): Promise<number> {
-  try {
-    const command = parseCommand(argv);
-    if (command.kind === "help") {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    await run(command, loadConfig());
-    return 0;
-  } catch (err) {
-    if (err instanceof CliError || err instanceof AppError || err instanceof ConfigError) {
-      process.stderr.write(`tern: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`tern: unexpected error: ${oneLine(err)}\n`);
-    return 1;
+    return loadConfig();
+  } catch {
+    return null;
   }
 }
 

@@ -36,6 +36,12 @@ export interface Config {
   federationMode: "blocklist" | "allowlist";
   /** Copies of remote media and profile pictures are kept this long; 0: never copied (links). */
   remoteMediaCacheDays: number;
+  /** Characters a post may have, counted as Mastodon counts them (MAX_STATUS_CHARS). */
+  maxStatusChars: number;
+  /** Signed GETs required for ActivityPub objects and collections (Mastodon's secure mode). */
+  authorizedFetch: boolean;
+  /** A host whose deliveries have failed for this long is marked unreachable and skipped. */
+  deliveryUnreachableMs: number;
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -71,6 +77,8 @@ export interface RateLimits {
   loginIp: Limit | null;
   /** Failed password logins per account name; beyond it the account refuses logins. */
   loginAccount: Limit | null;
+  /** Inbox POSTs per remote host (the signing key's), so one peer cannot starve the rest. */
+  inboxHost: Limit | null;
 }
 
 const booleanFromEnv = z
@@ -164,6 +172,12 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   S3_FORCE_PATH_STYLE: orDefault(booleanFromEnv, "true"),
   REMOTE_MEDIA_CACHE_DAYS: orDefault(z.coerce.number().int().min(0).max(36_500), "14"),
+  // The API reads at most 10,000 characters of a status; a limit above that could not be reached.
+  MAX_STATUS_CHARS: orDefault(z.coerce.number().int().min(1).max(10_000), "500"),
+  AUTHORIZED_FETCH: orDefault(booleanFromEnv, "false"),
+  INBOX_HOST_RATE_LIMIT: orDefault(limitFromEnv, "3000/5m"),
+  // Fractions allowed (tests); Mastodon waits for 7 days with failures, see README.
+  DELIVERY_UNREACHABLE_DAYS: orDefault(z.coerce.number().min(0.000_01).max(365), "3"),
 });
 
 export class ConfigError extends Error {}
@@ -202,6 +216,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: e.TRUSTED_PROXIES,
     s3: s3Config(e),
     remoteMediaCacheDays: e.REMOTE_MEDIA_CACHE_DAYS,
+    maxStatusChars: e.MAX_STATUS_CHARS,
+    authorizedFetch: e.AUTHORIZED_FETCH,
+    deliveryUnreachableMs: Math.round(e.DELIVERY_UNREACHABLE_DAYS * 86_400_000),
   };
 }
 
@@ -236,5 +253,6 @@ function rateLimits(e: z.infer<typeof envSchema>): RateLimits {
     signUp: on(e.RATE_LIMIT_SIGN_UP),
     loginIp: on(e.RATE_LIMIT_LOGIN_IP),
     loginAccount: on(e.RATE_LIMIT_LOGIN_ACCOUNT),
+    inboxHost: on(e.INBOX_HOST_RATE_LIMIT),
   };
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { lockDataDir } from "./lock.ts";
 import { preparing } from "./prepared.ts";
 import * as schema from "./schema/index.ts";
 
@@ -123,40 +124,6 @@ async function openPglite(
       unlock();
     },
   };
-}
-
-/**
- * PGlite is one process's database: a second process opening the same folder corrupts it. A lock
- * file with the owner's pid keeps others out; a lock left by a dead process is taken over.
- */
-function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, "tern.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: "wx" });
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = Number(readFileSync(file, "utf8"));
-      if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
-          `The embedded database in ${dataDir} is in use by process ${owner}: stop the Tern server ` +
-            "first, or set DATABASE_URL to use PostgreSQL with several processes",
-        );
-      }
-      rmSync(file, { force: true });
-    }
-  }
-  throw new Error(`Could not lock ${file}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

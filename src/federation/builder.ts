@@ -10,6 +10,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config/index.ts";
 import { logger } from "../lib/logger.ts";
 import type { FedContext } from "./context.ts";
+import { onOutboxError, onPermanentFailure } from "./delivery-outcomes.ts";
 import { registerActors } from "./dispatchers/actors.ts";
 import { registerAuthorizations } from "./dispatchers/authorizations.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
@@ -90,6 +91,8 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
   registerAuthorizations(builder);
   registerNodeInfo(builder);
   registerInbox(builder);
+  // 410 Gone from an actor's inbox removes the account (delivery-outcomes.ts).
+  builder.setOutboxPermanentFailureHandler(onPermanentFailure);
   return builder.build({
     kv: opts.kv,
     queue: opts.queue,
@@ -103,5 +106,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
     firstKnock: "draft-cavage-http-signatures-12",
     outboxRetryPolicy,
     circuitBreaker: circuitBreakerOptions(opts.config),
+    // Each failed attempt marks its delivery for the per-host health record (delivery-outcomes.ts).
+    onOutboxError,
   });
 }

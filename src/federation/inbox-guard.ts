@@ -4,6 +4,7 @@ import { CLOSE_CONNECTION, readAtMost } from "../lib/body.ts";
 import { jsonShapeProblem } from "../lib/json-shape.ts";
 import { logger } from "../lib/logger.ts";
 import { signatureProblem } from "./inbox-signatures.ts";
+import type { InboxHostHooks } from "./inbox-throttle.ts";
 import { claimsProblem, rawClaims } from "./origin-rules.ts";
 
 const log = logger("federation", "inbox-guard");
@@ -31,6 +32,7 @@ const INBOX_PATH = /^\/(inbox|users\/[^/]+\/inbox)\/?$/;
 export function inboxGuard(
   config: Pick<Config, "host" | "publicUrl">,
   policy?: { refuses(host: string): Promise<boolean> },
+  hostHooks: InboxHostHooks = {},
 ) {
   const blocked = (c: Context, host: string) => {
     log.info("Refused inbox POST from blocked {host}", { host });
@@ -42,6 +44,15 @@ export function inboxGuard(
     // its key fetched: the signing key's host is in the headers.
     const keyHost = signingKeyHost(c.req.raw.headers);
     if (policy && keyHost && (await policy.refuses(keyHost))) return blocked(c, keyHost);
+    // Per-host throttling (inbox-throttle.ts), before the body is read: a 429 a peer retries.
+    const wait = keyHost && hostHooks.throttled ? await hostHooks.throttled(keyHost) : null;
+    if (wait !== null) {
+      log.info("Throttled inbox POSTs from {host}", { host: keyHost });
+      return c.json({ error: "Too many requests from your server" }, 429, {
+        ...CLOSE_CONNECTION,
+        "Retry-After": String(wait),
+      });
+    }
     const tooLarge = () => c.json({ error: "Activity is too large" }, 413, CLOSE_CONNECTION);
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > MAX_ACTIVITY_BYTES) return tooLarge();
@@ -89,12 +100,16 @@ export function inboxGuard(
         if (host && (await policy.refuses(host))) return blocked(c, host);
       }
     }
-    return next();
+    await next();
+    // Fedify answers 202 only to a verified activity: its server is up, whatever our deliveries
+    // to it said (as Mastodon resets a host's delivery failures on an inbound activity).
+    if (c.res.status === 202 && keyHost && hostHooks.heardFrom)
+      await hostHooks.heardFrom(keyHost).catch(() => {});
   };
 }
 
 /** The host of the key an HTTP signature (draft-cavage or RFC 9421) names, if any. */
-function signingKeyHost(headers: Headers): string | null {
+export function signingKeyHost(headers: Headers): string | null {
   const text = `${headers.get("signature") ?? ""} ${headers.get("signature-input") ?? ""}`;
   const keyId = /keyid="([^"]+)"/i.exec(text)?.[1];
   return keyId && URL.canParse(keyId) ? new URL(keyId).host : null;

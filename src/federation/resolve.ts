@@ -1,9 +1,14 @@
 import type { Context, Federation } from "@fedify/fedify";
 import { isActor } from "@fedify/vocab";
+import type { DocumentLoader } from "@fedify/vocab-runtime";
 import type { Config } from "../config/index.ts";
 import type { Db } from "../db/client.ts";
 import { logger } from "../lib/logger.ts";
-import { type Account, findAccountByUri } from "../services/accounts/accounts.ts";
+import {
+  type Account,
+  deleteRemoteAccount,
+  findAccountByUri,
+} from "../services/accounts/accounts.ts";
 import type { RemotePostResolver } from "../services/statuses/parents.ts";
 import { type FedContext, INSTANCE_ACTOR } from "./context.ts";
 import { persistActor } from "./from-ap/actor.ts";
@@ -23,15 +28,17 @@ export async function resolveRemoteAccount(
   handleOrUrl: string,
 ): Promise<Account | null> {
   const ctx = federation.createContext(new URL(data.config.publicUrl), data);
-  const documentLoader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
   const query = /^https?:\/\//.test(handleOrUrl)
     ? handleOrUrl
     : `acct:${handleOrUrl.replace(/^@/, "")}`;
+  const watched = watchForGone(await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }), query);
+  const documentLoader = watched.loader;
   try {
     const object = await ctx.lookupObject(query, {
       documentLoader,
       signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
     });
+    if (watched.gone()) await removeGoneActor(data.db, query);
     if (!object || !isActor(object)) return null;
     return await persistActor(data.db, object, {
       documentLoader,
@@ -39,8 +46,37 @@ export async function resolveRemoteAccount(
     });
   } catch (error) {
     log.info("Could not resolve {query}: {error}", { query, error });
+    if (watched.gone()) await removeGoneActor(data.db, query).catch(() => {});
     return null;
   }
+}
+
+/** A loader that notes whether `url` itself was answered 410 Gone. */
+function watchForGone(loader: DocumentLoader, url: string) {
+  let gone = false;
+  return {
+    loader: (async (u, options) => {
+      try {
+        return await loader(u, options);
+      } catch (error) {
+        // Fedify's FetchError carries the response.
+        if (u === url && (error as { response?: Response }).response?.status === 410) gone = true;
+        throw error;
+      }
+    }) as DocumentLoader,
+    gone: () => gone,
+  };
+}
+
+/**
+ * The actor's own URL answered 410 Gone: as Mastodon does when an account's origin says it is
+ * gone, the account is removed with its follows and posts.
+ */
+async function removeGoneActor(db: Db, uri: string): Promise<void> {
+  const account = await findAccountByUri(db, uri);
+  if (!account || account.domain === null) return;
+  await deleteRemoteAccount(db, account.id);
+  log.info("Removed {uri}: it answered 410 Gone", { uri });
 }
 
 /**

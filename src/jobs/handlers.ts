@@ -23,17 +23,21 @@ import {
 import { sendPollUpdate, sendPollVotes } from "../federation/outbound-polls.ts";
 import { sendFlag } from "../federation/outbound-reports.ts";
 import { verifyRemoteQuote } from "../federation/quote-verify.ts";
-import { remotePostResolver } from "../federation/resolve.ts";
+import { remotePostResolver, resolveRemoteAccount } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
 import { getFollow } from "../services/follows/follows.ts";
+import { runImportBatch } from "../services/imports/import.ts";
 import type { TernJob } from "../services/jobs.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
+import { clearDomainMedia } from "../services/media/rejected-domains.ts";
 import { cacheRemoteMedia, cacheRemoteProfileImages } from "../services/media/remote.ts";
 import { closePoll } from "../services/polls/close.ts";
 import { deliverPush, queuePushDeliveries } from "../services/push/deliver.ts";
 import { storeFetchedBoost } from "../services/reblogs/inbound.ts";
 import { purgeDomain } from "../services/safety/server-domains.ts";
+import { publishScheduledStatus } from "../services/scheduled/publish.ts";
+import { runCleanupPolicy } from "../services/statuses/cleanup.ts";
 import { fetchMissingParent } from "../services/statuses/parents.ts";
 import { fanOutToHomeFeeds } from "../services/timelines/fanout.ts";
 
@@ -123,6 +127,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "media.delete_files":
       await deleteMediaFiles(ctx.data.config, job.keys);
       return;
+    case "status.cleanup":
+      await runCleanupPolicy(db, job.accountId);
+      return;
     case "account.updated":
       await sendActorUpdate(ctx, job.accountId);
       return;
@@ -144,6 +151,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "domain.purge":
       await purgeDomain(db, job.domain);
       return;
+    case "domain.clear_media":
+      await clearDomainMedia(db, job.domain);
+      return;
     case "push.notification":
       await queuePushDeliveries(db, job.notificationId);
       return;
@@ -163,6 +173,15 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       return;
     case "report.forward":
       await sendFlag(ctx, job.reportId);
+      return;
+    case "status.publish_scheduled":
+      await publishScheduledStatus(db, ctx.data.config, job.scheduledStatusId);
+      return;
+    case "import.run":
+      await runImportBatch(db, job.importId, {
+        localHost: ctx.data.config.host,
+        resolveAccount: (handle) => resolveRemoteAccount(ctx.federation, ctx.data, handle),
+      });
       return;
   }
 }

@@ -26,7 +26,10 @@ export interface QueueOptions {
   hostOf?: (message: unknown) => string | null;
   /** Jobs of one host running at once on this queue, counted over every worker process. */
   hostConcurrency?: number;
-  /** A message for a host this server no longer federates with: dropped unrun when claimed. */
+  /**
+   * A message for a host this server no longer federates with (or skips as unreachable): dropped
+   * unrun when claimed.
+   */
   refuses?: (message: unknown) => Promise<boolean>;
 }
 
@@ -269,7 +272,7 @@ export class PgQueue implements MessageQueue {
   async #run(job: ClaimedJob, handler: (message: unknown) => Promise<void> | void): Promise<void> {
     try {
       if (this.#refuses && (await this.#refuses(job.payload))) {
-        log.info("Dropped job {id} on {queue}: its host is blocked", {
+        log.info("Dropped job {id} on {queue}: its host is blocked or unreachable", {
           id: job.id,
           queue: this.#name,
         });

@@ -8,6 +8,8 @@ import { sweepClientApi } from "../services/client-api-sweep.ts";
 import { JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { sweepUnattachedMedia } from "../services/media/media.ts";
 import { pruneRemoteMediaCache } from "../services/media/remote.ts";
+import { publishOverdueStatuses } from "../services/scheduled/publish.ts";
+import { queueCleanupRuns } from "../services/statuses/cleanup.ts";
 import { runJob } from "./handlers.ts";
 import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions, wakeQueue } from "./queue.ts";
 
@@ -53,13 +55,20 @@ export function startWorker(deps: {
   const mediaSweep = setInterval(() => {
     void sweepUnattachedMedia(deps.db).catch(() => {});
     void pruneRemoteMediaCache(deps.db, deps.config).catch(() => {});
+    void queueCleanupRuns(deps.db).catch(() => {});
   }, 3_600_000);
+  // Scheduled posts whose publishing job was lost (publishing twice is impossible, so it races safely).
+  const scheduledSweep = setInterval(
+    () => void publishOverdueStatuses(deps.db, deps.config).catch(() => {}),
+    60_000,
+  );
   log.info("Worker started");
   return {
     async stop() {
       clearInterval(sweep);
       clearInterval(apiSweep);
       clearInterval(mediaSweep);
+      clearInterval(scheduledSweep);
       controller.abort();
       await Promise.allSettled([...running, listening]);
       log.info("Worker stopped");

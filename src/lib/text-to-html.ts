@@ -188,7 +188,7 @@ const DISPLAY_LENGTH = 30;
  * text (copy-paste, screen readers) while clients show `example.com/a-very-long-pa…`.
  * Lengths count code points like Ruby does, so an emoji is never cut in half.
  */
-function renderUrl(url: string): string {
+export function renderUrl(url: string): string {
   const prefix = URL_PREFIX_RE.exec(url)?.[0] ?? "";
   const rest = Array.from(url.slice(prefix.length));
   const display = rest.slice(0, DISPLAY_LENGTH).join("");
@@ -217,25 +217,35 @@ function renderHashtag(publicUrl: string, name: string): string {
   );
 }
 
+/** Collects what a rendering linked, for the caller to store (mentions, tags). */
+export interface EntitySink {
+  mentions: MentionTarget[];
+  hashtags: string[];
+  seenTags: Set<string>;
+}
+
+export const newSink = (): EntitySink => ({ mentions: [], hashtags: [], seenTags: new Set() });
+
 /**
- * Renders a status the way Mastodon does: escaped text, `<p>` per paragraph (paragraphs are
- * separated by blank lines), `<br>` for single newlines, links, resolved mentions and hashtags.
+ * One run of text as Mastodon renders it: escaped, with links, resolved mentions and hashtags.
+ * `urls: false` leaves links as text (the Markdown path has already linked them).
  * An unresolved mention stays plain text, as on Mastodon: linking a handle we could not find
  * would point at nothing, and it must not be notified or addressed either.
  */
-export function formatStatusText(text: string, opts: FormatOptions): FormattedStatus {
-  const normalized = text.replace(/\r\n?/g, "\n").trim();
+export function renderEntities(
+  text: string,
+  opts: FormatOptions,
+  sink: EntitySink,
+  urls = true,
+): string {
   const local = opts.localHost.toLowerCase();
   const publicUrl = opts.publicUrl.replace(/\/+$/, "");
-  const mentions: MentionTarget[] = [];
-  const hashtags: string[] = [];
-  const seenTags = new Set<string>();
-
   let body = "";
   let pos = 0;
-  for (const e of scan(normalized)) {
-    body += escapeHtml(normalized.slice(pos, e.start));
-    const original = normalized.slice(e.start, e.end);
+  for (const e of scan(text)) {
+    if (e.kind === "url" && !urls) continue;
+    body += escapeHtml(text.slice(pos, e.start));
+    const original = text.slice(e.start, e.end);
     pos = e.end;
     if (e.kind === "url") {
       body += renderUrl(e.url);
@@ -246,18 +256,27 @@ export function formatStatusText(text: string, opts: FormatOptions): FormattedSt
         continue;
       }
       body += renderMention(target);
-      if (!mentions.some((m) => m.id === target.id)) mentions.push(target);
+      if (!sink.mentions.some((m) => m.id === target.id)) sink.mentions.push(target);
     } else {
       body += renderHashtag(publicUrl, e.name);
       const key = e.name.toLowerCase();
-      if (!seenTags.has(key)) {
-        seenTags.add(key);
-        hashtags.push(e.name);
+      if (!sink.seenTags.has(key)) {
+        sink.seenTags.add(key);
+        sink.hashtags.push(e.name);
       }
     }
   }
-  body += escapeHtml(normalized.slice(pos));
+  return body + escapeHtml(text.slice(pos));
+}
 
+/**
+ * Renders a status the way Mastodon does: escaped text, `<p>` per paragraph (paragraphs are
+ * separated by blank lines), `<br>` for single newlines, links, resolved mentions and hashtags.
+ */
+export function formatStatusText(text: string, opts: FormatOptions): FormattedStatus {
+  const normalized = text.replace(/\r\n?/g, "\n").trim();
+  const sink = newSink();
+  const body = renderEntities(normalized, opts, sink);
   // Entities never contain newlines (none of the patterns match whitespace), so splitting the
   // rendered text on newlines is the same as splitting the source. A blank line (possibly
   // holding only spaces) ends a paragraph, like Rails' simple_format that Mastodon uses.
@@ -267,5 +286,5 @@ export function formatStatusText(text: string, opts: FormatOptions): FormattedSt
         .map((para) => `<p>${para.replaceAll("\n", "<br>")}</p>`)
         .join("")
     : "";
-  return { html, mentions, hashtags };
+  return { html, mentions: sink.mentions, hashtags: sink.hashtags };
 }

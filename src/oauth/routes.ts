@@ -1,13 +1,18 @@
 import { type Context, Hono } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { ipBucket } from "../api/client-ip.ts";
 import { readBody } from "../api/mastodon/body.ts";
+import { serializeToken } from "../api/mastodon/entities/token.ts";
 import { rateLimit } from "../api/mastodon/middleware/rate-limit.ts";
 import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
-import { type LoginResult, passwordLogin } from "../services/accounts/login.ts";
+import {
+  type LoginResult,
+  PENDING_APPROVAL,
+  passwordLogin,
+  SUSPENDED_LOGIN,
+} from "../services/accounts/login.ts";
 import { authenticateClient, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import {
   type AuthorizationParams,
@@ -18,11 +23,11 @@ import {
   resolveClient,
 } from "../services/oauth/authorize.ts";
 import { issueAuthorizationCode } from "../services/oauth/codes.ts";
-import { randomSecret, safeEqual } from "../services/oauth/crypto.ts";
 import { invalidClient, invalidRequest, OAuthError } from "../services/oauth/errors.ts";
 import { grantAuthorizationCode, grantClientCredentials } from "../services/oauth/grants.ts";
 import { SUPPORTED_SCOPES } from "../services/oauth/scopes.ts";
 import { revokeAccessToken } from "../services/oauth/tokens.ts";
+import { csrfCookie } from "../web/csrf-cookie.ts";
 import { authorizePage, messagePage, oobCodePage } from "./authorize-page.ts";
 
 const text = z.string().optional();
@@ -76,7 +81,7 @@ export function oauthRoutes(deps: AppDeps): Hono {
   // mint client_credentials tokens without end, each with a fresh per-token API limit.
   router.use("/oauth/token", rateLimit(deps));
   router.use("/oauth/revoke", rateLimit(deps));
-  const csrf = csrfCookie(config.publicUrl);
+  const csrf = csrfCookie(config.publicUrl, "tern_oauth_csrf", "/oauth");
 
   router.get("/.well-known/oauth-authorization-server", (c) => {
     const base = config.publicUrl;
@@ -135,9 +140,14 @@ export function oauthRoutes(deps: AppDeps): Hono {
       password: form.password ?? "",
     });
     if (!login.ok) {
-      if (login.reason !== "wrong") c.header("Retry-After", String(login.retryAfter));
+      if ("retryAfter" in login) c.header("Retry-After", String(login.retryAfter));
       const error = loginError(login);
-      const status = login.reason === "wrong" ? 401 : 429;
+      const status =
+        login.reason === "wrong"
+          ? 401
+          : login.reason === "pending" || login.reason === "suspended"
+            ? 403
+            : 429;
       return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
     }
     const { account } = login;
@@ -176,12 +186,7 @@ export function oauthRoutes(deps: AppDeps): Hono {
       // RFC 6749 §5.1: responses carrying tokens must not be cached.
       c.header("Cache-Control", "no-store");
       c.header("Pragma", "no-cache");
-      return c.json({
-        access_token: issued.token,
-        token_type: "Bearer",
-        scope: issued.record.scopes,
-        created_at: Math.floor(issued.record.createdAt.getTime() / 1000),
-      });
+      return c.json(serializeToken(issued));
     }),
   );
 
@@ -203,6 +208,8 @@ export function oauthRoutes(deps: AppDeps): Hono {
 /** What the login form says when a login fails: a wrong password, or a limit and its end. */
 function loginError(login: Exclude<LoginResult, { ok: true }>): string {
   if (login.reason === "wrong") return "Wrong username or password.";
+  if (login.reason === "pending") return PENDING_APPROVAL;
+  if (login.reason === "suspended") return SUSPENDED_LOGIN;
   const minutes = Math.max(1, Math.ceil(login.retryAfter / 60));
   const wait = `Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   return login.reason === "account"
@@ -310,40 +317,6 @@ function htmlPage(c: Context, html: string, status: number): Response {
 function redirect(c: Context, location: string): Response {
   c.header("Cache-Control", "no-store");
   return c.redirect(location, 302);
-}
-
-/**
- * Double-submit CSRF token for the login form: a random value in a SameSite=Strict, HttpOnly
- * cookie and the same value in a hidden field; a cross-site form cannot read the cookie, and
- * the browser will not send it cross-site anyway. An Origin header, when sent, must be ours.
- * On https the cookie takes the __Host- prefix, so a sibling subdomain cannot plant one.
- */
-function csrfCookie(publicUrl: string) {
-  const secure = publicUrl.startsWith("https:");
-  const name = secure ? "__Host-tern_oauth_csrf" : "tern_oauth_csrf";
-  const path = secure ? "/" : "/oauth";
-  const valid = (v: string | undefined): v is string => !!v && /^[A-Za-z0-9_-]{43}$/.test(v);
-  return {
-    /** The token for a new form; reuses the cookie's so several open tabs keep working. */
-    issue(c: Context): string {
-      const current = getCookie(c, name);
-      const token = valid(current) ? current : randomSecret(32);
-      setCookie(c, name, token, {
-        path,
-        secure,
-        httpOnly: true,
-        sameSite: "Strict",
-        maxAge: 60 * 60,
-      });
-      return token;
-    },
-    check(c: Context, field: string | undefined): boolean {
-      const origin = c.req.header("origin");
-      if (origin && origin !== "null" && origin !== publicUrl) return false;
-      const cookie = getCookie(c, name);
-      return valid(cookie) && valid(field) && safeEqual(cookie, field);
-    },
-  };
 }
 
 /**

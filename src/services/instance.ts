@@ -41,6 +41,8 @@ export interface InstanceSettings {
   registrations?: { enabled: boolean; approvalRequired: boolean; message: string | null };
   /** Web Push keys; absent while push is off. */
   vapidPublicKey?: string;
+  /** The server's picture as uploaded on the admin settings page (instance-settings.ts). */
+  thumbnailUrl?: string;
   /** When each key was last changed (extended description and policies show it). */
   updatedAt: Record<string, Date>;
 }
@@ -76,6 +78,7 @@ export async function readInstanceSettings(db: Tx): Promise<InstanceSettings> {
         : vapid && typeof vapid === "object"
           ? (str(vapid.public_key) ?? str(vapid.publicKey))
           : undefined,
+    thumbnailUrl: str((v.get("thumbnail") as Record<string, unknown> | undefined)?.url),
     updatedAt: Object.fromEntries(rows.map((r) => [r.key, r.updatedAt])),
   };
 }

@@ -86,6 +86,8 @@ export type TernJob =
   | { type: "block.undone"; accountId: string; targetAccountId: string; uri: string }
   /** The server suspended a domain: its accounts go, with their posts and follows. */
   | { type: "domain.purge"; domain: string }
+  /** A server block with reject_media: the domain's copied media and pictures given back. */
+  | { type: "domain.clear_media"; domain: string }
   /** A notification for an account with Web Push subscriptions: one push.deliver per wanted one. */
   | { type: "push.notification"; notificationId: string }
   /** One Web Push message to one subscription (retried on its own). */
@@ -97,7 +99,13 @@ export type TernJob =
   /** A local account's linked profile fields to check for rel="me" links back. */
   | { type: "account.verify_links"; accountId: string }
   /** A report with `forward`: `Flag` from the instance actor to the target's server. */
-  | { type: "report.forward"; reportId: string };
+  | { type: "report.forward"; reportId: string }
+  /** A scheduled post's time (queued to run at `scheduled_at`): published unless moved or gone. */
+  | { type: "status.publish_scheduled"; scheduledStatusId: string }
+  /** A CSV import's next batch of rows (it queues itself again until all are done). */
+  | { type: "import.run"; importId: string }
+  /** One run of a local account's automatic post deletion (services/statuses/cleanup.ts). */
+  | { type: "status.cleanup"; accountId: string };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

@@ -35,7 +35,8 @@ export async function authenticateStream(
 ): Promise<StreamAuth | undefined> {
   if (!token) return undefined;
   const found = await findAccessToken(db, token);
-  if (!found?.account) return undefined;
+  // A sign-up waiting for approval streams nothing, as it may call nothing.
+  if (!found?.account || found.pending) return undefined;
   const { scopes } = found;
   if (!hasScope(scopes, "read:statuses") && !hasScope(scopes, "read:notifications"))
     return undefined;

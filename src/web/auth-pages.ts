@@ -11,7 +11,7 @@ import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
 import { escapeHtml } from "../lib/html.ts";
-import { passwordLogin } from "../services/accounts/login.ts";
+import { PENDING_APPROVAL, passwordLogin, SUSPENDED_LOGIN } from "../services/accounts/login.ts";
 import { deleteWebSession } from "../services/sessions/web-sessions.ts";
 import { notice, safeNext, sendFormPage } from "./form-page.ts";
 import { clearSessionCookie, csrfOk, currentSession, startSession } from "./session.ts";
@@ -58,12 +58,21 @@ export function authPages(deps: AppDeps): Hono {
       password: input.password ?? "",
     });
     if (!login.ok) {
-      const status = login.reason === "wrong" ? 401 : 429;
-      if (login.reason !== "wrong") c.header("Retry-After", String(login.retryAfter));
+      const status =
+        login.reason === "wrong"
+          ? 401
+          : login.reason === "pending" || login.reason === "suspended"
+            ? 403
+            : 429;
+      if ("retryAfter" in login) c.header("Retry-After", String(login.retryAfter));
       const error =
         login.reason === "wrong"
           ? "Wrong username or password."
-          : "Too many attempts; try again later.";
+          : login.reason === "pending"
+            ? PENDING_APPROVAL
+            : login.reason === "suspended"
+              ? SUSPENDED_LOGIN
+              : "Too many attempts; try again later.";
       return sendFormPage(c, { title: "Sign in", host, body: form(next, error, username) }, status);
     }
     await startSession(c, deps, login.account.id);

@@ -49,6 +49,8 @@ export interface PageInput {
   /** Already-escaped body markup. */
   body: string;
   host: string;
+  /** No site header (a page shown inside another site's frame). */
+  bare?: boolean;
 }
 
 export function layout(page: PageInput): string {
@@ -62,7 +64,7 @@ ${page.head ?? ""}
 <style>${STYLE}</style>
 </head>
 <body>
-<header class="site"><a href="/">${escapeHtml(page.host)}</a></header>
+${page.bare ? "" : `<header class="site"><a href="/">${escapeHtml(page.host)}</a></header>`}
 <main>
 ${page.body}
 </main>
@@ -83,6 +85,8 @@ export interface HtmlOptions {
   /** Set on URLs that also answer with JSON-LD, so caches keep the two apart. */
   varyAccept?: boolean;
   cacheControl?: string;
+  /** Replaces the default policy (an embed page may be framed). */
+  csp?: string;
 }
 
 /** Sends a page with the headers every HTML response of ours carries. */
@@ -94,7 +98,7 @@ export function sendHtml(
 ): Response {
   const headers: Record<string, string> = {
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": CSP,
+    "Content-Security-Policy": opts.csp ?? CSP,
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": opts.cacheControl ?? (status === 200 ? "public, max-age=60" : "no-cache"),
   };

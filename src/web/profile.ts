@@ -6,9 +6,11 @@ import { escapeHtml, htmlToPlainText } from "../lib/html.ts";
 import type { Account } from "../services/accounts/accounts.ts";
 import type { AccountStats } from "../services/accounts/stats.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
+import { feedLinks } from "./feeds.ts";
 import { layout, openGraph, safeUrl, truncate } from "./layout.ts";
 import {
   avatarOf,
+  creatorMeta,
   displayNameOf,
   handleOf,
   profileUrlOf,
@@ -43,6 +45,8 @@ export function renderProfilePage(input: ProfileInput, site: SiteInfo): string {
     `<link rel="alternate" type="application/activity+json" href="${escapeHtml(account.uri)}">`,
     `<link rel="canonical" href="${escapeHtml(url)}">`,
     `<meta name="description" content="${escapeHtml(description)}">`,
+    creatorMeta(account, site),
+    feedLinks(`${site.publicUrl}/@${account.username}`, `${name} (${handle})`),
     openGraph({
       "og:site_name": site.host,
       "og:type": "profile",

@@ -20,6 +20,8 @@ import { loadBundles } from "../services/statuses/load.ts";
 import { getVisibleStatus } from "../services/statuses/local.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
 import { accountStatuses } from "../services/timelines/timelines.ts";
+import { registerEmbeds } from "./embed.ts";
+import { registerFeeds } from "./feeds.ts";
 import { errorPage, layout, notFoundPage, openGraph, sendHtml } from "./layout.ts";
 import { PROFILE_PAGE_SIZE, renderProfilePage } from "./profile.ts";
 import { registerStatic } from "./static.ts";
@@ -71,7 +73,10 @@ export function webRoutes(deps: AppDeps): Hono {
   });
 
   registerStatic(app);
+  // Before the tag page and profile routes: `/tags/x.rss` would otherwise be a tag named so.
+  registerFeeds(app, deps, site, notFound);
   registerTagPage(app, deps, site, notFound);
+  registerEmbeds(app, deps, site, findPublicStatus, notFound);
 
   app.get("/", async (c) => {
     const count = await countLocalAccounts(db);
@@ -98,6 +103,8 @@ export function webRoutes(deps: AppDeps): Hono {
     if (c.req.path.startsWith("/@") && prefersActivityJson(c.req.header("accept"))) {
       return apRedirect(c, account.uri);
     }
+    // Suspended by the moderators: the page is gone while it lasts (its posts 404 too).
+    if (account.suspendedAt) return notFound(c);
     const maxParam = c.req.query("max_id");
     const maxId = maxParam && isId(maxParam) ? maxParam : undefined;
     // One more than a page tells whether an older page exists without a count query.

@@ -5,6 +5,7 @@
 import { escapeHtml, htmlToPlainText } from "../lib/html.ts";
 import type { Account } from "../services/accounts/accounts.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
+import { oembedLink } from "./embed.ts";
 import { layout, openGraph, safeUrl, timeTag, truncate } from "./layout.ts";
 import { mediaHtml } from "./media-html.ts";
 import { defaultAvatarUrl } from "./static.ts";
@@ -69,6 +70,13 @@ export function authorBlock(account: Account, site: SiteInfo, small: boolean): s
 </div>`;
 }
 
+/**
+ * Mastodon 4.3's author attribution: sites that unfurl a link (Mastodon itself among them) show
+ * "by @alice@host", linked to the account, for pages naming their fediverse author like this.
+ */
+export const creatorMeta = (account: Account, site: SiteInfo) =>
+  `<meta name="fediverse:creator" content="${escapeHtml(handleOf(account, site.host).slice(1))}">`;
+
 /** What a link preview shows: the warning instead of the text when there is one. */
 export function statusDescription(bundle: StatusBundle): string {
   const { status } = bundle;
@@ -87,10 +95,12 @@ export function renderStatusPage(bundle: StatusBundle, site: SiteInfo): string {
     `<link rel="alternate" type="application/activity+json" href="${escapeHtml(status.uri)}">`,
     `<link rel="canonical" href="${escapeHtml(url)}">`,
     `<meta name="description" content="${escapeHtml(description)}">`,
+    creatorMeta(account, site),
+    oembedLink(url, site),
     openGraph({
       "og:site_name": site.host,
       "og:type": "article",
-      "og:title": title,
+      "og:title": status.title ?? title,
       "og:description": description,
       "og:url": url,
       // The first picture, unless it is hidden behind a warning; else the author's avatar.

@@ -9,6 +9,7 @@ import { isId } from "../lib/ids.ts";
 import { loadBundles } from "../services/statuses/load.ts";
 import { isTagName } from "../services/tags/names.ts";
 import { tagTimeline } from "../services/tags/timeline.ts";
+import { feedLinks } from "./feeds.ts";
 import { layout, openGraph, sendHtml } from "./layout.ts";
 import { type SiteInfo, statusListItem } from "./status-page.ts";
 
@@ -42,6 +43,7 @@ export function registerTagPage(
     ].join("");
     const head = [
       `<link rel="canonical" href="${escapeHtml(url)}">`,
+      feedLinks(url, title),
       openGraph({
         "og:site_name": site.host,
         "og:type": "website",

@@ -190,7 +190,8 @@ describe("bodies", () => {
         { status: "vote", poll: { options: ["yes", "no"], expires_in: 3600, ranked: true } },
         "poll",
       ],
-      [{ status: "later", scheduled_at: "2030-01-01T00:00:00Z" }, "scheduled_at"],
+      // A time that is not one would otherwise post now.
+      [{ status: "later", scheduled_at: "whenever" }, "scheduled_at"],
       [{ status: "alt", media_attributes: [{ id: "1", description: "x" }] }, "media_attributes"],
     ];
     for (const [json, name] of refused) {

@@ -266,7 +266,13 @@ describe("editing and deleting", () => {
 
     const source = await t.request(`/api/v1/statuses/${s.id}/source`, { token: alice.token });
     const body = await source.json();
-    expect(body).toEqual({ id: s.id, text: "Second take with @bob", spoiler_text: "edited" });
+    expect(body).toEqual({
+      id: s.id,
+      text: "Second take with @bob",
+      spoiler_text: "edited",
+      content_type: "text/plain",
+      title: null,
+    });
     expectDocumentedShape(body, "StatusSource");
   });
 

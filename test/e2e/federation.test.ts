@@ -125,13 +125,19 @@ describe("two Tern servers federating", () => {
     const { a, b } = sites;
     const post = await api<Status>(a, "alice", "/api/v1/statuses", {
       method: "POST",
-      json: { status: "Only for my followers", visibility: "private" },
+      // Markdown (issue 13): followers elsewhere receive it as formatted HTML.
+      json: {
+        status: "Only for my **followers**",
+        visibility: "private",
+        content_type: "text/markdown",
+      },
     });
     const seen = await eventually(
       async () => (await home(b, "bob")).find((s) => s.uri === post.uri),
       20_000,
     );
     expect(seen.visibility).toBe("private");
+    expect(seen.content).toBe("<p>Only for my <strong>followers</strong></p>");
     expect((await home(b, "carol")).some((s) => s.uri === post.uri)).toBe(false);
     const asCarol = await fetch(`${b.server.httpUrl}/api/v1/statuses/${seen.id}`, {
       headers: { authorization: `Bearer ${b.tokens.carol}` },

@@ -3,7 +3,7 @@
  * stripped, given a preview and blurhash made here and served from our storage; missing or
  * oversized files stay links; a repeated delivery keeps the rows; the avatar of an
  * Update(Person) is copied too; a Delete removes the copies; pruning gives old copies back to
- * links.
+ * links; a domain blocked with reject_media gets nothing fetched and its copies taken back.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { isBlurhashValid } from "blurhash";
 import { count, sql } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { parseDomainCommand, runDomainCommand } from "../../src/cli/domain.ts";
 import { jobs } from "../../src/db/schema/index.ts";
 import { pruneRemoteMediaCache } from "../../src/services/media/remote.ts";
 import { apiGet, FakePeer, idOf } from "../helpers/ap-fixtures.ts";
@@ -186,4 +187,52 @@ it("copies the avatar of an Update(Person); pruning gives old copies back to lin
   // The files go by jobs of their own (one for the attachment, one for the avatar): wait for both.
   await eventually(async () => (await local(copied.url)).status === 404, 20_000);
   await eventually(async () => (await local(account.avatar)).status === 404, 20_000);
+}, 90_000);
+
+it("fetches nothing more from a domain blocked with --reject-media and takes back its copies", async () => {
+  const nth = (n: number) => (body: string) => {
+    const a = JSON.parse(body);
+    a.id += `-${n}`;
+    a.object.id += `-${n}`;
+    return JSON.stringify(a);
+  };
+  const base = idOf(JSON.parse(peer.capture("create-note-image")).object);
+  const attachmentOf = async (uri: string) =>
+    (await home()).find((x) => x.uri === uri)?.media_attachments[0];
+  expect((await peer.deliver(tern, "create-note-image", { edit: nth(3) })).status).toBe(202);
+  const copied = await eventually(async () => {
+    const m = await attachmentOf(`${base}-3`);
+    return m?.url?.startsWith(LOCAL) && m;
+  }, 30_000);
+  const host = new URL(peer.origin).host;
+  const block = parseDomainCommand([
+    "domain",
+    "block",
+    host,
+    "--severity",
+    "noop",
+    "--reject-media",
+  ]);
+  expect(await runDomainCommand(tern.database.db, block)).toContain("(noop)");
+  // The copy is taken back: the attachment is a link to the remote file only.
+  const cleared = await eventually(async () => {
+    const m = await attachmentOf(`${base}-3`);
+    return m?.type === "unknown" && m;
+  }, 20_000);
+  expect(cleared).toMatchObject({
+    id: copied.id,
+    url: null,
+    preview_url: null,
+    remote_url: copied.remote_url,
+  });
+  await eventually(async () => (await local(copied.url)).status === 404, 20_000);
+  // A new post's picture is not fetched at all.
+  const fetches = () => peer.requests.filter((r) => r.path.startsWith("/fileserver/")).length;
+  const before = fetches();
+  expect((await peer.deliver(tern, "create-note-image", { edit: nth(4) })).status).toBe(202);
+  const fresh = await eventually(() => attachmentOf(`${base}-4`), 20_000);
+  expect(fresh).toMatchObject({ type: "unknown", url: null, remote_url: copied.remote_url });
+  await settled();
+  expect(fetches()).toBe(before);
+  await runDomainCommand(tern.database.db, parseDomainCommand(["domain", "unblock", host]));
 }, 90_000);

@@ -17,6 +17,10 @@ export interface Delivery {
 export class FakePeer {
   readonly deliveries: Delivery[] = [];
   hold: (activity: Record<string, unknown>) => boolean = () => false;
+  /** The status an inbox answers a delivery with (202 unless told otherwise: 410, 503...). */
+  inboxStatus: (path: string) => number = () => 202;
+  /** The status an actor's document is served with (200 unless told otherwise: 410...). */
+  actorStatus: (name: string) => number = () => 200;
   #server!: Server;
   #keys!: CryptoKeyPair;
   #held: ServerResponse[] = [];
@@ -64,6 +68,14 @@ export class FakePeer {
     return fetch(await this.sign(inboxUrl, activity, as));
   }
 
+  /** A GET of `url` for ActivityPub JSON, signed (draft-cavage) by the actor `as`. */
+  async signedGet(url: string, as = "eve"): Promise<Request> {
+    const request = new Request(url, { headers: { accept: "application/activity+json" } });
+    return signRequest(request, this.#keys.privateKey, new URL(`${this.actorIdOf(as)}#main-key`), {
+      spec: "draft-cavage-http-signatures-12",
+    });
+  }
+
   /** A POST of `activity` to `inboxUrl`, signed (draft-cavage) by the actor `as`. */
   async sign(inboxUrl: string, activity: Record<string, unknown>, as = "eve"): Promise<Request> {
     const body = JSON.stringify({
@@ -85,6 +97,12 @@ export class FakePeer {
     for await (const c of req) chunks.push(c as Buffer);
     const actor = /^\/users\/([a-z0-9_]+)$/.exec(req.url ?? "");
     if (req.method === "GET" && actor) {
+      const status = this.actorStatus(actor[1]);
+      if (status !== 200) {
+        res.writeHead(status);
+        res.end();
+        return;
+      }
       res.writeHead(200, { "content-type": "application/activity+json" });
       res.end(JSON.stringify(await this.#actor(actor[1])));
       return;
@@ -98,7 +116,7 @@ export class FakePeer {
         return;
       }
       delivery.answered = true;
-      res.writeHead(202);
+      res.writeHead(this.inboxStatus(req.url ?? ""));
       res.end();
       return;
     }

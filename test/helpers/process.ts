@@ -84,7 +84,7 @@ async function startServerOnce(env: Record<string, string>): Promise<ServerProce
   child.stderr?.on("data", (d) => (log += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const httpUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${log}`);
     if (env.NODE_ROLE === "worker" ? log.includes("Worker started") : await answers(httpUrl)) break;

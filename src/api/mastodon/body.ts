@@ -12,7 +12,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * with a reason: 400 for a body that cannot be read, 422 for one that does not validate.
  */
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const raw = await readRaw(c);
+  return parseBody(schema, await readRaw(c));
+}
+
+/** Validates a body already read (a saved draft being published): 422 naming what is wrong. */
+export function parseBody<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

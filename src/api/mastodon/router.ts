@@ -4,18 +4,24 @@ import type { ApiEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { accountsRouter } from "./v1/accounts.ts";
+import { adminAccountsListRouter, adminAccountsRouter } from "./v1/admin-accounts.ts";
+import { adminDomainAllowsRouter, adminDomainBlocksRouter } from "./v1/admin-domains.ts";
+import { adminReportsRouter } from "./v1/admin-reports.ts";
 import { announcementsRouter } from "./v1/announcements.ts";
 import { appsRouter } from "./v1/apps.ts";
 import { accountSafetyRouter, blockedListRouter } from "./v1/blocks.ts";
 import { bookmarksRouter, statusBookmarksRouter } from "./v1/bookmarks.ts";
+import { cleanupPolicyRouter } from "./v1/cleanup-policy.ts";
 import { conversationsRouter } from "./v1/conversations.ts";
 import { credentialsRouter } from "./v1/credentials.ts";
 import { customEmojisRouter } from "./v1/custom-emojis.ts";
 import { domainBlocksRouter, instanceDomainBlocksRouter } from "./v1/domain-blocks.ts";
+import { draftsRouter } from "./v1/drafts.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { featuredTagsRouter } from "./v1/featured-tags.ts";
 import { filtersV1Router } from "./v1/filters.ts";
 import { followRequestsRouter } from "./v1/follow-requests.ts";
+import { importsRouter, ternImportsRouter } from "./v1/imports.ts";
 import { instanceV1Router, instanceV2Router } from "./v1/instance.ts";
 import { accountListsRouter, listsRouter } from "./v1/lists.ts";
 import { markersRouter } from "./v1/markers.ts";
@@ -28,12 +34,15 @@ import { pushRouter } from "./v1/push.ts";
 import { statusQuotesRouter } from "./v1/quotes.ts";
 import { statusReblogsRouter } from "./v1/reblogs.ts";
 import { reportsRouter } from "./v1/reports.ts";
+import { scheduledStatusesRouter } from "./v1/scheduled-statuses.ts";
+import { signUpRouter } from "./v1/sign-up.ts";
 import { statusHistoryRouter } from "./v1/status-history.ts";
 import { statusesRouter } from "./v1/statuses.ts";
 import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { suggestionsRouter } from "./v1/suggestions.ts";
 import { tagTimelineRouter } from "./v1/tag-timeline.ts";
 import { followedTagsRouter, tagsRouter } from "./v1/tags.ts";
+import { deliveryHostsRouter } from "./v1/tern-delivery-hosts.ts";
 import { statusThreadMutesRouter } from "./v1/thread-mutes.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
 import { trendsRouter } from "./v1/trends.ts";
@@ -93,11 +102,27 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v2/filters", filtersV2Router(deps));
   // What apps call at start-up (issue 9): preferences, emoji, announcements, trends, suggestions.
   api.route("/v1/preferences", preferencesRouter(deps));
+  api.route("/v1/tern/cleanup_policy", cleanupPolicyRouter(deps));
   api.route("/v1/custom_emojis", customEmojisRouter(deps));
   api.route("/v1/announcements", announcementsRouter(deps));
   api.route("/v1/trends", trendsRouter(deps));
   api.route("/v1/suggestions", suggestionsRouter(deps, 1));
   api.route("/v2/suggestions", suggestionsRouter(deps, 2));
   api.route("/v1/reports", reportsRouter(deps));
+  // Scheduling and drafts (issue 13).
+  api.route("/v1/scheduled_statuses", scheduledStatusesRouter(deps));
+  api.route("/v1/tern/drafts", draftsRouter(deps));
+  api.route("/v1/admin/domain_blocks", adminDomainBlocksRouter(deps));
+  api.route("/v1/admin/domain_allows", adminDomainAllowsRouter(deps));
+  api.route("/v1/accounts", signUpRouter(deps));
+  // CSV import and export in Mastodon's formats (Tern's own endpoints).
+  api.route("/v1/import", importsRouter(deps));
+  api.route("/v1/tern", ternImportsRouter(deps));
+  // Moderation (issue 11): accounts and reports, for moderators and admins only.
+  api.route("/v1/admin/accounts", adminAccountsListRouter(deps, 1));
+  api.route("/v2/admin/accounts", adminAccountsListRouter(deps, 2));
+  api.route("/v1/admin/accounts", adminAccountsRouter(deps));
+  api.route("/v1/admin/reports", adminReportsRouter(deps));
+  api.route("/v1/tern/admin/delivery_hosts", deliveryHostsRouter(deps));
   return api;
 }

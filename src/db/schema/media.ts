@@ -94,5 +94,9 @@ export const mediaAttachments = pgTable(
     index("media_attachments_unattached_idx").on(t.createdAt).where(sql`${t.statusId} is null`),
     // The cache pruning walks only the remote copies.
     index("media_attachments_cached_idx").on(t.cachedAt).where(sql`${t.cachedAt} is not null`),
+    // Publishing or cancelling a scheduled post sets its media's reference null (the foreign key).
+    index("media_attachments_scheduled_idx")
+      .on(t.scheduledStatusId)
+      .where(sql`${t.scheduledStatusId} is not null`),
   ],
 );

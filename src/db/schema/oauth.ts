@@ -33,6 +33,8 @@ export const accessTokens = pgTable(
   (t) => [
     uniqueIndex("access_tokens_hash_key").on(t.tokenHash),
     index("access_tokens_app_idx").on(t.appId),
+    // A person's sessions page, and revoking all their tokens (password change, suspension).
+    index("access_tokens_account_idx").on(t.accountId),
   ],
 );
 

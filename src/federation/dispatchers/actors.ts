@@ -3,6 +3,7 @@ import { paths } from "../../lib/urls.ts";
 import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
 import { getInstanceActorKeys } from "../../services/accounts/instance-keys.ts";
 import { profileEmojis } from "../../services/emojis/emojis.ts";
+import { keyOnlyActor, mayFetchActor, reducedActor } from "../authorized-fetch.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { importKeyPairs, localKeyPairs } from "../keys.ts";
 import { accountToActor, instanceActor } from "../to-ap/actor.ts";
@@ -18,8 +19,12 @@ export function registerActors(builder: FederationBuilder<FedContext>): void {
       const account = await findLocalAccount(ctx.data.db, identifier);
       // The URL is case-insensitive for lookups, but the actor has one canonical id.
       if (!account || account.username !== identifier) return null;
+      // Authorized fetch: an unsigned fetcher gets the key (to verify our signatures), no more.
+      if (await keyOnlyActor(ctx, identifier))
+        return reducedActor(ctx, identifier, keys, account.bot);
       return accountToActor(ctx, account, keys, await profileEmojis(ctx.data.db, account));
     })
+    .authorize(mayFetchActor)
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) {
         instanceKeys ??= await importKeyPairs(await getInstanceActorKeys(ctx.data.db));

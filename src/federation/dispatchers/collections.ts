@@ -7,6 +7,7 @@ import { paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { featuredStatuses } from "../../services/pins/pins.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
+import { mayFetchAs } from "../authorized-fetch.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { recipientOf } from "../outbound.ts";
 import { announceActivity, announceFacts } from "../to-ap/announce.ts";
@@ -82,7 +83,8 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       return page && { items: page.items.map(recipientOf), nextCursor: page.nextCursor };
     })
     .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "followers"))
-    .setFirstCursor(first);
+    .setFirstCursor(first)
+    .authorize(mayFetchAs);
 
   builder
     .setFollowingDispatcher(paths.following, async (ctx, identifier, cursor) => {
@@ -97,7 +99,8 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       return page && { items: page.items.map((a) => new URL(a.uri)), nextCursor: page.nextCursor };
     })
     .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "following"))
-    .setFirstCursor(first);
+    .setFirstCursor(first)
+    .authorize(mayFetchAs);
 
   builder
     .setOutboxDispatcher(paths.outbox, async (ctx, identifier, cursor) => {
@@ -105,6 +108,7 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       if (identifier === INSTANCE_ACTOR) return empty;
       const account = await findLocalAccount(ctx.data.db, identifier);
       if (!account || account.username !== identifier) return null;
+      if (account.suspendedAt) return empty; // its posts are gone while suspended
       const rows = await ctx.data.db
         .select()
         .from(statuses)
@@ -143,7 +147,8 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
         );
       return row.n;
     })
-    .setFirstCursor(first);
+    .setFirstCursor(first)
+    .authorize(mayFetchAs);
 
   // The pinned posts, whole Notes in one unpaged OrderedCollection, as Mastodon serves them
   // (at most five, so other servers show a profile's pins with one fetch).
@@ -162,5 +167,6 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
       return { items: bundles.map((b) => statusToNote(ctx, b)) };
     })
     // totalItems, as Mastodon gives it: a handful of rows at most, read by one range scan.
-    .setCounter(async (ctx, identifier) => (await featuredOf(ctx, identifier))?.length ?? null);
+    .setCounter(async (ctx, identifier) => (await featuredOf(ctx, identifier))?.length ?? null)
+    .authorize(mayFetchAs);
 }

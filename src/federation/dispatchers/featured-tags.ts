@@ -3,6 +3,7 @@ import { Hashtag } from "@fedify/vocab";
 import { paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { listFeaturedTagNames } from "../../services/tags/featured.ts";
+import { mayFetchAs } from "../authorized-fetch.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 
 /**
@@ -31,5 +32,6 @@ export function registerFeaturedTags(builder: FederationBuilder<FedContext>): vo
         ),
       };
     })
-    .setCounter(async (ctx, identifier) => (await namesOf(ctx, identifier))?.length ?? null);
+    .setCounter(async (ctx, identifier) => (await namesOf(ctx, identifier))?.length ?? null)
+    .authorize(mayFetchAs);
 }

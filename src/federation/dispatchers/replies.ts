@@ -5,6 +5,7 @@ import { localStatusUrls, paths } from "../../lib/urls.ts";
 import { findLocalAccount } from "../../services/accounts/accounts.ts";
 import { findStatusByUri } from "../../services/statuses/remote.ts";
 import { publicReplyPage } from "../../services/statuses/replies.ts";
+import { mayFetchAs } from "../authorized-fetch.ts";
 import type { FedContext } from "../context.ts";
 
 const PAGE = 40;
@@ -27,7 +28,8 @@ export function registerReplies(builder: FederationBuilder<FedContext>): void {
     })
     .setFirstCursor(async (ctx, values) =>
       (await shownParent(ctx, values.identifier, values.id)) ? "" : null,
-    );
+    )
+    .authorize((ctx, values) => mayFetchAs(ctx, values.identifier));
 }
 
 async function shownParent(ctx: { data: FedContext }, identifier: string, id: string) {

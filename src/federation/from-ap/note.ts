@@ -99,9 +99,15 @@ export async function noteToStatusData(
     url: (note.url instanceof URL ? note.url.href : note.url?.href?.href) ?? note.id.href,
     accountId: author.id,
     content: sanitizeRemoteHtml(String(note.content ?? "")),
-    spoilerText: String(note.summary ?? "")
-      .replaceAll("\u0000", "")
-      .slice(0, 5_000),
+    spoilerText: articleSummaryIsExcerpt(note)
+      ? ""
+      : String(note.summary ?? "")
+          .replaceAll("\u0000", "")
+          .slice(0, 5_000),
+    title:
+      note instanceof Article && note.name
+        ? String(note.name).replaceAll("\u0000", "").slice(0, 500)
+        : null,
     sensitive: note.sensitive ?? false,
     visibility: visibilityOf(note, author),
     language: languageOf(note),
@@ -118,6 +124,13 @@ export async function noteToStatusData(
     emojis: author.domain ? { domain: author.domain, list: emojis } : undefined,
   };
 }
+
+/**
+ * An Article's `summary` is its teaser (Tern, WordPress, Ghost write the opening lines there), not
+ * a content warning, unless the Article says it is sensitive; its content is shown in full.
+ */
+const articleSummaryIsExcerpt = (note: PostObject) =>
+  note instanceof Article && Boolean(note.name) && !note.sensitive;
 
 /**
  * snac writes `"type": "Hashtag"` under the bare ActivityStreams context, which does not define

@@ -1,6 +1,7 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, type Activity, Create, Delete, Reject, Undo, Update } from "@fedify/vocab";
 import { logger } from "../../lib/logger.ts";
+import { actorSuspended } from "../../services/admin/moderation.ts";
 import type { FedContext } from "../context.ts";
 import { type ActivityClaims, type ActivityKind, claimsProblem } from "../origin-rules.ts";
 
@@ -44,6 +45,21 @@ export function checked<A extends Activity>(listener: Listener<A>): Listener<A> 
         id: activity.id?.href,
         actor: activity.actorId?.href,
         problem,
+      });
+      return;
+    }
+    // A suspended actor's activities are dropped, except those that take something back
+    // (Delete, Undo, Reject), as Mastodon lets through.
+    const takesBack =
+      activity instanceof Delete || activity instanceof Undo || activity instanceof Reject;
+    if (
+      !takesBack &&
+      activity.actorId &&
+      (await actorSuspended(ctx.data.db, activity.actorId.href))
+    ) {
+      log.info("Dropped {id} from suspended {actor}", {
+        id: activity.id?.href,
+        actor: activity.actorId.href,
       });
       return;
     }

@@ -50,6 +50,20 @@ export function accountToActor(
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
   };
+  // Suspended here: Mastodon's actor keeps its ids and keys (so signatures still verify) and
+  // says `suspended`, with nothing of the profile; followers' servers get it as an Update.
+  if (account.suspendedAt) {
+    return new Person({
+      ...values,
+      name: account.username,
+      summary: null,
+      icon: null,
+      image: null,
+      attachments: [],
+      tags: [],
+      suspended: true,
+    });
+  }
   return account.bot ? new Service(values) : new Person(values);
 }
 

@@ -2,6 +2,7 @@ import {
   Accept,
   AnnounceAuthorization,
   AnnounceRequest,
+  type Article,
   Delete,
   InteractionPolicy,
   InteractionRule,
@@ -121,7 +122,7 @@ export function quoteRequestActivity(
   quoterUri: string,
   quotedUri: string,
   quotedAuthorUri: string,
-  note: Note | Question,
+  note: Note | Question | Article,
 ): QuoteRequest {
   return new QuoteRequest({
     id: new URL(requestUri),

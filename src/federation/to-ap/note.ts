@@ -1,5 +1,6 @@
 import type { Context } from "@fedify/fedify";
 import {
+  Article,
   Collection,
   Create,
   Delete,
@@ -14,6 +15,7 @@ import {
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Visibility } from "../../db/schema/statuses.ts";
+import { htmlToPlainText } from "../../lib/html.ts";
 import type { StatusBundle } from "../../services/statuses/types.ts";
 import type { FedContext } from "../context.ts";
 import { emojiToTag } from "./emoji.ts";
@@ -40,12 +42,26 @@ export function addressing(
   }
 }
 
-/** A local status as the Note (a Question when it has a poll) other servers receive and fetch. */
+/** An Article's `summary`: the content warning, else the opening paragraph, shortened. */
+const SUMMARY_CHARS = 500;
+export function articleSummary(content: string, spoilerText: string): string {
+  if (spoilerText) return spoilerText;
+  const first = /<p>([\s\S]*?)<\/p>/.exec(content)?.[1] ?? content;
+  const chars = [...htmlToPlainText(first).replace(/\s+/g, " ").trim()];
+  return chars.length <= SUMMARY_CHARS
+    ? chars.join("")
+    : `${chars.slice(0, SUMMARY_CHARS - 1).join("")}…`;
+}
+
+/**
+ * A local status as the Note other servers receive and fetch: a Question when it has a poll, an
+ * Article when it has a title (Mastodon shows an Article as its title, summary and link).
+ */
 export function statusToNote(
   ctx: Context<FedContext>,
   bundle: StatusBundle,
   parentUri?: string | null,
-): Note | Question {
+): Note | Question | Article {
   const { status, account } = bundle;
   const mentionUris = bundle.mentions.map((m) => new URL(m.uri));
   const { tos, ccs } = addressing(
@@ -117,9 +133,15 @@ export function statusToNote(
       ctx.getFollowersUri(account.username),
     ),
   };
-  return bundle.poll
-    ? new Question({ ...values, ...questionValues(bundle.poll) })
-    : new Note(values);
+  if (bundle.poll) return new Question({ ...values, ...questionValues(bundle.poll) });
+  if (status.title) {
+    return new Article({
+      ...values,
+      name: status.title,
+      summary: articleSummary(status.content, status.spoilerText),
+    });
+  }
+  return new Note(values);
 }
 
 export function createActivity(ctx: Context<FedContext>, bundle: StatusBundle): Create {

@@ -14,7 +14,7 @@ export type LocalUser = typeof localUsers.$inferSelect;
 
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
 /** Names that would collide with the instance actor or with routes a server needs. */
-const RESERVED = new Set([
+export const RESERVED_USERNAMES = new Set([
   "admin",
   "root",
   "instance",
@@ -31,6 +31,15 @@ export interface CreateLocalAccountInput {
   password: string;
   displayName?: string;
   locked?: boolean;
+  /** Written with the account: role, and what a sign-up knows (approval, reason, invite...). */
+  user?: Partial<
+    Pick<
+      typeof localUsers.$inferInsert,
+      "role" | "approved" | "signUpReason" | "email" | "locale" | "inviteId" | "signUpIp"
+    >
+  >;
+  /** Runs in the account's transaction once its rows are written; throwing undoes them all. */
+  inTransaction?: (tx: Tx, account: Account) => Promise<void>;
 }
 
 export async function createLocalAccount(
@@ -42,7 +51,7 @@ export async function createLocalAccount(
   if (!USERNAME.test(username)) {
     throw new AppError(422, "Username must be 1-30 letters, digits or underscores");
   }
-  if (RESERVED.has(username.toLowerCase()))
+  if (RESERVED_USERNAMES.has(username.toLowerCase()))
     throw new AppError(422, `Username "${username}" is reserved`);
   if (password.length < 8) throw new AppError(422, "Password must be at least 8 characters");
   if (await findLocalAccount(db, username))
@@ -73,7 +82,9 @@ export async function createLocalAccount(
       rsaPublicKey: keys.rsaPublicKey,
       ed25519PrivateKey: keys.ed25519PrivateKey,
       ed25519PublicKey: keys.ed25519PublicKey,
+      ...input.user,
     });
+    await input.inTransaction?.(tx, account);
     return account;
   });
 }

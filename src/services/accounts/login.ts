@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
 import type { RateLimits } from "../../config/index.ts";
 import type { Db } from "../../db/client.ts";
+import { localUsers } from "../../db/schema/index.ts";
 import { clear, hit, isOver } from "../rate-limits.ts";
 import { type Account, authenticate } from "./accounts.ts";
 
@@ -14,8 +16,19 @@ export interface LoginInput {
 export type LoginResult =
   | { ok: true; account: Account }
   | { ok: false; reason: "wrong" }
+  /** The right password, but the account waits for a moderator's approval. */
+  | { ok: false; reason: "pending" }
+  /** The right password, but the moderators suspended the account: told so, with a 403. */
+  | { ok: false; reason: "suspended" }
   /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
   | { ok: false; reason: "ip" | "account"; retryAfter: number };
+
+/** What the sign-in forms say to an account a moderator has not approved yet. */
+export const PENDING_APPROVAL =
+  "Your account is pending approval: a moderator of this server has to approve it before you can sign in.";
+
+/** What a suspended account is told when it tries to log in. */
+export const SUSPENDED_LOGIN = "This account has been suspended by the moderators of this server.";
 
 // Huge inputs would only make the password hash slow; nobody's password is this long.
 const MAX_USERNAME = 100;
@@ -55,5 +68,16 @@ export async function passwordLogin(
   const account = plausible ? await authenticate(db, username, password) : undefined;
   if (!account) return { ok: false, reason: "wrong" };
   if (limits.loginAccount) await clear(db, accountKey);
+  if (account.suspendedAt) return { ok: false, reason: "suspended" };
+  if (!(await isApproved(db, account.id))) return { ok: false, reason: "pending" };
   return { ok: true, account };
+}
+
+/** Told only after the right password: the answer reveals nothing to a guesser. */
+async function isApproved(db: Db, accountId: string): Promise<boolean> {
+  const [user] = await db
+    .select({ approved: localUsers.approved })
+    .from(localUsers)
+    .where(eq(localUsers.accountId, accountId));
+  return user?.approved ?? false;
 }

@@ -35,6 +35,8 @@ export async function checkAttachable(
       and(
         inArray(mediaAttachments.id, ids),
         eq(mediaAttachments.accountId, accountId),
+        // Media waiting on a scheduled post are its own until it is published.
+        isNull(mediaAttachments.scheduledStatusId),
         statusId
           ? or(isNull(mediaAttachments.statusId), eq(mediaAttachments.statusId, statusId))
           : isNull(mediaAttachments.statusId),
@@ -92,6 +94,7 @@ export async function attachMedia(
         and(
           eq(mediaAttachments.id, id),
           eq(mediaAttachments.accountId, accountId),
+          isNull(mediaAttachments.scheduledStatusId),
           or(isNull(mediaAttachments.statusId), eq(mediaAttachments.statusId, statusId)),
         ),
       )

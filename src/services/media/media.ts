@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { mediaAttachments } from "../../db/schema/index.ts";
@@ -325,12 +325,18 @@ export const fileKeysOf = (rows: Pick<Media, "uploadKey" | "fileKey" | "previewK
 /** DELETE /api/v1/media/:id: only an upload not attached to a post (Mastodon answers 422). */
 export async function deleteMedia(db: Db, accountId: string, mediaId: string): Promise<void> {
   const media = await ownMedia(db, accountId, mediaId);
-  if (media.statusId)
+  if (media.statusId || media.scheduledStatusId)
     throw new AppError(422, "Validation failed: the media is attached to a status");
   await db.transaction(async (tx) => {
     const gone = await tx
       .delete(mediaAttachments)
-      .where(and(eq(mediaAttachments.id, media.id), isNull(mediaAttachments.statusId)))
+      .where(
+        and(
+          eq(mediaAttachments.id, media.id),
+          isNull(mediaAttachments.statusId),
+          isNull(mediaAttachments.scheduledStatusId),
+        ),
+      )
       .returning();
     if (gone.length) await enqueueJob(tx, { type: "media.delete_files", keys: fileKeysOf(gone) });
   });
@@ -342,7 +348,16 @@ export async function sweepUnattachedMedia(db: Db, now = new Date()): Promise<nu
   return db.transaction(async (tx) => {
     const gone = await tx
       .delete(mediaAttachments)
-      .where(and(isNull(mediaAttachments.statusId), lt(mediaAttachments.createdAt, cutoff)))
+      .where(
+        and(
+          isNull(mediaAttachments.statusId),
+          // Waiting on a scheduled post, or named by one of its owner's drafts: still wanted.
+          isNull(mediaAttachments.scheduledStatusId),
+          sql`not exists (select 1 from drafts d where d.account_id = ${mediaAttachments.accountId}
+                and d.params->'media_ids' @> jsonb_build_array(${mediaAttachments.id}::text))`,
+          lt(mediaAttachments.createdAt, cutoff),
+        ),
+      )
       .returning();
     const keys = fileKeysOf(gone);
     if (keys.length) await enqueueJob(tx, { type: "media.delete_files", keys });

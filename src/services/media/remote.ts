@@ -18,6 +18,7 @@ import {
   storeProcessed,
   VIDEO_MAX_BYTES,
 } from "./media.ts";
+import { mediaRejectedFor } from "./rejected-domains.ts";
 import { sniff } from "./sniff.ts";
 import { hasFfmpeg } from "./video.ts";
 
@@ -63,6 +64,8 @@ export async function syncRemoteMedia(
   const kept = new Map(
     current.filter((row) => !gone.includes(row)).map((row) => [row.remoteUrl!, row]),
   );
+  // reject_media: kept as links only (`unknown`, no URL of ours, nothing fetched).
+  const rejected = wanted.size > kept.size && (await mediaRejectedFor(tx, accountId));
   for (const m of wanted.values()) {
     const row = kept.get(m.url);
     if (row) {
@@ -84,14 +87,14 @@ export async function syncRemoteMedia(
       accountId,
       statusId,
       position: m.position,
-      type: m.type,
+      type: rejected ? "unknown" : m.type,
       contentType: m.contentType,
-      url: m.url,
+      url: rejected ? null : m.url,
       remoteUrl: m.url,
       description: m.description,
       meta: m.meta,
     });
-    await enqueueJob(tx, { type: "media.cache_remote", mediaId: id });
+    if (!rejected) await enqueueJob(tx, { type: "media.cache_remote", mediaId: id });
   }
 }
 
@@ -134,7 +137,7 @@ export async function cacheRemoteMedia(db: Db, config: Config, mediaId: string):
     .select()
     .from(mediaAttachments)
     .where(and(eq(mediaAttachments.id, mediaId), isNull(mediaAttachments.fileKey)));
-  if (!media?.remoteUrl) return;
+  if (!media?.remoteUrl || (await mediaRejectedFor(db, media.accountId))) return;
   const giveUp = (why: string) =>
     log.info("Remote media {url} stays a link: {why}", { url: media.remoteUrl, why });
   const fetched = await fetchCapped(
@@ -206,7 +209,7 @@ export async function cacheRemoteProfileImages(
 ): Promise<void> {
   if (config.remoteMediaCacheDays === 0) return;
   const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId));
-  if (!account?.domain) return;
+  if (!account?.domain || (await mediaRejectedFor(db, accountId))) return;
   const storage = mediaStorage(config);
   const copy = async (url: string | null, kind: "avatar" | "header") => {
     if (!url) return null;

@@ -15,6 +15,11 @@ export interface NotifyInput {
   statusId?: string | null;
   /** The report an `admin.report` is about. */
   reportId?: string | null;
+  /**
+   * `moderation_warning` only: the action taken (`none`, `silence`, `suspend`), kept in the group
+   * key (no warnings table yet) so the notification can name it.
+   */
+  warningAction?: string;
 }
 
 /**
@@ -29,6 +34,8 @@ export function groupKey(input: NotifyInput, id: string): string {
     // Follow requests stay apart (each is answered on its own), as on Mastodon.
     case "follow":
       return `${input.type}-${Math.floor(Date.now() / 86_400_000)}`;
+    case "moderation_warning":
+      return `moderation_warning-${input.warningAction ?? "none"}-${id}`;
     default:
       return `ungrouped-${id}`;
   }

@@ -1,6 +1,6 @@
 import { OAuthError } from "./errors.ts";
 
-/** Mastodon's granular scopes (admin:* left out: Tern has no admin API yet). */
+/** Mastodon's granular scopes. */
 export const READ_SCOPES = [
   "read:accounts",
   "read:blocks",
@@ -31,6 +31,23 @@ export const WRITE_SCOPES = [
   "write:statuses",
 ] as const;
 
+/**
+ * Mastodon's admin scopes (`admin:read` and `admin:write` stand for their granular members).
+ * Neither `read` nor `write` includes them, as on Mastodon: an app asks for admin access by name,
+ * and an admin route needs the scope AND a moderator or admin behind the token.
+ */
+const ADMIN_RESOURCES = [
+  "accounts",
+  "reports",
+  "domain_allows",
+  "domain_blocks",
+  "ip_blocks",
+  "email_domain_blocks",
+  "canonical_email_blocks",
+] as const;
+export const ADMIN_READ_SCOPES = ADMIN_RESOURCES.map((r) => `admin:read:${r}`);
+export const ADMIN_WRITE_SCOPES = ADMIN_RESOURCES.map((r) => `admin:write:${r}`);
+
 /** The legacy `follow` scope: Mastodon defines it as exactly these six. */
 const FOLLOW_SCOPES = [
   "read:follows",
@@ -50,6 +67,10 @@ export const SUPPORTED_SCOPES: readonly string[] = [
   "profile",
   ...READ_SCOPES,
   ...WRITE_SCOPES,
+  "admin:read",
+  "admin:write",
+  ...ADMIN_READ_SCOPES,
+  ...ADMIN_WRITE_SCOPES,
 ];
 
 const SUPPORTED = new Set(SUPPORTED_SCOPES);
@@ -67,6 +88,10 @@ function expand(scope: string): string[] {
       return [...WRITE_SCOPES];
     case "follow":
       return FOLLOW_SCOPES;
+    case "admin:read":
+      return ADMIN_READ_SCOPES;
+    case "admin:write":
+      return ADMIN_WRITE_SCOPES;
     case "read:accounts":
       return ["read:accounts", "profile"];
     default:

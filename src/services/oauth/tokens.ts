@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
-import { accessTokens, accounts } from "../../db/schema/index.ts";
+import { accessTokens, accounts, localUsers } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { publishEvent } from "../events/publish.ts";
@@ -44,6 +44,8 @@ export interface TokenLookup {
   scopes: string[];
   /** Null for app-only tokens. */
   account: Account | null;
+  /** The account signed up under approval and waits for a moderator: the token may not act. */
+  pending: boolean;
 }
 
 /** Our tokens are 43 characters; anything far off is not worth a query. */
@@ -53,9 +55,14 @@ const MAX_TOKEN_LENGTH = 512;
 export async function findAccessToken(db: Tx, token: string): Promise<TokenLookup | undefined> {
   if (token === "" || token.length > MAX_TOKEN_LENGTH) return undefined;
   const [row] = await db
-    .select()
+    .select({
+      access_tokens: accessTokens,
+      accounts,
+      approved: localUsers.approved,
+    })
     .from(accessTokens)
     .leftJoin(accounts, eq(accounts.id, accessTokens.accountId))
+    .leftJoin(localUsers, eq(localUsers.accountId, accessTokens.accountId))
     .where(and(eq(accessTokens.tokenHash, sha256Hex(token)), isNull(accessTokens.revokedAt)));
   if (!row) return undefined;
   // A token made for an account that has since gone is dead (the FK cascades, but be sure).
@@ -64,6 +71,7 @@ export async function findAccessToken(db: Tx, token: string): Promise<TokenLooku
     token: row.access_tokens,
     scopes: storedScopes(row.access_tokens.scopes),
     account: row.accounts,
+    pending: row.approved === false,
   };
 }
 

@@ -13,7 +13,8 @@ export async function hiddenAuthors(
   how: "blocked" | "all",
 ): Promise<Set<string>> {
   const ids = [...new Set(authorIds)];
-  if (!viewerId || ids.length === 0) return new Set();
+  // Suspended authors are hidden from everyone, so even a signed-out page asks (one query).
+  if (ids.length === 0) return new Set();
   const shown =
     how === "all" ? visibleAuthor(viewerId, sql`a.id`) : notBlocked(viewerId, sql`a.id`);
   const rows = await queryRows<{ id: string }>(
@@ -26,16 +27,22 @@ export async function hiddenAuthors(
   return new Set(rows.map((r) => String(r.id)));
 }
 
-/** True when the author blocked the viewer: their posts are not found for that viewer. */
+/**
+ * True when the author blocked the viewer, or was suspended by this server's moderators: their
+ * posts are not found for that viewer. One query, signed in or not.
+ */
 export async function authorBlocksViewer(
   db: Tx,
   authorId: string,
   viewerId: string | null,
 ): Promise<boolean> {
-  if (!viewerId || viewerId === authorId) return false;
+  const blocks =
+    viewerId && viewerId !== authorId
+      ? sql` or exists (select 1 from blocks where account_id = ${authorId} and target_account_id = ${viewerId})`
+      : sql``;
   const rows = await queryRows<{ one: number }>(
     db,
-    sql`select 1 as one from blocks where account_id = ${authorId} and target_account_id = ${viewerId}`,
+    sql`select 1 as one from accounts a where a.id = ${authorId} and (a.suspended_at is not null${blocks})`,
   );
   return rows.length > 0;
 }

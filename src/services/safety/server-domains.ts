@@ -38,7 +38,8 @@ export interface DomainBlockInput {
 
 /**
  * Blocks (or changes the block of) a domain for the whole server. Suspending also queues the
- * purge of its accounts, their posts and follows; its inbox POSTs, deliveries to it and fetches
+ * purge of its accounts, their posts and follows (reject_media the removal of the copies of its
+ * media: services/media/rejected-domains.ts); its inbox POSTs, deliveries to it and fetches
  * from it stop as soon as the policy cache of each process refreshes (see `FederationPolicy`).
  */
 export async function blockDomain(db: Db, input: DomainBlockInput): Promise<DomainBlock> {
@@ -61,6 +62,7 @@ export async function blockDomain(db: Db, input: DomainBlockInput): Promise<Doma
       })
       .returning();
     if (saved.severity === "suspend") await enqueueJob(tx, { type: "domain.purge", domain });
+    else if (saved.rejectMedia) await enqueueJob(tx, { type: "domain.clear_media", domain });
     return saved;
   });
   invalidatePolicies();

@@ -29,10 +29,19 @@ import { countReplies } from "./replies.ts";
 import type { Status, StatusBundle } from "./types.ts";
 import { canView } from "./visibility.ts";
 
-export const MAX_STATUS_CHARS = 500;
+/** What a local post's `source` is written in (`content_type` of the API). */
+export const contentTypes = ["text/plain", "text/markdown"] as const;
+export type ContentType = (typeof contentTypes)[number];
+
+/** Longest title of a long post (an Article's `name`). */
+export const MAX_TITLE_CHARS = 200;
 
 export interface StatusInput {
   status: string;
+  /** How `status` is written; unsaid: plain text (on an edit: as the post was written). */
+  contentType?: ContentType;
+  /** A long post's title: it federates as an Article; on an edit, undefined keeps it, "" drops it. */
+  title?: string;
   /** Finds remote accounts mentioned by handle that this server does not know yet. */
   resolveMention?: RemoteMentionResolver;
   visibility?: Visibility;
@@ -51,6 +60,9 @@ export interface StatusInput {
   /** Its poll; on an edit, undefined removes the poll (as Mastodon's edit does). */
   poll?: PollInput;
 }
+
+const renderInput = (db: Tx, config: Config, input: StatusInput, contentType: ContentType) =>
+  renderStatusText(db, config, input.status, input.resolveMention, contentType);
 
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
 class KeyTaken extends Error {}
@@ -73,12 +85,13 @@ export async function createLocalStatus(
   };
   const seen = await earlier();
   if (seen) return seen;
-  validate(input);
+  validate(input, config.maxStatusChars);
   await checkAttachable(db, author.id, input.mediaIds ?? []);
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
   if (parent) await assertRemoteAllows(db, author, parent, "reply");
   const quoted = input.quotedStatusId ? await quoteTarget(db, author, input.quotedStatusId) : null;
-  const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
+  const contentType = input.contentType ?? "text/plain";
+  const formatted = await renderInput(db, config, input, contentType);
   const id = newId();
   // Unsaid: the author's default (`source[privacy]` of update_credentials).
   const visibility =
@@ -101,6 +114,8 @@ export async function createLocalStatus(
           inReplyToAccountId: parent?.accountId ?? null,
           content: formatted.html,
           source: input.status,
+          contentType,
+          title: input.title?.trim() || null,
           spoilerText: input.spoilerText ?? "",
           sensitive: Boolean(input.sensitive || input.spoilerText),
           visibility,
@@ -155,9 +170,12 @@ export async function editLocalStatus(
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
   const keptMedia = input.mediaIds ?? bundle.media.map((m) => m.id);
-  validate({ ...input, mediaIds: keptMedia });
+  validate({ ...input, mediaIds: keptMedia }, config.maxStatusChars);
   if (input.mediaIds) await checkAttachable(db, author.id, input.mediaIds, status.id);
-  const formatted = await renderStatusText(db, config, input.status, input.resolveMention);
+  const contentType =
+    input.contentType ?? (status.contentType as ContentType | null) ?? "text/plain";
+  const title = input.title === undefined ? status.title : input.title.trim() || null;
+  const formatted = await renderInput(db, config, input, contentType);
   await db.transaction(async (tx) => {
     // Locked: two edits at once must each keep the version they replaced.
     const [before] = await tx
@@ -180,7 +198,7 @@ export async function editLocalStatus(
     const pollChanged = await editPoll(tx, before, input.poll);
     // Saving the same text again is no edit: no version, no edited_at. A new quote policy alone
     // is saved and sent (other servers read it from the Note) without a version.
-    if (!pollChanged && !changesVersion(before, next)) {
+    if (!pollChanged && title === before.title && !changesVersion(before, next)) {
       if (quoteApprovalPolicy === before.quoteApprovalPolicy) return;
       await tx.update(statuses).set({ quoteApprovalPolicy }).where(eq(statuses.id, status.id));
       await enqueueJob(tx, { type: "status.updated", statusId: status.id });
@@ -190,7 +208,7 @@ export async function editLocalStatus(
     const earlier = await mentionedBy(tx, status.id);
     await tx
       .update(statuses)
-      .set({ ...next, source: input.status, quoteApprovalPolicy, editedAt })
+      .set({ ...next, source: input.status, contentType, title, quoteApprovalPolicy, editedAt })
       .where(eq(statuses.id, status.id));
     await tx.delete(mentions).where(eq(mentions.statusId, status.id));
     await tx.delete(statusTags).where(eq(statusTags.statusId, status.id));
@@ -274,7 +292,7 @@ export function countedLength(text: string): number {
   return [...countable].length;
 }
 
-function validate(input: StatusInput): void {
+function validate(input: StatusInput, maxChars: number): void {
   if (input.poll) {
     if (input.mediaIds?.length)
       throw new AppError(422, "Validation failed: a post cannot have both media and a poll");
@@ -284,10 +302,13 @@ function validate(input: StatusInput): void {
   if (input.status.trim() === "" && !input.mediaIds?.length)
     throw new AppError(422, "Validation failed: Text can't be blank");
   const length = countedLength(input.status);
-  if (length > MAX_STATUS_CHARS) {
+  if (length > maxChars) {
+    throw new AppError(422, `Validation failed: Text character limit of ${maxChars} exceeded`);
+  }
+  if (input.title && [...input.title].length > MAX_TITLE_CHARS) {
     throw new AppError(
       422,
-      `Validation failed: Text character limit of ${MAX_STATUS_CHARS} exceeded`,
+      `Validation failed: title is longer than ${MAX_TITLE_CHARS} characters`,
     );
   }
 }

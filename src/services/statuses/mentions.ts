@@ -2,6 +2,7 @@ import { and, isNull, or, sql } from "drizzle-orm";
 import type { Config } from "../../config/index.ts";
 import type { Tx } from "../../db/client.ts";
 import { accounts } from "../../db/schema/index.ts";
+import { formatMarkdown } from "../../lib/markdown.ts";
 import { extractMentions, formatStatusText, type MentionTarget } from "../../lib/text-to-html.ts";
 import type { Account } from "../accounts/accounts.ts";
 
@@ -29,6 +30,7 @@ export async function renderStatusText(
   config: Config,
   text: string,
   resolve?: RemoteMentionResolver,
+  contentType: "text/plain" | "text/markdown" = "text/plain",
 ) {
   const local = (domain: string | null) =>
     !domain || domain.toLowerCase() === config.host.toLowerCase();
@@ -65,7 +67,8 @@ export async function renderStatusText(
     );
     for (const a of found) if (a) known.push(a);
   }
-  return formatStatusText(text, {
+  const format = contentType === "text/markdown" ? formatMarkdown : formatStatusText;
+  return format(text, {
     publicUrl: config.publicUrl,
     localHost: config.host,
     resolveMention: (username, domain) => {

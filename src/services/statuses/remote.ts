@@ -29,6 +29,8 @@ export interface RemoteStatusData {
   accountId: string;
   content: string;
   spoilerText: string;
+  /** An Article's `name` (a long post's title); null or absent for a Note. */
+  title?: string | null;
   sensitive: boolean;
   visibility: Visibility;
   language: string | null;
@@ -86,6 +88,7 @@ export async function upsertRemoteStatus(
       url: data.url,
       content: data.content,
       spoilerText: data.spoilerText,
+      title: data.title ?? null,
       sensitive: data.sensitive || data.spoilerText !== "",
       language: data.language,
       inReplyToUri: data.inReplyToUri,

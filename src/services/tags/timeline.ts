@@ -2,7 +2,7 @@ import { and, eq, exists, isNull, not, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { mediaAttachments, statuses, statusTags } from "../../db/schema/index.ts";
 import { keyset, type Page } from "../paging.ts";
-import { visibleAuthor } from "../safety/hidden.ts";
+import { notSilenced, visibleAuthor } from "../safety/hidden.ts";
 import type { Status } from "../statuses/types.ts";
 
 export interface TagTimelineOptions {
@@ -44,6 +44,7 @@ export async function tagTimeline(
     eq(statuses.visibility, "public"),
     isNull(statuses.reblogOfId),
     visibleAuthor(viewerId, statuses.accountId),
+    notSilenced(statuses.accountId),
     ...where,
   ];
   for (const tag of opts.all ?? []) conditions.push(hasTag([tag]));

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page } from "../paging.ts";
-import { visibleAuthor } from "../safety/hidden.ts";
+import { notSilenced, suspended, visibleAuthor } from "../safety/hidden.ts";
 import { silencedAuthor } from "../safety/server-domains.ts";
 import type { Status } from "../statuses/types.ts";
 import {
@@ -55,6 +55,8 @@ export async function publicTimeline(
         isNull(statuses.reblogOfId),
         visibleAuthor(viewerId, statuses.accountId),
         sql`not ${silencedAuthor(statuses.accountId)}`,
+        // Accounts silenced by the moderators stay off public timelines (Mastodon's PublicFeed).
+        notSilenced(statuses.accountId),
         ...where,
       ),
     )
@@ -84,6 +86,8 @@ export async function accountStatuses(
       and(
         eq(statuses.accountId, accountId),
         inArray(statuses.visibility, visible as Status["visibility"][]),
+        // A suspended account's profile lists nothing (one probe, not one per row).
+        sql`not ${suspended(accountId)}`,
         ...where,
       ),
     )

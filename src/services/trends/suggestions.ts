@@ -3,7 +3,7 @@ import type { Db, Tx } from "../../db/client.ts";
 import { accountStats, accounts, suggestionDismissals } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
-import { visibleAuthor } from "../safety/hidden.ts";
+import { notSilenced, visibleAuthor } from "../safety/hidden.ts";
 
 const RECENT_DAYS = 30;
 
@@ -29,6 +29,7 @@ export async function suggestedAccounts(
         sql`not exists (select 1 from follows f where f.follower_id = ${viewerId} and f.following_id = ${accounts.id})`,
         sql`not exists (select 1 from suggestion_dismissals d where d.account_id = ${viewerId} and d.target_account_id = ${accounts.id})`,
         visibleAuthor(viewerId, accounts.id),
+        notSilenced(accounts.id),
       ),
     )
     .orderBy(desc(accountStats.followersCount), desc(accountStats.lastStatusAt))

@@ -42,6 +42,10 @@ export interface MastodonAccount {
     manual: string[];
     current_user: "automatic" | "manual" | "denied";
   };
+  /** Suspended by this server's moderators: the profile is blanked, as Mastodon shows it. */
+  suspended?: true;
+  /** Silenced (Mastodon: "limited") by this server's moderators. */
+  limited?: true;
 }
 
 export interface CredentialAccount extends MastodonAccount {
@@ -104,6 +108,28 @@ export function serializeAccount(
     show_media_replies: true,
     show_featured: true,
     feature_approval: { automatic: [], manual: [], current_user: "denied" },
+    ...(a.silencedAt ? { limited: true as const } : {}),
+    ...(a.suspendedAt ? suspendedProfile(publicUrl) : {}),
+  };
+}
+
+/** What Mastodon leaves of a suspended account's profile: the names, and nothing to read. */
+function suspendedProfile(publicUrl: string) {
+  return {
+    display_name: "",
+    note: "",
+    avatar: defaultAvatar(publicUrl),
+    avatar_static: defaultAvatar(publicUrl),
+    header: defaultHeader(publicUrl),
+    header_static: defaultHeader(publicUrl),
+    fields: [],
+    emojis: [],
+    locked: false,
+    bot: false,
+    statuses_count: 0,
+    followers_count: 0,
+    following_count: 0,
+    suspended: true as const,
   };
 }
 

@@ -13,7 +13,7 @@ import {
 import { hasFfmpeg } from "../../../services/media/video.ts";
 import { PIN_LIMIT } from "../../../services/pins/pins.ts";
 import { POLL_LIMITS } from "../../../services/polls/polls.ts";
-import { CHARS_PER_URL, MAX_STATUS_CHARS } from "../../../services/statuses/local.ts";
+import { CHARS_PER_URL } from "../../../services/statuses/local.ts";
 import { type MastodonAccount, serializeOneAccount } from "./account.ts";
 
 /** Clients read the Mastodon version to decide which features to use; Tern speaks 4.5's API. */
@@ -65,11 +65,11 @@ const pollLimits = {
   max_expiration: POLL_LIMITS.maxExpiration,
 };
 
-const statusLimits = {
-  max_characters: MAX_STATUS_CHARS,
+const statusLimits = (config: Config) => ({
+  max_characters: config.maxStatusChars,
   max_media_attachments: MAX_MEDIA_PER_STATUS,
   characters_reserved_per_url: CHARS_PER_URL,
-};
+});
 
 /** Mastodon's Rule entity. */
 export interface MastodonRule {
@@ -97,7 +97,9 @@ async function contactOf(db: Db, config: Config, s: InstanceSettings) {
   };
 }
 
-const thumbnailUrl = (config: Config) => `${config.publicUrl}/static/header.png`;
+// The admin's upload (admin settings page), else the default picture.
+const thumbnailUrl = (config: Config, s: InstanceSettings) =>
+  s.thumbnailUrl ?? `${config.publicUrl}/static/header.png`;
 
 /** Mastodon's V1_Instance, built from the same settings and limits as v2. */
 export async function serializeInstanceV1(
@@ -118,14 +120,17 @@ export async function serializeInstanceV1(
     urls: { streaming_api: streamingUrl(config) },
     stats: { user_count: stats.users, status_count: stats.statuses, domain_count: stats.domains },
     // Mastodon always has a picture here (its default when none is set); clients show it.
-    thumbnail: thumbnailUrl(config),
+    thumbnail: thumbnailUrl(config, s),
     languages: s.languages ?? ["en"],
     registrations: registrations.enabled,
     approval_required: registrations.approvalRequired,
-    invites_enabled: false,
+    // Any user may make invite links (/settings/invites), as on Mastodon by default.
+    invites_enabled: true,
+    // Pleroma's and glitch-soc's name for the limit, which some older apps still read.
+    max_toot_chars: config.maxStatusChars,
     configuration: {
       accounts: { max_featured_tags: 10 },
-      statuses: statusLimits,
+      statuses: statusLimits(config),
       media_attachments: await mediaLimits(),
       polls: pollLimits,
     },
@@ -154,7 +159,7 @@ export async function serializeInstanceV2(
     version: API_VERSION,
     description: s.description ?? DEFAULT_DESCRIPTION,
     usage: { users: { active_month: activeMonth } },
-    thumbnail: { url: thumbnailUrl(config), description: "", blurhash: null, versions: {} },
+    thumbnail: { url: thumbnailUrl(config, s), description: "", blurhash: null, versions: {} },
     icon: [{ src: `${config.publicUrl}/static/avatar.png`, size: "400x400" }],
     languages: s.languages ?? ["en"],
     configuration: {
@@ -177,7 +182,7 @@ export async function serializeInstanceV2(
         profile_field_name_limit: 255,
         profile_field_value_limit: 255,
       },
-      statuses: statusLimits,
+      statuses: statusLimits(config),
       media_attachments: { ...(await mediaLimits()), description_limit: DESCRIPTION_MAX_CHARS },
       polls: pollLimits,
       translation: { enabled: false },

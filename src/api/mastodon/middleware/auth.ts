@@ -35,7 +35,10 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<ApiEnv> {
       return next();
     }
     const found = token === "" ? undefined : await findAccessToken(deps.db, token);
-    if (!found) throw invalidToken(c);
+    // A suspended account's tokens were revoked with the suspension; any made since are dead too.
+    if (!found || found.account?.suspendedAt) throw invalidToken(c);
+    // Mastodon's answer to a sign-up still waiting for a moderator, on every call it makes.
+    if (found.pending) throw forbidden("Your login is currently pending approval");
     c.set("auth", {
       account: found.account,
       appId: found.token.appId,

@@ -5,15 +5,20 @@ import type { AppDeps } from "../../../deps.ts";
 import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
+import { scheduleStatus } from "../../../services/scheduled/scheduled.ts";
 import { getStatusContext } from "../../../services/statuses/context.ts";
 import {
+  type ContentType,
+  contentTypes,
   createLocalStatus,
   deleteLocalStatus,
   editLocalStatus,
   getVisibleStatus,
   ownStatus,
+  type StatusInput,
 } from "../../../services/statuses/local.ts";
 import { readBody } from "../body.ts";
+import { serializeScheduledStatus } from "../entities/scheduled-status.ts";
 import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
 import { ViewerFilters } from "../filtering.ts";
@@ -31,15 +36,19 @@ const optionalText = z
   .nullish()
   .transform((v) => v ?? undefined);
 
-/**
- * An option Tern does not have yet (scheduling): absent, null or "" as clients send when
- * unused; anything else is refused, since posting without it would change what was meant.
- */
-const notSupportedYet = (name: string) =>
-  z
-    .unknown()
-    .refine((v) => v === null || v === "", `${name} is not supported yet`)
-    .optional();
+/** `scheduled_at`: an ISO 8601 time to publish at; absent, null or "" posts now. */
+const scheduledAtParam = z
+  .union([z.string().max(64), z.null()], { error: "must be an ISO 8601 date-time" })
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const at = Date.parse(v);
+    if (Number.isNaN(at)) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time" });
+      return z.NEVER;
+    }
+    return new Date(at);
+  });
 
 /**
  * `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` (JSON or form);
@@ -76,7 +85,8 @@ const pollParam = z
       : undefined,
   );
 
-const statusBody = z.object({
+/** The body of `POST /api/v1/statuses` (drafts are published through it too). */
+export const statusBody = z.object({
   // Optional when media is attached (a photo without words); blank otherwise is a 422.
   status: z
     .string({ error: "status is required" })
@@ -114,8 +124,51 @@ const statusBody = z.object({
   media_ids: mediaIdsParam,
   media_attributes: mediaAttributesParam,
   poll: pollParam,
-  scheduled_at: notSupportedYet("scheduled_at"),
+  scheduled_at: scheduledAtParam,
+  // Tern: `text/plain` (Mastodon's) or `text/markdown`; "" or null is the default.
+  content_type: z
+    .string()
+    .max(100)
+    .nullish()
+    .transform((raw, ctx) => {
+      const v = raw?.trim().toLowerCase() || undefined;
+      if (v === undefined || (contentTypes as readonly string[]).includes(v))
+        return v as ContentType | undefined;
+      ctx.addIssue({
+        code: "custom",
+        message: `${v} is not supported (text/plain or text/markdown)`,
+      });
+      return z.NEVER;
+    }),
+  // Tern: a long post's title; such a post federates as an Article.
+  title: z
+    .string()
+    .max(1_000)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
+export type StatusBody = z.infer<typeof statusBody>;
+
+/** What a POST body asks the posting service for (posting now, scheduling, drafts). */
+export function statusInputOf(body: StatusBody): StatusInput {
+  // Alt text and focus of a new post's media are set on the uploads (PUT /api/v1/media/:id).
+  if (body.media_attributes?.length)
+    throw new AppError(422, "media_attributes is for editing a status (PUT)");
+  return {
+    status: body.status,
+    visibility: body.visibility,
+    spoilerText: body.spoiler_text,
+    sensitive: body.sensitive,
+    inReplyToId: body.in_reply_to_id,
+    language: body.language,
+    quotedStatusId: body.quoted_status_id,
+    quotePolicy: body.quote_approval_policy,
+    mediaIds: body.media_ids,
+    poll: body.poll,
+    contentType: body.content_type,
+    title: body.title,
+  };
+}
 
 /** /api/v1/statuses: post, read, edit and delete statuses. */
 export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
@@ -132,22 +185,26 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.post("/", requireScope("write:statuses"), async (c) => {
     const body = await readBody(c, statusBody);
-    // Alt text and focus of a new post's media are set on the uploads (PUT /api/v1/media/:id).
-    if (body.media_attributes?.length)
-      throw new AppError(422, "media_attributes is for editing a status (PUT)");
+    const input = { ...statusInputOf(body), resolveMention };
+    const idempotencyKey = c.req.header("idempotency-key")?.slice(0, 200);
+    // With scheduled_at: a ScheduledStatus, published later by the worker.
+    if (body.scheduled_at) {
+      const scheduled = await scheduleStatus(
+        db,
+        config,
+        currentAccount(c),
+        input,
+        body.scheduled_at,
+        {
+          applicationId: c.var.auth?.appId,
+          idempotencyKey,
+        },
+      );
+      return c.json(serializeScheduledStatus(scheduled));
+    }
     const bundle = await createLocalStatus(db, config, currentAccount(c), {
-      status: body.status,
-      visibility: body.visibility,
-      spoilerText: body.spoiler_text,
-      sensitive: body.sensitive,
-      inReplyToId: body.in_reply_to_id,
-      language: body.language,
-      quotedStatusId: body.quoted_status_id,
-      quotePolicy: body.quote_approval_policy,
-      mediaIds: body.media_ids,
-      poll: body.poll,
-      idempotencyKey: c.req.header("idempotency-key")?.slice(0, 200),
-      resolveMention,
+      ...input,
+      idempotencyKey,
     });
     // As the author sees it (their quote_approval reads "automatic").
     return c.json(await one(bundle, currentAccount(c).id));
@@ -184,13 +241,26 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
   // The source is for editing: only the author may read it (Mastodon: 404 for anyone else).
   app.get("/:id/source", requireScope("read:statuses"), async (c) => {
     const status = await ownStatus(db, currentAccount(c), idParam(c.req.param("id")));
-    return c.json({ id: status.id, text: status.source ?? "", spoiler_text: status.spoilerText });
+    return c.json({
+      id: status.id,
+      text: status.source ?? "",
+      spoiler_text: status.spoilerText,
+      // glitch-soc's field; Tern's title of a long post (null for a short one).
+      content_type: status.contentType ?? "text/plain",
+      title: status.title,
+    });
   });
 
   app.put("/:id", requireScope("write:statuses"), async (c) => {
     const body = await readBody(
       c,
-      statusBody.omit({ visibility: true, in_reply_to_id: true, quoted_status_id: true }),
+      statusBody.omit({
+        visibility: true,
+        in_reply_to_id: true,
+        quoted_status_id: true,
+        // An edit publishes now; the time of a scheduled post is changed on scheduled_statuses.
+        scheduled_at: true,
+      }),
     );
     const me = currentAccount(c);
     const bundle = await editLocalStatus(db, config, me, idParam(c.req.param("id")), {
@@ -202,6 +272,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       mediaIds: body.media_ids,
       mediaAttributes: body.media_attributes,
       poll: body.poll,
+      contentType: body.content_type,
+      title: body.title,
       resolveMention,
     });
     return c.json(await one(bundle, me.id));

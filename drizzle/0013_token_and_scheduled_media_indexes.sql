@@ -1,0 +1,2 @@
+CREATE INDEX "media_attachments_scheduled_idx" ON "media_attachments" USING btree ("scheduled_status_id") WHERE "media_attachments"."scheduled_status_id" is not null;--> statement-breakpoint
+CREATE INDEX "access_tokens_account_idx" ON "access_tokens" USING btree ("account_id");
