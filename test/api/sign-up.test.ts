@@ -56,7 +56,7 @@ beforeAll(async () => {
     scope: "read write",
   });
   appToken = token.accessToken;
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   server?.close();
   await t?.close();
