@@ -8,8 +8,8 @@ import { type ServerType, serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSignupCommand } from "../../src/cli/signup-commands.ts";
 import { localUsers } from "../../src/db/schema/index.ts";
-import { createInvite } from "../../src/services/accounts/invites.ts";
 import { setRegistrationMode } from "../../src/services/accounts/registrations.ts";
 import { setRole } from "../../src/services/accounts/roles.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -56,7 +56,7 @@ beforeAll(async () => {
     scope: "read write",
   });
   appToken = token.accessToken;
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   server?.close();
   await t?.close();
@@ -68,7 +68,9 @@ describe("POST /api/v1/accounts", () => {
   });
 
   it("signs up on an open server: a working user token, and the admin is told", async () => {
-    await setRegistrationMode(t.database.db, "open");
+    // As an admin would, with the CLI.
+    const said = await parseSignupCommand(["registrations", "open"])(t.database.db, t.config);
+    expect(said).toBe("Registrations are now open");
     const token = await signUp({ username: "bob" });
     expect(token).toMatchObject({ tokenType: "Bearer", scope: "read write" });
     const bob = createRestAPIClient({ url, accessToken: token.accessToken });
@@ -147,14 +149,17 @@ describe("POST /api/v1/accounts", () => {
 
   it("lets an invite in while closed, once per use, and follows the inviter", async () => {
     await setRegistrationMode(t.database.db, "closed");
-    const invite = await createInvite(t.database.db, boss.account.id, {
-      maxUses: 1,
-      autofollow: true,
-    });
-    const token = await signUp({ username: "dave", invite_code: invite.code });
+    // `tern invite create` prints the link; the oldest admin (boss) is the inviter.
+    const link = await parseSignupCommand(["invite", "create", "--max-uses", "1", "--autofollow"])(
+      t.database.db,
+      t.config,
+    );
+    const code = link.replace("https://tern.test/invite/", "");
+    expect(code).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    const token = await signUp({ username: "dave", invite_code: code });
     const dave = createRestAPIClient({ url, accessToken: token.accessToken });
     const [rel] = await dave.v1.accounts.relationships.fetch({ id: [boss.account.id] });
     expect(rel.following).toBe(true);
-    expect(await statusOf(signUp({ username: "erin", invite_code: invite.code }))).toBe(403);
+    expect(await statusOf(signUp({ username: "erin", invite_code: code }))).toBe(403);
   });
 });
