@@ -69,7 +69,11 @@ describe("POST /api/v1/accounts", () => {
 
   it("signs up on an open server: a working user token, and the admin is told", async () => {
     // As an admin would, with the CLI.
-    const said = await parseSignupCommand(["registrations", "open"])(t.database.db, t.config);
+    const said = await parseSignupCommand(["registrations", "open"])(
+      t.database.db,
+      t.config,
+      process.cwd(),
+    );
     expect(said).toBe("Registrations are now open");
     const token = await signUp({ username: "bob" });
     expect(token).toMatchObject({ tokenType: "Bearer", scope: "read write" });
@@ -153,6 +157,7 @@ describe("POST /api/v1/accounts", () => {
     const link = await parseSignupCommand(["invite", "create", "--max-uses", "1", "--autofollow"])(
       t.database.db,
       t.config,
+      process.cwd(),
     );
     const code = link.replace("https://tern.test/invite/", "");
     expect(code).toMatch(/^[A-Za-z0-9_-]{12}$/);
