@@ -4,47 +4,27 @@
  * stops working. The in-process app is served on a real port with PUBLIC_URL matching it, so
  * the session cookie and the Origin check see what a browser really sends.
  */
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { accounts, localUsers } from "../../src/db/schema/index.ts";
 import { setRole } from "../../src/services/accounts/roles.ts";
-import { startTestTern, type TestTern } from "../helpers/tern.ts";
+import { type BrowserTern, CHROMIUM, haveChromium, startBrowserTern } from "../helpers/browser.ts";
+import type { TestTern } from "../helpers/tern.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`Skipping the admin browser test: no ${CHROMIUM} (CI has it)`);
 
+let site: BrowserTern;
 let t: TestTern;
-let server: ServerType;
 let browser: Browser;
 let url: string;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   if (!haveChromium) return;
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  t = await startTestTern({ PUBLIC_URL: url });
-  server = serve({ fetch: t.app.fetch, port, hostname: "127.0.0.1" });
-  await new Promise((resolve) => server.once("listening", resolve));
-  browser = await chromium.launch({ executablePath: CHROMIUM });
+  site = await startBrowserTern();
+  ({ t, browser, origin: url } = site);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  await t?.close();
-});
+afterAll(() => site?.close());
 
 it.skipIf(!haveChromium)(
   "an admin approves a pending sign-up and suspends an account",

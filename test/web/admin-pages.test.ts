@@ -4,50 +4,33 @@
  * and changes the server's name, registration mode, rules and thumbnail on /admin/settings; the
  * instance API shows the changes at once.
  */
-import { existsSync, mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ServerType, serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliveryHosts, jobs, localUsers } from "../../src/db/schema/index.ts";
 import { enqueueJobAt } from "../../src/services/jobs.ts";
+import { type BrowserTern, CHROMIUM, haveChromium, startBrowserTern } from "../helpers/browser.ts";
 import { png } from "../helpers/images.ts";
-import { startTestTern, type TestTern } from "../helpers/tern.ts";
+import type { TestTern } from "../helpers/tern.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`Skipping the admin page tests: no chromium at ${CHROMIUM}`);
-
-/** A port free right now (the server binds it just after). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** The page after a form POST, as slow as a loaded CI machine makes it (the default is 1 s). */
 const POLL = { timeout: 30_000 };
 
+let site: BrowserTern;
 let t: TestTern;
-let server: ServerType;
-let browser: Browser;
 let page: Page;
 let origin: string;
 
 describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
   beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
     // The pages check the Origin of every POST against PUBLIC_URL: the browser's must match.
-    t = await startTestTern({
-      PUBLIC_URL: origin,
-      DATA_DIR: mkdtempSync(join(tmpdir(), "tern-admin-pages-")),
-    });
+    site = await startBrowserTern({ DATA_DIR: mkdtempSync(join(tmpdir(), "tern-admin-pages-")) });
+    ({ t, origin } = site);
     const root = await t.user("chief");
     const { db } = t.database;
     await db
@@ -68,16 +51,9 @@ describe.skipIf(!haveChromium)("the admin pages in a browser", () => {
       unreachableSince: new Date(Date.now() - 3 * 86_400_000),
       lastError: "connect ECONNREFUSED",
     });
-    server = serve({ fetch: t.app.fetch, port, hostname: "127.0.0.1" });
-    await new Promise((resolve) => server.once("listening", resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM });
-    page = await browser.newPage();
+    page = await site.browser.newPage();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    await t?.close();
-  });
+  afterAll(() => site?.close());
 
   it("signs the admin in and shows the queue depth and the failing hosts", async () => {
     await page.goto(`${origin}/admin`);

@@ -5,38 +5,26 @@
  * sign-in page says the same instead of "wrong password". The server listens on a real port
  * so the browser's Origin and cookies are those of PUBLIC_URL.
  */
-import { existsSync } from "node:fs";
-import { type ServerType, serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setRegistrationMode } from "../../src/services/accounts/registrations.ts";
-import { freePort } from "../helpers/process.ts";
-import { startTestTern, type TestTern } from "../helpers/tern.ts";
+import { type BrowserTern, CHROMIUM, haveChromium, startBrowserTern } from "../helpers/browser.ts";
+import type { TestTern } from "../helpers/tern.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
   console.warn(`Skipping the sign-up browser tests: no ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(!haveChromium)("setup and sign-up in a browser", () => {
+  let site: BrowserTern;
   let t: TestTern;
-  let server: ServerType;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await startTestTern({ PUBLIC_URL: base });
-    server = serve({ fetch: t.app.fetch, port, hostname: "127.0.0.1" });
-    await new Promise((resolve) => server.once("listening", resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM });
+    site = await startBrowserTern();
+    ({ t, browser, origin: base } = site);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    await t?.close();
-  });
+  afterAll(() => site?.close());
 
   it("makes the first admin on the setup page and lands on /admin", async () => {
     const page = await (await browser.newContext()).newPage();

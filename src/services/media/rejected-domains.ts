@@ -9,6 +9,7 @@ import { queryRows, type Tx } from "../../db/client.ts";
 import { accounts, domainBlocks, mediaAttachments } from "../../db/schema/index.ts";
 import { enqueueJob } from "../jobs.ts";
 import { fileKeysOf } from "./media.ts";
+import { forgetProfileImageCopies } from "./remote.ts";
 
 /** How many attachments one pass of the job clears; it queues itself again for the rest. */
 const BATCH = 500;
@@ -72,25 +73,7 @@ export async function clearDomainMedia(db: Tx, domain: string): Promise<number> 
         ),
       )
       .limit(BATCH);
-    if (pictures.length)
-      await tx
-        .update(accounts)
-        .set({
-          avatarCacheKey: null,
-          avatarCacheUrl: null,
-          headerCacheKey: null,
-          headerCacheUrl: null,
-        })
-        .where(
-          inArray(
-            accounts.id,
-            pictures.map((p) => p.id),
-          ),
-        );
-    const keys = [
-      ...fileKeysOf(media),
-      ...pictures.flatMap((p) => [p.avatar, p.header]).filter((k): k is string => !!k),
-    ];
+    const keys = [...fileKeysOf(media), ...(await forgetProfileImageCopies(tx, pictures))];
     if (keys.length) await enqueueJob(tx, { type: "media.delete_files", keys });
     if (media.length === BATCH || pictures.length === BATCH)
       await enqueueJob(tx, { type: "domain.clear_media", domain });

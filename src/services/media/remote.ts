@@ -300,26 +300,29 @@ export async function pruneRemoteMediaCache(
         ),
       )
       .limit(PRUNE_BATCH);
-    if (pictures.length)
-      await tx
-        .update(accounts)
-        .set({
-          avatarCacheKey: null,
-          avatarCacheUrl: null,
-          headerCacheKey: null,
-          headerCacheUrl: null,
-        })
-        .where(
-          inArray(
-            accounts.id,
-            pictures.map((p) => p.id),
-          ),
-        );
-    const keys = [
-      ...fileKeysOf(media),
-      ...pictures.flatMap((p) => [p.avatar, p.header]).filter((k): k is string => !!k),
-    ];
+    const keys = [...fileKeysOf(media), ...(await forgetProfileImageCopies(tx, pictures))];
     if (keys.length) await enqueueJob(tx, { type: "media.delete_files", keys });
     return { media: media.length, accounts: pictures.length };
   });
+}
+
+/**
+ * Points remote accounts back at their own avatar and header files; returns the storage keys of
+ * the copies made here, for the caller to queue their deletion in the same transaction.
+ */
+export async function forgetProfileImageCopies(
+  tx: Tx,
+  pictures: { id: string; avatar: string | null; header: string | null }[],
+): Promise<string[]> {
+  if (pictures.length === 0) return [];
+  await tx
+    .update(accounts)
+    .set({ avatarCacheKey: null, avatarCacheUrl: null, headerCacheKey: null, headerCacheUrl: null })
+    .where(
+      inArray(
+        accounts.id,
+        pictures.map((p) => p.id),
+      ),
+    );
+  return pictures.flatMap((p) => [p.avatar, p.header]).filter((k): k is string => !!k);
 }
