@@ -22,8 +22,6 @@ export interface ModerationAction {
   type: ActionType;
   /** A report about this account that the action settles (resolved by the moderator). */
   reportId?: string;
-  /** Why, for the account's `moderation_warning` notification (not stored: see the README). */
-  text?: string;
 }
 
 /**
@@ -108,8 +106,8 @@ export async function moderateAccount(
     }
     if (action.type === "suspend") await suspend(tx, target);
     if (action.reportId) await resolveReport(tx, action.reportId, target, moderator?.id ?? null);
-    // The account is told (Mastodon sends a warning for every action but "none" without text).
-    if (moderator && target.domain === null && (action.type !== "none" || action.text)) {
+    // The account is told of every action but "none", as Mastodon warns.
+    if (moderator && target.domain === null && action.type !== "none") {
       await notify(tx, {
         accountId: target.id,
         type: "moderation_warning",

@@ -175,11 +175,15 @@ export function adminAccountsRouter(deps: AppDeps): Hono<ApiEnv> {
   app.post("/:id/action", write, async (c) => {
     const body = await readBody(c, actionBody);
     if (body.warning_preset_id !== undefined) throw unsupported("warning_preset_id");
+    // Warnings carry no stored text yet and Tern sends no e-mail: refused, not dropped.
+    if (body.text)
+      throw new AppError(422, "text is not supported: moderation warnings keep no text yet");
+    if (body.send_email_notification)
+      throw new AppError(422, "send_email_notification is not supported: Tern sends no e-mail");
     const row = await target(c);
     await moderateAccount(db, currentAccount(c), row.account, {
       type: body.type,
       reportId: body.report_id,
-      text: body.text,
     });
     return c.json({});
   });
