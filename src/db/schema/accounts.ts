@@ -69,6 +69,8 @@ export const accounts = pgTable(
      */
     suspendedAt: tstz("suspended_at"),
     silencedAt: tstz("silenced_at"),
+    /** Moderated as sensitive: every media attachment of its posts is shown as sensitive. */
+    sensitizedAt: tstz("sensitized_at"),
   },
   (t) => [
     uniqueIndex("accounts_uri_key").on(t.uri),
@@ -134,6 +136,23 @@ export const localUsers = pgTable("local_users", {
   /** The sign-up address bucket, for the approval queue and sign-up abuse limits. */
   signUpIp: text("sign_up_ip"),
   passwordChangedAt: tstz("password_changed_at"),
+  /**
+   * E-mail confirmation (only with SMTP): a pending confirmation has a token hash and no
+   * `emailConfirmedAt`; only such an account is refused login. Accounts made without SMTP have
+   * neither and are never asked.
+   */
+  emailConfirmedAt: tstz("email_confirmed_at"),
+  emailConfirmationTokenHash: text("email_confirmation_token_hash"),
+  emailConfirmationSentAt: tstz("email_confirmation_sent_at"),
+  /** Password reset by e-mail: the SHA-256 of the link's token, valid until the expiry. */
+  passwordResetTokenHash: text("password_reset_token_hash"),
+  passwordResetExpiresAt: tstz("password_reset_expires_at"),
+  /** Disabled by a moderator (`action` `disable`): cannot log in; the account stays visible. */
+  disabledAt: tstz("disabled_at"),
+  /** The composer's and API's default `content_type` when a post gives none. */
+  defaultContentType: text("default_content_type", { enum: ["text/plain", "text/markdown"] })
+    .notNull()
+    .default("text/plain"),
   createdAt: createdAt(),
 });
 

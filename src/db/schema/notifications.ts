@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
 import { createdAt, id, tstz } from "./columns.ts";
+import { accountWarnings } from "./moderation.ts";
 import { reports } from "./reports.ts";
 import { statuses } from "./statuses.ts";
 
@@ -47,6 +48,10 @@ export const notifications = pgTable(
     statusId: id("status_id").references(() => statuses.id, { onDelete: "cascade" }),
     /** The report an `admin.report` is about. */
     reportId: id("report_id").references(() => reports.id, { onDelete: "cascade" }),
+    /** The warning a `moderation_warning` is about. */
+    accountWarningId: id("account_warning_id").references(() => accountWarnings.id, {
+      onDelete: "cascade",
+    }),
     groupKey: text("group_key").notNull(),
     createdAt: createdAt(),
   },
@@ -62,6 +67,8 @@ export const notifications = pgTable(
       sql`coalesce(${t.statusId}, 0)`,
       // Every report notifies, even two by one reporter.
       sql`coalesce(${t.reportId}, 0)`,
+      // Every moderation warning notifies.
+      sql`coalesce(${t.accountWarningId}, 0)`,
     ),
   ],
 );

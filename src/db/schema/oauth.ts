@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts.ts";
 import { createdAt, id, tstz } from "./columns.ts";
@@ -27,6 +28,14 @@ export const accessTokens = pgTable(
     appId: id("app_id").references(() => oauthApps.id, { onDelete: "cascade" }),
     accountId: id("account_id").references(() => accounts.id, { onDelete: "cascade" }),
     scopes: text("scopes").notNull(),
+    /**
+     * Teams: the login (a member's own account) that authorized this token for `accountId`,
+     * when that is another account; removing the member revokes these tokens. Null when the
+     * account authorized itself.
+     */
+    grantedByAccountId: id("granted_by_account_id").references(() => accounts.id, {
+      onDelete: "cascade",
+    }),
     createdAt: createdAt(),
     revokedAt: tstz("revoked_at"),
   },
@@ -35,6 +44,9 @@ export const accessTokens = pgTable(
     index("access_tokens_app_idx").on(t.appId),
     // A person's sessions page, and revoking all their tokens (password change, suspension).
     index("access_tokens_account_idx").on(t.accountId),
+    index("access_tokens_granted_by_idx")
+      .on(t.grantedByAccountId, t.accountId)
+      .where(sql`${t.grantedByAccountId} is not null`),
   ],
 );
 
@@ -51,6 +63,10 @@ export const authorizationCodes = pgTable("authorization_codes", {
   scopes: text("scopes").notNull(),
   codeChallenge: text("code_challenge"),
   codeChallengeMethod: text("code_challenge_method"),
+  /** As `access_tokens.granted_by_account_id`: the login that chose `accountId` for the app. */
+  grantedByAccountId: id("granted_by_account_id").references(() => accounts.id, {
+    onDelete: "cascade",
+  }),
   expiresAt: tstz("expires_at").notNull(),
   createdAt: createdAt(),
 });

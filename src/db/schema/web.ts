@@ -16,6 +16,13 @@ export const webSessions = pgTable(
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
     csrfToken: text("csrf_token").notNull(),
+    /**
+     * Teams and many accounts per login: the account the studio pages act as (one the login
+     * owns or is a member of); null means the login's own account.
+     */
+    actingAccountId: id("acting_account_id").references(() => accounts.id, {
+      onDelete: "set null",
+    }),
     userAgent: text("user_agent"),
     ip: text("ip"),
     createdAt: createdAt(),
