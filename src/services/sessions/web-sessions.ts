@@ -9,6 +9,7 @@ import { accounts, localUsers, type UserRole, webSessions } from "../../db/schem
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { randomSecret, sha256Hex } from "../oauth/crypto.ts";
+import { type ActableAccount, roleOn } from "../teams/access.ts";
 
 export const SESSION_DAYS = 30;
 /** lastUsedAt is written at most this often, not on every page view. */
@@ -17,8 +18,15 @@ const TOUCH_MS = 5 * 60_000;
 export interface WebSession {
   id: string;
   csrfToken: string;
+  /** The login: the account that signed in (its password, its server role). */
   account: Account;
   role: UserRole;
+  /**
+   * The account the studio pages act as: the login's own, or one it holds a team role on
+   * (`web_sessions.acting_account_id`, re-checked on every request so a removed member loses
+   * it at once).
+   */
+  acting: ActableAccount;
 }
 
 export async function createWebSession(
@@ -60,11 +68,21 @@ export async function findWebSession(db: Db, token: string): Promise<WebSession 
       .set({ lastUsedAt: new Date() })
       .where(eq(webSessions.id, row.session.id));
   }
+  let acting: ActableAccount = { account: row.account, role: "self" };
+  const actingId = row.session.actingAccountId;
+  if (actingId && actingId !== row.account.id) {
+    const role = await roleOn(db, row.account.id, actingId);
+    const [other] = role
+      ? await db.select().from(accounts).where(eq(accounts.id, actingId)).limit(1)
+      : [];
+    if (role && other && !other.suspendedAt) acting = { account: other, role };
+  }
   return {
     id: row.session.id,
     csrfToken: row.session.csrfToken,
     account: row.account,
     role: row.user.role,
+    acting,
   };
 }
 
