@@ -22,6 +22,7 @@ import { federationPolicy } from "./services/safety/server-domains.ts";
 import { sseRoutes } from "./streaming/sse.ts";
 import { adminPages } from "./web/admin/index.ts";
 import { authPages } from "./web/auth-pages.ts";
+import { emailPages } from "./web/email-pages.ts";
 import { mediaFileRoutes } from "./web/media.ts";
 import { webRoutes } from "./web/routes.ts";
 import { settingsPages } from "./web/settings/index.ts";
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", authPages(deps));
   app.route("/", setupPages(deps));
   app.route("/", signUpPages(deps));
+  app.route("/", emailPages(deps));
   app.route("/", settingsPages(deps));
   app.route("/", adminPages(deps));
   app.route("/", settingsDataPages(deps));

@@ -92,6 +92,7 @@ describe("configuration", () => {
       maxStatusChars: 500,
       authorizedFetch: false,
       deliveryUnreachableMs: 3 * 86_400_000,
+      smtp: null,
     });
   });
 

@@ -81,7 +81,7 @@ export async function runModerationCommand(
   const row = await findAdminAccountByAcct(db, command.acct, config.host);
   const name = line(row).split("\t")[1];
   if (command.action === "approve") {
-    await approveAccount(db, row);
+    await approveAccount(db, row, config);
     return `${name} is approved`;
   }
   if (command.action === "suspend") {

@@ -42,6 +42,15 @@ export interface Config {
   authorizedFetch: boolean;
   /** A host whose deliveries have failed for this long is marked unreachable and skipped. */
   deliveryUnreachableMs: number;
+  /** Outgoing e-mail (confirmation, password reset, moderation notices); null: none is sent. */
+  smtp: SmtpConfig | null;
+}
+
+/** `SMTP_URL` and `SMTP_FROM`: where Tern hands its mail and the sender it writes. */
+export interface SmtpConfig {
+  /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...` (TLS from the start). */
+  url: string;
+  from: string;
 }
 
 /** An S3-compatible bucket (AWS, MinIO, Garage, R2...) that every web host and worker shares. */
@@ -178,6 +187,11 @@ const envSchema = z.object({
   INBOX_HOST_RATE_LIMIT: orDefault(limitFromEnv, "3000/5m"),
   // Fractions allowed (tests); Mastodon waits for 7 days with failures, see README.
   DELIVERY_UNREACHABLE_DAYS: orDefault(z.coerce.number().min(0.000_01).max(365), "3"),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/ })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  SMTP_FROM: z.string().max(500).optional(),
 });
 
 export class ConfigError extends Error {}
@@ -219,6 +233,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxStatusChars: e.MAX_STATUS_CHARS,
     authorizedFetch: e.AUTHORIZED_FETCH,
     deliveryUnreachableMs: Math.round(e.DELIVERY_UNREACHABLE_DAYS * 86_400_000),
+    smtp: e.SMTP_URL
+      ? { url: e.SMTP_URL, from: e.SMTP_FROM || `Tern <notifications@${url.hostname}>` }
+      : null,
   };
 }
 

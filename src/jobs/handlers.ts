@@ -29,6 +29,7 @@ import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import { runImportBatch } from "../services/imports/import.ts";
 import type { TernJob } from "../services/jobs.ts";
+import { sendQueuedMail } from "../services/mail/send.ts";
 import { deleteMediaFiles, processPendingMedia } from "../services/media/media.ts";
 import { clearDomainMedia } from "../services/media/rejected-domains.ts";
 import { cacheRemoteMedia, cacheRemoteProfileImages } from "../services/media/remote.ts";
@@ -182,6 +183,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
         localHost: ctx.data.config.host,
         resolveAccount: (handle) => resolveRemoteAccount(ctx.federation, ctx.data, handle),
       });
+      return;
+    case "mail.send":
+      await sendQueuedMail(ctx.data.config, job);
       return;
   }
 }

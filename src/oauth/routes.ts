@@ -12,6 +12,7 @@ import {
   PENDING_APPROVAL,
   passwordLogin,
   SUSPENDED_LOGIN,
+  UNCONFIRMED_FORM,
 } from "../services/accounts/login.ts";
 import { authenticateClient, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import {
@@ -145,7 +146,9 @@ export function oauthRoutes(deps: AppDeps): Hono {
       const status =
         login.reason === "wrong"
           ? 401
-          : login.reason === "pending" || login.reason === "suspended"
+          : login.reason === "pending" ||
+              login.reason === "suspended" ||
+              login.reason === "unconfirmed"
             ? 403
             : 429;
       return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
@@ -209,6 +212,7 @@ export function oauthRoutes(deps: AppDeps): Hono {
 function loginError(login: Exclude<LoginResult, { ok: true }>): string {
   if (login.reason === "wrong") return "Wrong username or password.";
   if (login.reason === "pending") return PENDING_APPROVAL;
+  if (login.reason === "unconfirmed") return UNCONFIRMED_FORM;
   if (login.reason === "suspended") return SUSPENDED_LOGIN;
   const minutes = Math.max(1, Math.ceil(login.retryAfter / 60));
   const wait = `Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;

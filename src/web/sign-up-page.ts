@@ -33,6 +33,7 @@ const signUpForm = z.object({
   reason: z.string().max(5000).optional(),
   agreement: z.string().max(10).optional(),
   invite_code: z.string().max(200).optional(),
+  email: z.string().max(500).optional(),
   csrf_token: z.string().max(200).optional(),
 });
 
@@ -42,6 +43,7 @@ interface FormState {
   error?: string;
   username?: string;
   reason?: string;
+  email?: string;
 }
 
 export function signUpPages(deps: AppDeps): Hono {
@@ -72,6 +74,7 @@ ${message ? `<p>${escapeHtml(message)}</p>` : ""}${notice(s.error)}
 <input type="hidden" name="csrf_token" value="${escapeHtml(csrf.issue(c))}">
 ${s.invite ? `<input type="hidden" name="invite_code" value="${escapeHtml(s.invite)}"><p>You were invited.</p>` : ""}
 <p><label>Username<br><input name="username" autocomplete="username" required maxlength="30" pattern="[A-Za-z0-9_]+" value="${escapeHtml(s.username ?? "")}"></label></p>
+${config.smtp ? `<p><label>E-mail address<br><input name="email" type="email" autocomplete="email" required maxlength="254" value="${escapeHtml(s.email ?? "")}"></label></p>` : ""}
 <p><label>Password<br><input name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD}" maxlength="${MAX_PASSWORD}"></label></p>
 <p><label>Password again<br><input name="password_confirmation" type="password" autocomplete="new-password" required></label></p>
 ${reason}${ruleList}
@@ -120,7 +123,13 @@ ${reason}${ruleList}
     const { mode, invite, badInvite } = await access(input.invite_code || undefined);
     if (badInvite) return closed(c, true, 404);
     if (mode === "closed" && !invite) return closed(c, false, 403);
-    const state: FormState = { mode, invite, username: input.username, reason: input.reason };
+    const state: FormState = {
+      mode,
+      invite,
+      username: input.username,
+      reason: input.reason,
+      email: input.email,
+    };
     if (!csrf.check(c, input.csrf_token)) {
       const error = "This form expired or was sent from another site. Please try again.";
       return form(c, { ...state, error }, 403);
@@ -143,7 +152,15 @@ ${reason}${ruleList}
         reason: input.reason?.trim() || undefined,
         inviteCode: invite,
         ip,
+        email: config.smtp ? input.email?.trim() || undefined : undefined,
+        confirmation: config.smtp ? config : undefined,
       });
+      if (config.smtp)
+        return page(
+          c,
+          `<h1>Thank you, @${escapeHtml(account.username)}</h1>
+<p role="status"><strong>Check your e-mail.</strong> We sent a link to confirm your address; follow it, then sign in.${approved ? "" : " A moderator will also review your account before you can use it."}</p>`,
+        );
       if (!approved)
         return page(
           c,

@@ -17,6 +17,7 @@ import { credentialsRouter } from "./v1/credentials.ts";
 import { customEmojisRouter } from "./v1/custom-emojis.ts";
 import { domainBlocksRouter, instanceDomainBlocksRouter } from "./v1/domain-blocks.ts";
 import { draftsRouter } from "./v1/drafts.ts";
+import { emailsRouter } from "./v1/emails.ts";
 import { favouritesRouter, statusFavouritesRouter } from "./v1/favourites.ts";
 import { featuredTagsRouter } from "./v1/featured-tags.ts";
 import { filtersV1Router } from "./v1/filters.ts";
@@ -115,6 +116,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/admin/domain_blocks", adminDomainBlocksRouter(deps));
   api.route("/v1/admin/domain_allows", adminDomainAllowsRouter(deps));
   api.route("/v1/accounts", signUpRouter(deps));
+  api.route("/v1/emails", emailsRouter(deps));
   // CSV import and export in Mastodon's formats (Tern's own endpoints).
   api.route("/v1/import", importsRouter(deps));
   api.route("/v1/tern", ternImportsRouter(deps));

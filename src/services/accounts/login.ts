@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { RateLimits } from "../../config/index.ts";
 import type { Db } from "../../db/client.ts";
 import { localUsers } from "../../db/schema/index.ts";
@@ -18,6 +18,8 @@ export type LoginResult =
   | { ok: false; reason: "wrong" }
   /** The right password, but the account waits for a moderator's approval. */
   | { ok: false; reason: "pending" }
+  /** The right password, but the e-mail address was never confirmed (only with SMTP). */
+  | { ok: false; reason: "unconfirmed" }
   /** The right password, but the moderators suspended the account: told so, with a 403. */
   | { ok: false; reason: "suspended" }
   /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
@@ -26,6 +28,10 @@ export type LoginResult =
 /** What the sign-in forms say to an account a moderator has not approved yet. */
 export const PENDING_APPROVAL =
   "Your account is pending approval: a moderator of this server has to approve it before you can sign in.";
+
+/** What the sign-in forms say before the address is confirmed (Mastodon's words, and the way out). */
+export const UNCONFIRMED_FORM =
+  "Your login is missing a confirmed e-mail address: follow the link in the e-mail we sent you.";
 
 /** What a suspended account is told when it tries to log in. */
 export const SUSPENDED_LOGIN = "This account has been suspended by the moderators of this server.";
@@ -69,15 +75,21 @@ export async function passwordLogin(
   if (!account) return { ok: false, reason: "wrong" };
   if (limits.loginAccount) await clear(db, accountKey);
   if (account.suspendedAt) return { ok: false, reason: "suspended" };
-  if (!(await isApproved(db, account.id))) return { ok: false, reason: "pending" };
+  const user = await loginState(db, account.id);
+  // Mastodon's order: confirmation first, then approval.
+  if (user.unconfirmed) return { ok: false, reason: "unconfirmed" };
+  if (!user.approved) return { ok: false, reason: "pending" };
   return { ok: true, account };
 }
 
 /** Told only after the right password: the answer reveals nothing to a guesser. */
-async function isApproved(db: Db, accountId: string): Promise<boolean> {
+async function loginState(db: Db, accountId: string) {
   const [user] = await db
-    .select({ approved: localUsers.approved })
+    .select({
+      approved: localUsers.approved,
+      unconfirmed: sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`,
+    })
     .from(localUsers)
     .where(eq(localUsers.accountId, accountId));
-  return user?.approved ?? false;
+  return { approved: user?.approved ?? false, unconfirmed: user?.unconfirmed ?? false };
 }

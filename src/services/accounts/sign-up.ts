@@ -13,6 +13,7 @@ import { localUsers } from "../../db/schema/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import { logger } from "../../lib/logger.ts";
 import { followAccount } from "../follows/follows.ts";
+import type { MailSettings } from "../mail/queue.ts";
 import { notify } from "../notifications/notify.ts";
 import { createAccessToken, type IssuedToken } from "../oauth/tokens.ts";
 import { hit, isOver } from "../rate-limits.ts";
@@ -23,6 +24,7 @@ import {
   getAccount,
   RESERVED_USERNAMES,
 } from "./accounts.ts";
+import { issueConfirmation } from "./email.ts";
 import { findUsableInvite, type Invite, useInvite } from "./invites.ts";
 import { registrationMode } from "./registrations.ts";
 
@@ -103,6 +105,8 @@ export interface SignUpInput {
   displayName?: string;
   /** The client's address bucket, kept for the approval queue. */
   ip: string;
+  /** With SMTP: the e-mail is required and must be confirmed by a mailed link before login. */
+  confirmation?: MailSettings;
   /** Issue a token for this app in the same transaction (`POST /api/v1/accounts`). */
   token?: { appId: string | null; scopes: string[] };
 }
@@ -138,6 +142,7 @@ async function validate(db: Tx, input: SignUpInput): Promise<FieldErrors> {
     add("password", "ERR_TOO_SHORT", `is too short (minimum is ${MIN_PASSWORD} characters)`);
   else if (password.length > MAX_PASSWORD)
     add("password", "ERR_TOO_LONG", `is too long (maximum is ${MAX_PASSWORD} characters)`);
+  if (!email && input.confirmation) add("email", "ERR_BLANK", "can't be blank");
   if (email) {
     if (email.length > MAX_EMAIL || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
       add("email", "ERR_INVALID", "is invalid");
@@ -203,6 +208,8 @@ export async function signUp(db: Db, publicUrl: string, input: SignUpInput): Pro
       if (invite && !(await useInvite(tx, invite.code)))
         throw new SignUpValidationError({ invite_code: [expired] });
       await notifyStaff(tx, created);
+      if (input.confirmation && input.email)
+        await issueConfirmation(tx, input.confirmation, created.id, input.email);
       if (input.token)
         token = await createAccessToken(tx, { ...input.token, accountId: created.id });
     },

@@ -3,6 +3,7 @@
  * listing with Mastodon's filters, approving and rejecting sign-ups, deleting suspended accounts.
  */
 import { and, eq, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { SmtpConfig } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, follows, localUsers } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
@@ -14,6 +15,7 @@ import {
   type LocalUser,
 } from "../accounts/accounts.ts";
 import { countFollows } from "../accounts/counters.ts";
+import { approvedMail, type MailSettings, moderationMail, queueMail } from "../mail/queue.ts";
 import { deleteFilesOfAccount } from "../media/remote.ts";
 import { keyset, type Page } from "../paging.ts";
 
@@ -104,14 +106,39 @@ function pendingUser(row: AdminAccountRow): LocalUser {
   return row.user;
 }
 
-/** A pending sign-up may log in from now on. */
-export async function approveAccount(db: Db, row: AdminAccountRow): Promise<AdminAccountRow> {
-  pendingUser(row);
-  await db
-    .update(localUsers)
-    .set({ approved: true })
-    .where(eq(localUsers.accountId, row.account.id));
+/**
+ * A pending sign-up may log in from now on. With SMTP (`config.smtp`), an account with an
+ * address is told so by mail, queued in the same transaction.
+ */
+export async function approveAccount(
+  db: Db,
+  row: AdminAccountRow,
+  config?: MailSettings & { smtp: SmtpConfig | null },
+): Promise<AdminAccountRow> {
+  const user = pendingUser(row);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(localUsers)
+      .set({ approved: true })
+      .where(eq(localUsers.accountId, row.account.id));
+    if (config?.smtp && user.email)
+      await queueMail(tx, approvedMail(config, user.email, row.account.username));
+  });
   return getAdminAccount(db, row.account.id);
+}
+
+/** `send_email_notification` of an admin action: the account is told by mail (with SMTP). */
+export async function mailModerationAction(
+  db: Db,
+  config: MailSettings,
+  row: AdminAccountRow,
+  action: string,
+): Promise<void> {
+  const email = row.user?.email;
+  if (!email) return;
+  await db.transaction((tx) =>
+    queueMail(tx, moderationMail(config, email, row.account.username, action)),
+  );
 }
 
 /** A pending sign-up is refused: the account goes, as on Mastodon (nothing was federated yet). */

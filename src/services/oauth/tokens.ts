@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { accessTokens, accounts, localUsers } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
@@ -46,6 +46,8 @@ export interface TokenLookup {
   account: Account | null;
   /** The account signed up under approval and waits for a moderator: the token may not act. */
   pending: boolean;
+  /** With SMTP: the account has not confirmed its e-mail address yet (only /api/v1/emails works). */
+  unconfirmed: boolean;
 }
 
 /** Our tokens are 43 characters; anything far off is not worth a query. */
@@ -59,6 +61,7 @@ export async function findAccessToken(db: Tx, token: string): Promise<TokenLooku
       access_tokens: accessTokens,
       accounts,
       approved: localUsers.approved,
+      unconfirmed: sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`,
     })
     .from(accessTokens)
     .leftJoin(accounts, eq(accounts.id, accessTokens.accountId))
@@ -72,6 +75,7 @@ export async function findAccessToken(db: Tx, token: string): Promise<TokenLooku
     scopes: storedScopes(row.access_tokens.scopes),
     account: row.accounts,
     pending: row.approved === false,
+    unconfirmed: row.unconfirmed === true,
   };
 }
 

@@ -157,7 +157,7 @@ async function act(c: Context, deps: AppDeps, id: string, action: string): Promi
   const back = `/admin/accounts/${id}?done=${action}`;
   switch (action) {
     case "approve":
-      await approveAccount(db, row);
+      await approveAccount(db, row, deps.config);
       return back;
     case "reject":
       await rejectAccount(db, row);

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppDeps } from "../../../deps.ts";
 import { forbidden, unauthorized, unprocessable } from "../../../lib/errors.ts";
 import type { Account } from "../../../services/accounts/accounts.ts";
+import { UNCONFIRMED_LOGIN } from "../../../services/accounts/email.ts";
 import { hasScope } from "../../../services/oauth/scopes.ts";
 import { findAccessToken } from "../../../services/oauth/tokens.ts";
 import type { ApiEnv, AuthInfo } from "../env.ts";
@@ -37,8 +38,11 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<ApiEnv> {
     const found = token === "" ? undefined : await findAccessToken(deps.db, token);
     // A suspended account's tokens were revoked with the suspension; any made since are dead too.
     if (!found || found.account?.suspendedAt) throw invalidToken(c);
-    // Mastodon's answer to a sign-up still waiting for a moderator, on every call it makes.
-    if (found.pending) throw forbidden("Your login is currently pending approval");
+    // Mastodon's answers to an address not confirmed yet (checked first), and to a sign-up still
+    // waiting for a moderator, on every call but those that resend or check the confirmation.
+    const confirming = found.unconfirmed && c.req.path.startsWith("/api/v1/emails/");
+    if (found.unconfirmed && !confirming) throw forbidden(UNCONFIRMED_LOGIN);
+    if (found.pending && !confirming) throw forbidden("Your login is currently pending approval");
     c.set("auth", {
       account: found.account,
       appId: found.token.appId,

@@ -10,6 +10,7 @@ import {
   deleteSuspendedAccount,
   getAdminAccount,
   listAdminAccounts,
+  mailModerationAction,
   rejectAccount,
 } from "../../../services/admin/accounts.ts";
 import {
@@ -161,7 +162,7 @@ export function adminAccountsRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/:id", read, (c) => answer(c, c.req.param("id")));
   app.post("/:id/approve", write, async (c) => {
-    const row = await approveAccount(db, await target(c));
+    const row = await approveAccount(db, await target(c), config);
     const [entity] = await serializeAdminAccounts(db, [row], config.publicUrl);
     return c.json(entity);
   });
@@ -178,13 +179,14 @@ export function adminAccountsRouter(deps: AppDeps): Hono<ApiEnv> {
     // Warnings carry no stored text yet and Tern sends no e-mail: refused, not dropped.
     if (body.text)
       throw new AppError(422, "text is not supported: moderation warnings keep no text yet");
-    if (body.send_email_notification)
-      throw new AppError(422, "send_email_notification is not supported: Tern sends no e-mail");
+    if (body.send_email_notification && !config.smtp)
+      throw new AppError(422, "send_email_notification is not supported: SMTP_URL is not set");
     const row = await target(c);
     await moderateAccount(db, currentAccount(c), row.account, {
       type: body.type,
       reportId: body.report_id,
     });
+    if (body.send_email_notification) await mailModerationAction(db, config, row, body.type);
     return c.json({});
   });
   app.post("/:id/unsuspend", write, async (c) => {

@@ -57,6 +57,7 @@ export function signUpRouter(deps: AppDeps): Hono<ApiEnv> {
         reason: body.reason?.trim() || undefined,
         inviteCode: body.invite_code?.trim() || undefined,
         ip: ipBucket(clientIp(c)),
+        confirmation: config.smtp ? config : undefined,
         token: { appId: auth.appId, scopes },
       });
       c.header("Cache-Control", "no-store");
