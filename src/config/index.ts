@@ -188,7 +188,7 @@ const envSchema = z.object({
   // Fractions allowed (tests); Mastodon waits for 7 days with failures, see README.
   DELIVERY_UNREACHABLE_DAYS: orDefault(z.coerce.number().min(0.000_01).max(365), "3"),
   SMTP_URL: z
-    .url({ protocol: /^smtps?$/ })
+    .url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" })
     .optional()
     .or(z.literal("").transform(() => undefined)),
   SMTP_FROM: z.string().max(500).optional(),
