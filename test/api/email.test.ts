@@ -170,6 +170,27 @@ describe("with SMTP_URL", () => {
     expect(again.status).toBe(403);
   });
 
+  it("asks for the address on the sign-up page too, and mails it a link", async () => {
+    const { cookie, csrf } = await csrfOf("/auth/sign_up");
+    const fields = {
+      username: "frank",
+      password: "a long enough password",
+      password_confirmation: "a long enough password",
+      agreement: "1",
+      csrf_token: csrf,
+    };
+    const without = await t.request("/auth/sign_up", form(fields, cookie));
+    expect(without.status).toBe(422);
+    const res = await t.request(
+      "/auth/sign_up",
+      form({ ...fields, email: "frank@mail.test" }, cookie),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Check your e-mail");
+    linkIn(await mailTo("frank@mail.test"), "/auth/confirmation");
+    expect((await signIn("frank", "a long enough password")).status).toBe(403);
+  });
+
   it("resets a password by a single-use link, signing the account out everywhere", async () => {
     const signInPage = await (await t.request("/auth/sign_in")).text();
     expect(signInPage).toContain('href="/auth/password/new"');
