@@ -129,6 +129,16 @@ describe("studio", () => {
     expect(html).toContain(">not yet</textarea>");
   });
 
+  it("saves a draft and reopens it in the composer", async () => {
+    const saved = await post("/studio", { csrf_token: csrf, action: "draft", status: "draft one" });
+    expect(saved.status).toBe(200);
+    const id = /name="draft_id" value="(\d+)"/.exec(await saved.text())![1];
+    const open = await t.request(`/studio?draft=${id}`, { headers: { cookie } });
+    const html = await open.text();
+    expect(open.status, html).toBe(200);
+    expect(html).toContain(">draft one</textarea>");
+  });
+
   it("answers 404 for someone else's draft and scheduled post", async () => {
     const { account: bob } = await t.user("bob");
     const draft = await createDraft(t.database.db, bob.id, { status: "bob's secret" });
