@@ -10,7 +10,7 @@ import type { AppDeps } from "../../deps.ts";
 import { AppError } from "../../lib/errors.ts";
 import { escapeHtml } from "../../lib/html.ts";
 import { mayPost } from "../../services/teams/access.ts";
-import { csrfField, FORM_CSP, sendFormPage } from "../form-page.ts";
+import { FORM_CSP, sendFormPage } from "../form-page.ts";
 
 export const STUDIO_NAV: [string, string][] = [
   ["/studio", "Compose"],
@@ -77,10 +77,8 @@ export function assertMayPost(c: Context): void {
     throw new AppError(403, "Your role on this account does not let you post");
 }
 
-/** A one-button POST form with the session's CSRF token. */
-export function postButton(action: string, label: string, csrfToken: string): string {
-  return `<form method="post" action="${escapeHtml(action)}" style="display:inline">${csrfField(csrfToken)}<button type="submit">${escapeHtml(label)}</button></form>`;
-}
+/** A one-button POST form with the session's CSRF token (the settings pages' own). */
+export { actionButton as postButton } from "../settings/layout.ts";
 
 /** A time as the studio shows and takes it: UTC, minutes (`datetime-local` has no zone). */
 export const utcMinutes = (d: Date) => d.toISOString().slice(0, 16);
