@@ -26,6 +26,7 @@ import { errorPage, layout, notFoundPage, openGraph, sendHtml } from "./layout.t
 import { PROFILE_PAGE_SIZE, renderProfilePage } from "./profile.ts";
 import { registerStatic } from "./static.ts";
 import { renderStatusPage, type SiteInfo } from "./status-page.ts";
+import { studioPages } from "./studio/index.ts";
 import { registerTagPage } from "./tag-page.ts";
 
 const log = logger("web");
@@ -73,6 +74,7 @@ export function webRoutes(deps: AppDeps): Hono {
   });
 
   registerStatic(app);
+  app.route("/", studioPages(deps));
   // Before the tag page and profile routes: `/tags/x.rss` would otherwise be a tag named so.
   registerFeeds(app, deps, site, notFound);
   registerTagPage(app, deps, site, notFound);

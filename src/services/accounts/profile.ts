@@ -192,3 +192,15 @@ export async function localUserOf(db: Tx, accountId: string): Promise<LocalUser 
   const [user] = await db.select().from(localUsers).where(eq(localUsers.accountId, accountId));
   return user;
 }
+
+/** The studio's setting: what a post is written in when it does not say (plain or Markdown). */
+export async function setDefaultContentType(
+  db: Tx,
+  accountId: string,
+  contentType: "text/plain" | "text/markdown",
+): Promise<void> {
+  await db
+    .update(localUsers)
+    .set({ defaultContentType: contentType })
+    .where(eq(localUsers.accountId, accountId));
+}

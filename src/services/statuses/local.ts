@@ -90,12 +90,13 @@ export async function createLocalStatus(
   const parent = input.inReplyToId ? await replyTarget(db, input.inReplyToId, author.id) : null;
   if (parent) await assertRemoteAllows(db, author, parent, "reply");
   const quoted = input.quotedStatusId ? await quoteTarget(db, author, input.quotedStatusId) : null;
-  const contentType = input.contentType ?? "text/plain";
+  const user = await localUserOf(db, author.id);
+  // Unsaid: the author's default (the studio's setting, `local_users.default_content_type`).
+  const contentType = input.contentType ?? user?.defaultContentType ?? "text/plain";
   const formatted = await renderInput(db, config, input, contentType);
   const id = newId();
   // Unsaid: the author's default (`source[privacy]` of update_credentials).
-  const visibility =
-    input.visibility ?? (await localUserOf(db, author.id))?.defaultPrivacy ?? "public";
+  const visibility = input.visibility ?? user?.defaultPrivacy ?? "public";
   const quotePolicy = effectiveQuotePolicy(
     visibility,
     input.quotePolicy,
