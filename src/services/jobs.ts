@@ -105,7 +105,9 @@ export type TernJob =
   /** A CSV import's next batch of rows (it queues itself again until all are done). */
   | { type: "import.run"; importId: string }
   /** One run of a local account's automatic post deletion (services/statuses/cleanup.ts). */
-  | { type: "status.cleanup"; accountId: string };
+  | { type: "status.cleanup"; accountId: string }
+  /** Reach analytics: fold changed delivery rows into status_reach (queued every minute). */
+  | { type: "analytics.aggregate" };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";
