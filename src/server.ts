@@ -10,6 +10,7 @@ import { PgKvStore } from "./federation/kv-store.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
+import { deliveryReachRecorder } from "./services/analytics/deliveries.ts";
 import { deliveryHealthTracker } from "./services/delivery/tracker.ts";
 import { loadVapidKeys } from "./services/push/vapid.ts";
 import { federationPolicy } from "./services/safety/server-domains.ts";
@@ -70,6 +71,7 @@ export async function assemble(
           (await skipsDelivery(deliveryHealth, message)),
       }),
       deliveryHealth,
+      deliveryReachRecorder(database.db),
     ),
     fanout: fedifyQueue(FEDIFY_QUEUES.fanout),
   };

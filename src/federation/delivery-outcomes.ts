@@ -10,6 +10,7 @@ import type { Db } from "../db/client.ts";
 import { fedifyDeliveryHost } from "../jobs/queue.ts";
 import { logger } from "../lib/logger.ts";
 import { deleteRemoteAccount, findAccountByUri } from "../services/accounts/accounts.ts";
+import { createdStatusOf, type DeliveryReachRecorder } from "../services/analytics/deliveries.ts";
 import type { DeliveryHealthTracker } from "../services/delivery/tracker.ts";
 import type { FedContext } from "./context.ts";
 
@@ -62,10 +63,12 @@ export class WatchedOutbox implements MessageQueue {
   readonly nativeRetrial = false;
   readonly #inner: MessageQueue;
   readonly #tracker: DeliveryHealthTracker;
+  readonly #reach: DeliveryReachRecorder | undefined;
 
-  constructor(inner: MessageQueue, tracker: DeliveryHealthTracker) {
+  constructor(inner: MessageQueue, tracker: DeliveryHealthTracker, reach?: DeliveryReachRecorder) {
     this.#inner = inner;
     this.#tracker = tracker;
+    this.#reach = reach;
   }
 
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
@@ -96,6 +99,12 @@ export class WatchedOutbox implements MessageQueue {
       if (outcome.failure) this.#tracker.failure(host, outcome.failure);
       else if (outcome.reachable || !outcome.requeued)
         await this.#tracker.success(host).catch(() => {});
+      // Reach of a status Create: final outcomes only (a retry or a held message stays pending).
+      const statusId = this.#reach && !outcome.requeued ? createdStatusOf(message) : null;
+      if (statusId) {
+        const failed = outcome.failure !== undefined || outcome.reachable === true;
+        this.#reach?.record(statusId, host, failed ? "failed" : "delivered");
+      }
     }, options);
   }
 }

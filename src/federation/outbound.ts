@@ -6,6 +6,7 @@ import { accounts } from "../db/schema/index.ts";
 import { newId } from "../lib/ids.ts";
 import { type Account, getAccount } from "../services/accounts/accounts.ts";
 import { interactedAccountsBeyondFollowers } from "../services/accounts/interacted.ts";
+import { logStatusDeliveries } from "../services/analytics/deliveries.ts";
 import { profileEmojis } from "../services/emojis/emojis.ts";
 import { getFavourite } from "../services/favourites/favourites.ts";
 import { getFollow } from "../services/follows/follows.ts";
@@ -100,6 +101,9 @@ export async function sendStatus(
   }
   if (!bundle.status.local) return;
   const activity = kind === "create" ? createActivity(ctx, bundle) : updateActivity(ctx, bundle);
+  // Reach analytics: the hosts its followers' fan-out goes to, pending until their outcomes.
+  if (kind === "create" && bundle.status.visibility !== "direct")
+    await logStatusDeliveries(ctx.data.db, bundle.status.id, bundle.account.id);
   await deliver(
     ctx,
     bundle.account,

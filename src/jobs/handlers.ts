@@ -1,6 +1,7 @@
 import type { Context } from "@fedify/fedify";
 import type { FedContext } from "../federation/context.ts";
 import { syncFeaturedCollection } from "../federation/featured.ts";
+import { PgKvStore } from "../federation/kv-store.ts";
 import {
   sendActorUpdate,
   sendAnnounce,
@@ -26,6 +27,7 @@ import { verifyRemoteQuote } from "../federation/quote-verify.ts";
 import { remotePostResolver, resolveRemoteAccount } from "../federation/resolve.ts";
 import { getAccount } from "../services/accounts/accounts.ts";
 import { verifyProfileLinks } from "../services/accounts/verify-links.ts";
+import { aggregateReach } from "../services/analytics/deliveries.ts";
 import { getFollow } from "../services/follows/follows.ts";
 import { runImportBatch } from "../services/imports/import.ts";
 import type { TernJob } from "../services/jobs.ts";
@@ -178,6 +180,9 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
     case "status.publish_scheduled":
       await publishScheduledStatus(db, ctx.data.config, job.scheduledStatusId);
       return;
+    case "analytics.aggregate":
+      await aggregateReachSince(db);
+      return;
     case "import.run":
       await runImportBatch(db, job.importId, {
         localHost: ctx.data.config.host,
@@ -188,4 +193,14 @@ export async function runJob(ctx: Context<FedContext>, job: TernJob): Promise<vo
       await sendQueuedMail(ctx.data.config, job);
       return;
   }
+}
+
+const REACH_WATERMARK = ["tern", "analytics", "aggregated"] as const;
+
+/** One aggregation run from the watermark the last run left in the KV store. */
+async function aggregateReachSince(db: Context<FedContext>["data"]["db"]): Promise<void> {
+  const kv = new PgKvStore(db);
+  const since = await kv.get<string>(REACH_WATERMARK);
+  const next = await aggregateReach(db, since ? new Date(since) : null);
+  if (next) await kv.set(REACH_WATERMARK, next.toISOString());
 }

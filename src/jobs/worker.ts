@@ -5,7 +5,7 @@ import type { FedContext } from "../federation/context.ts";
 import type { PgKvStore } from "../federation/kv-store.ts";
 import { logger } from "../lib/logger.ts";
 import { sweepClientApi } from "../services/client-api-sweep.ts";
-import { JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
+import { enqueueJob, JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
 import { sweepUnattachedMedia } from "../services/media/media.ts";
 import { pruneRemoteMediaCache } from "../services/media/remote.ts";
 import { publishOverdueStatuses } from "../services/scheduled/publish.ts";
@@ -62,6 +62,11 @@ export function startWorker(deps: {
     () => void publishOverdueStatuses(deps.db, deps.config).catch(() => {}),
     60_000,
   );
+  // Reach analytics: delivery outcomes folded into status_reach every minute.
+  const analyticsSweep = setInterval(
+    () => void enqueueJob(deps.db, { type: "analytics.aggregate" }).catch(() => {}),
+    60_000,
+  );
   log.info("Worker started");
   return {
     async stop() {
@@ -69,6 +74,7 @@ export function startWorker(deps: {
       clearInterval(apiSweep);
       clearInterval(mediaSweep);
       clearInterval(scheduledSweep);
+      clearInterval(analyticsSweep);
       controller.abort();
       await Promise.allSettled([...running, listening]);
       log.info("Worker stopped");

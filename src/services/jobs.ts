@@ -107,7 +107,9 @@ export type TernJob =
   /** One run of a local account's automatic post deletion (services/statuses/cleanup.ts). */
   | { type: "status.cleanup"; accountId: string }
   /** One e-mail (services/mail): sent by SMTP after commit, retried while the server is down. */
-  | { type: "mail.send"; to: string; subject: string; text: string };
+  | { type: "mail.send"; to: string; subject: string; text: string }
+  /** Reach analytics: fold changed delivery rows into status_reach (queued every minute). */
+  | { type: "analytics.aggregate" };
 
 /** Where enqueuers NOTIFY the name of a queue with new due work; workers LISTEN on it. */
 export const JOBS_CHANNEL = "tern_jobs";

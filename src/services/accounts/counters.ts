@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import type { Visibility } from "../../db/schema/statuses.ts";
+import { recordFollowerChanges } from "../analytics/growth.ts";
 
 /**
  * Keeps `account_stats` in step with the change, in the caller's transaction: one upsert per
@@ -77,4 +78,5 @@ export async function countFollows(
     changes.sort((a, b) => (BigInt(a.accountId) < BigInt(b.accountId) ? -1 : 1));
     for (const change of changes) await bump(tx, change);
   }
+  await recordFollowerChanges(tx, rows, delta);
 }
