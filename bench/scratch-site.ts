@@ -21,7 +21,7 @@ export interface ScratchSite {
 /** `onQuery`: called with every statement the site's database is sent (benches count them). */
 export async function scratchSite(
   bench: string,
-  opts: { onQuery?: (query: string) => void } = {},
+  opts: { onQuery?: (query: string) => void; env?: Record<string, string> } = {},
 ): Promise<ScratchSite> {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error(`${bench} needs DATABASE_URL (a PostgreSQL server)`);
@@ -40,6 +40,7 @@ export async function scratchSite(
     ALLOW_PRIVATE_ADDRESSES: "true",
     RATE_LIMITS: "false",
     DATABASE_URL: url.toString(),
+    ...opts.env,
   });
   const database = opts.onQuery
     ? await openDatabase({

@@ -106,28 +106,66 @@ export class PgQueue implements MessageQueue {
     return this.#name;
   }
 
-  async enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
-    await this.enqueueMany([message], options);
+  /**
+   * Fedify enqueues a fan-out's deliveries one call each when an ordering key is given (1,000
+   * calls in one tick for 1,000 inboxes): calls made in the same tick are coalesced into one
+   * multi-row INSERT, one wake-up and one NOTIFY. Rows keep the calls' order, so ids (and thus
+   * per-key order) follow it. A failed batch is retried row by row, so one bad message fails
+   * only its own caller.
+   */
+  enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ message, options, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => void this.#flushEnqueues());
+    });
+  }
+
+  #pending: {
+    message: unknown;
+    options?: MessageQueueEnqueueOptions;
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  async #flushEnqueues(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      await this.#insert(batch.map((b) => ({ payload: b.message, options: b.options })));
+      for (const b of batch) b.resolve();
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      for (const b of batch) {
+        await this.#insert([{ payload: b.message, options: b.options }]).then(b.resolve, b.reject);
+      }
+    }
   }
 
   async enqueueMany(
     messages: readonly unknown[],
     options?: MessageQueueEnqueueOptions,
   ): Promise<void> {
+    await this.#insert(messages.map((payload) => ({ payload, options })));
+  }
+
+  async #insert(
+    messages: readonly { payload: unknown; options?: MessageQueueEnqueueOptions }[],
+  ): Promise<void> {
     if (messages.length === 0) return;
-    const delayMs = options?.delay ? Math.max(0, options.delay.total("millisecond")) : 0;
-    const runAt = new Date(Date.now() + delayMs);
+    const now = Date.now();
+    const delayOf = (o?: MessageQueueEnqueueOptions) =>
+      o?.delay ? Math.max(0, o.delay.total("millisecond")) : 0;
     await this.#db.insert(jobs).values(
-      messages.map((payload) => ({
+      messages.map(({ payload, options }) => ({
         queue: this.#name,
         // A peer's NUL or lone surrogate would fail the whole insert (jsonb cannot hold them).
         payload: storableJson(payload),
-        runAt,
+        runAt: new Date(now + delayOf(options)),
         orderingKey: options?.orderingKey ?? null,
         host: this.#hostOf(payload),
       })),
     );
-    if (delayMs === 0) {
+    if (messages.some((m) => delayOf(m.options) === 0)) {
       wakeQueue(this.#name);
       // Workers in other processes (web -> worker) hear it through LISTEN; a failed NOTIFY only
       // leaves them to their next poll, the job itself is stored.
@@ -279,7 +317,7 @@ export class PgQueue implements MessageQueue {
       } else {
         await handler(job.payload);
       }
-      await this.#db.execute(sql`delete from jobs where id = ${job.id}`);
+      await this.#ack(job.id);
     } catch (error) {
       if (job.attempts >= this.#maxAttempts) {
         log.error("Job {id} on {queue} failed for good after {attempts} attempts: {error}", {
@@ -288,7 +326,7 @@ export class PgQueue implements MessageQueue {
           attempts: job.attempts,
           error,
         });
-        await this.#db.execute(sql`delete from jobs where id = ${job.id}`);
+        await this.#ack(job.id);
         return;
       }
       const backoffMs = Math.min(2 ** job.attempts * 1_000, 3_600_000);
@@ -307,6 +345,39 @@ export class PgQueue implements MessageQueue {
                         run_at = now() + ${`${backoffMs} milliseconds`}::interval
         where id = ${job.id}`);
     }
+  }
+
+  #acks: { id: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  /**
+   * Deletes a finished job; jobs finishing in the same tick share one DELETE. The row stays
+   * leased to this worker until then, so nobody else can claim it; each caller still waits for
+   * its row to be gone, so a job's successor of the same ordering key is claimable right after.
+   */
+  #ack(id: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#acks.push({ id, resolve, reject });
+      if (this.#acks.length > 1) return;
+      setImmediate(() => {
+        const batch = this.#acks;
+        this.#acks = [];
+        this.#db
+          .execute(
+            sql`delete from jobs where id in (${sql.join(
+              batch.map((b) => sql`${b.id}`),
+              sql`, `,
+            )})`,
+          )
+          .then(
+            () => {
+              for (const b of batch) b.resolve();
+            },
+            (e) => {
+              for (const b of batch) b.reject(e);
+            },
+          );
+      });
+    });
   }
 
   async #extendLeases(ids: string[]): Promise<void> {

@@ -97,3 +97,62 @@ it("queues a message carrying a NUL or a lone surrogate, cleaned, instead of fai
   // The NUL is dropped, the lone surrogate replaced, and an escaped backslash kept as text.
   expect(seen[0]).toEqual({ type: "inbox", text: "ab \ufffd c\\u0000d" });
 });
+
+it("coalesces 200 concurrent enqueues into one INSERT; all run once, in order per ordering key", async () => {
+  let inserts = 0;
+  const counted = new Proxy(database.db, {
+    get(target, prop, receiver) {
+      if (prop === "insert") inserts++;
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  const queue = new PgQueue(counted, "batched", { pollMs: 20, concurrency: 8 });
+  // As Fedify fans out with an ordering key: one enqueue call per inbox, all in one tick.
+  await Promise.all(
+    Array.from({ length: 200 }, (_, n) =>
+      queue.enqueue({ n, key: `k${n % 5}` }, { orderingKey: `k${n % 5}` }),
+    ),
+  );
+  expect(inserts).toBe(1);
+  const seen: { n: number; key: string }[] = [];
+  const controller = new AbortController();
+  const listening = queue.listen(
+    (m) => {
+      seen.push(m as { n: number; key: string });
+    },
+    { signal: controller.signal },
+  );
+  await eventually(async () => seen.length === 200, 10_000);
+  controller.abort();
+  await listening;
+  expect(new Set(seen.map((m) => m.n)).size).toBe(200);
+  for (const key of ["k0", "k1", "k2", "k3", "k4"]) {
+    const order = seen.filter((m) => m.key === key).map((m) => m.n);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  }
+  const [left] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from jobs where queue = 'batched'`,
+  );
+  expect(left.n).toBe(0);
+});
+
+it("fails only the bad member of a coalesced batch; the others are stored", async () => {
+  const queue = new PgQueue(database.db, "batched-bad", {
+    hostOf: (m) => {
+      if ((m as { bad?: boolean }).bad) throw new Error("no host");
+      return null;
+    },
+  });
+  const results = await Promise.allSettled([
+    queue.enqueue({ n: 1 }),
+    queue.enqueue({ n: 2, bad: true }),
+    queue.enqueue({ n: 3 }),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  const [stored] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from jobs where queue = 'batched-bad'`,
+  );
+  expect(stored.n).toBe(2);
+});
