@@ -180,3 +180,24 @@ describe("configuration", () => {
     expect(result.stderr).toContain("PORT");
   });
 });
+
+describe("docker/compose.yaml", () => {
+  it("hands the app a valid configuration with nothing set, in every compose implementation", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const compose = await readFile(new URL("../docker/compose.yaml", import.meta.url), "utf8");
+    // podman-compose 1.0.3 only substitutes `${VAR:-x}` when x is non-empty.
+    expect(compose).not.toMatch(/\$\{[A-Z0-9_]+:-\}/);
+    const block = compose.split("environment: &tern-env\n")[1].split(/\n {2}\S/)[0];
+    const env: Record<string, string> = {};
+    for (const line of block.split("\n")) {
+      const m = /^ {4}([A-Z0-9_]+): "?(.*?)"?$/.exec(line);
+      if (!m) continue;
+      env[m[1]] = m[2].replace(
+        /\$\{[A-Z0-9_]+(?::-([^}]*))?\}/g,
+        (_, d: string | undefined) => d ?? "",
+      );
+    }
+    expect(Object.keys(env).length).toBeGreaterThan(20);
+    expect(() => loadConfig(env)).not.toThrow();
+  });
+});
