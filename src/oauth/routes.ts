@@ -8,6 +8,7 @@ import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
 import {
+  DISABLED_LOGIN,
   type LoginResult,
   PENDING_APPROVAL,
   passwordLogin,
@@ -145,7 +146,9 @@ export function oauthRoutes(deps: AppDeps): Hono {
       const status =
         login.reason === "wrong"
           ? 401
-          : login.reason === "pending" || login.reason === "suspended"
+          : login.reason === "pending" ||
+              login.reason === "suspended" ||
+              login.reason === "disabled"
             ? 403
             : 429;
       return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
@@ -210,6 +213,7 @@ function loginError(login: Exclude<LoginResult, { ok: true }>): string {
   if (login.reason === "wrong") return "Wrong username or password.";
   if (login.reason === "pending") return PENDING_APPROVAL;
   if (login.reason === "suspended") return SUSPENDED_LOGIN;
+  if (login.reason === "disabled") return DISABLED_LOGIN;
   const minutes = Math.max(1, Math.ceil(login.retryAfter / 60));
   const wait = `Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   return login.reason === "account"

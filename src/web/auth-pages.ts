@@ -11,7 +11,12 @@ import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
 import { escapeHtml } from "../lib/html.ts";
-import { PENDING_APPROVAL, passwordLogin, SUSPENDED_LOGIN } from "../services/accounts/login.ts";
+import {
+  DISABLED_LOGIN,
+  PENDING_APPROVAL,
+  passwordLogin,
+  SUSPENDED_LOGIN,
+} from "../services/accounts/login.ts";
 import { deleteWebSession } from "../services/sessions/web-sessions.ts";
 import { notice, safeNext, sendFormPage } from "./form-page.ts";
 import { clearSessionCookie, csrfOk, currentSession, startSession } from "./session.ts";
@@ -61,7 +66,9 @@ export function authPages(deps: AppDeps): Hono {
       const status =
         login.reason === "wrong"
           ? 401
-          : login.reason === "pending" || login.reason === "suspended"
+          : login.reason === "pending" ||
+              login.reason === "suspended" ||
+              login.reason === "disabled"
             ? 403
             : 429;
       if ("retryAfter" in login) c.header("Retry-After", String(login.retryAfter));
@@ -72,7 +79,9 @@ export function authPages(deps: AppDeps): Hono {
             ? PENDING_APPROVAL
             : login.reason === "suspended"
               ? SUSPENDED_LOGIN
-              : "Too many attempts; try again later.";
+              : login.reason === "disabled"
+                ? DISABLED_LOGIN
+                : "Too many attempts; try again later.";
       return sendFormPage(c, { title: "Sign in", host, body: form(next, error, username) }, status);
     }
     await startSession(c, deps, login.account.id);

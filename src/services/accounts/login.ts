@@ -20,12 +20,18 @@ export type LoginResult =
   | { ok: false; reason: "pending" }
   /** The right password, but the moderators suspended the account: told so, with a 403. */
   | { ok: false; reason: "suspended" }
+  /** The right password, but a moderator disabled the account's login: told so, with a 403. */
+  | { ok: false; reason: "disabled" }
   /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
   | { ok: false; reason: "ip" | "account"; retryAfter: number };
 
 /** What the sign-in forms say to an account a moderator has not approved yet. */
 export const PENDING_APPROVAL =
   "Your account is pending approval: a moderator of this server has to approve it before you can sign in.";
+
+/** What an account whose login a moderator disabled is told when it tries to log in. */
+export const DISABLED_LOGIN =
+  "Your login has been disabled by the moderators of this server; your account and posts stay visible.";
 
 /** What a suspended account is told when it tries to log in. */
 export const SUSPENDED_LOGIN = "This account has been suspended by the moderators of this server.";
@@ -69,15 +75,17 @@ export async function passwordLogin(
   if (!account) return { ok: false, reason: "wrong" };
   if (limits.loginAccount) await clear(db, accountKey);
   if (account.suspendedAt) return { ok: false, reason: "suspended" };
-  if (!(await isApproved(db, account.id))) return { ok: false, reason: "pending" };
+  const user = await loginState(db, account.id);
+  if (!user?.approved) return { ok: false, reason: "pending" };
+  if (user.disabledAt) return { ok: false, reason: "disabled" };
   return { ok: true, account };
 }
 
 /** Told only after the right password: the answer reveals nothing to a guesser. */
-async function isApproved(db: Db, accountId: string): Promise<boolean> {
+async function loginState(db: Db, accountId: string) {
   const [user] = await db
-    .select({ approved: localUsers.approved })
+    .select({ approved: localUsers.approved, disabledAt: localUsers.disabledAt })
     .from(localUsers)
     .where(eq(localUsers.accountId, accountId));
-  return user?.approved ?? false;
+  return user;
 }
