@@ -81,13 +81,13 @@ export async function runModerationCommand(
   const row = await findAdminAccountByAcct(db, command.acct, config.host);
   const name = line(row).split("\t")[1];
   if (command.action === "approve") {
-    await approveAccount(db, row, config);
+    await approveAccount(db, row, null, config);
     return `${name} is approved`;
   }
   if (command.action === "suspend") {
     await moderateAccount(db, null, row.account, { type: "suspend" });
     return `${name} is suspended`;
   }
-  await unsuspendAccount(db, row.account);
+  await unsuspendAccount(db, row.account, null);
   return `${name} is no longer suspended`;
 }

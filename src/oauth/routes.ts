@@ -8,6 +8,7 @@ import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
 import {
+  DISABLED_LOGIN,
   type LoginResult,
   PENDING_APPROVAL,
   passwordLogin,
@@ -148,7 +149,8 @@ export function oauthRoutes(deps: AppDeps): Hono {
           ? 401
           : login.reason === "pending" ||
               login.reason === "suspended" ||
-              login.reason === "unconfirmed"
+              login.reason === "unconfirmed" ||
+              login.reason === "disabled"
             ? 403
             : 429;
       return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
@@ -214,6 +216,7 @@ function loginError(login: Exclude<LoginResult, { ok: true }>): string {
   if (login.reason === "pending") return PENDING_APPROVAL;
   if (login.reason === "unconfirmed") return UNCONFIRMED_FORM;
   if (login.reason === "suspended") return SUSPENDED_LOGIN;
+  if (login.reason === "disabled") return DISABLED_LOGIN;
   const minutes = Math.max(1, Math.ceil(login.retryAfter / 60));
   const wait = `Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   return login.reason === "account"

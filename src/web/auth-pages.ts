@@ -12,6 +12,7 @@ import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
 import { escapeHtml } from "../lib/html.ts";
 import {
+  DISABLED_LOGIN,
   PENDING_APPROVAL,
   passwordLogin,
   SUSPENDED_LOGIN,
@@ -68,7 +69,8 @@ export function authPages(deps: AppDeps): Hono {
           ? 401
           : login.reason === "pending" ||
               login.reason === "suspended" ||
-              login.reason === "unconfirmed"
+              login.reason === "unconfirmed" ||
+              login.reason === "disabled"
             ? 403
             : 429;
       if ("retryAfter" in login) c.header("Retry-After", String(login.retryAfter));
@@ -81,7 +83,9 @@ export function authPages(deps: AppDeps): Hono {
               ? SUSPENDED_LOGIN
               : login.reason === "unconfirmed"
                 ? UNCONFIRMED_FORM
-                : "Too many attempts; try again later.";
+                : login.reason === "disabled"
+                  ? DISABLED_LOGIN
+                  : "Too many attempts; try again later.";
       return sendFormPage(c, { title: "Sign in", host, body: form(next, error, username) }, status);
     }
     await startSession(c, deps, login.account.id);

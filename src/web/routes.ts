@@ -10,12 +10,9 @@ import { AppError } from "../lib/errors.ts";
 import { escapeHtml } from "../lib/html.ts";
 import { isId } from "../lib/ids.ts";
 import { logger } from "../lib/logger.ts";
-import {
-  type Account,
-  countLocalAccounts,
-  findLocalAccount,
-} from "../services/accounts/accounts.ts";
+import { type Account, countLocalAccounts } from "../services/accounts/accounts.ts";
 import { accountStats } from "../services/accounts/stats.ts";
+import { findPublicLocalAccount } from "../services/accounts/visible.ts";
 import { loadBundles } from "../services/statuses/load.ts";
 import { getVisibleStatus } from "../services/statuses/local.ts";
 import type { StatusBundle } from "../services/statuses/types.ts";
@@ -100,7 +97,8 @@ export function webRoutes(deps: AppDeps): Hono {
   });
 
   const profile = async (c: Context, username: string) => {
-    const account = await findLocalAccount(db, username);
+    // A sign-up awaiting approval has no profile yet.
+    const account = await findPublicLocalAccount(db, username);
     if (!account) return notFound(c);
     if (c.req.path.startsWith("/@") && prefersActivityJson(c.req.header("accept"))) {
       return apRedirect(c, account.uri);

@@ -4,7 +4,7 @@
  */
 import { escapeHtml, htmlToPlainText } from "../lib/html.ts";
 import type { Account } from "../services/accounts/accounts.ts";
-import type { StatusBundle } from "../services/statuses/types.ts";
+import { type StatusBundle, shownSensitive } from "../services/statuses/types.ts";
 import { oembedLink } from "./embed.ts";
 import { layout, openGraph, safeUrl, timeTag, truncate } from "./layout.ts";
 import { mediaHtml } from "./media-html.ts";
@@ -35,7 +35,7 @@ export function statusContent(bundle: StatusBundle): string {
   const { status } = bundle;
   const lang = status.language ? ` lang="${escapeHtml(status.language)}"` : "";
   // Behind a content warning the media are folded with the text, else on their own if sensitive.
-  const content = `<div class="content"${lang}>${status.content}</div>${mediaHtml(bundle.media, status.sensitive && !status.spoilerText)}`;
+  const content = `<div class="content"${lang}>${status.content}</div>${mediaHtml(bundle.media, shownSensitive(bundle) && !status.spoilerText)}`;
   if (!status.spoilerText) return content;
   return `<details><summary>${escapeHtml(status.spoilerText)}</summary>${content}</details>`;
 }
@@ -105,7 +105,7 @@ export function renderStatusPage(bundle: StatusBundle, site: SiteInfo): string {
       "og:url": url,
       // The first picture, unless it is hidden behind a warning; else the author's avatar.
       "og:image":
-        (!status.sensitive &&
+        (!shownSensitive(bundle) &&
           bundle.media.find((m) => m.type === "image" && m.state === "ready")?.previewUrl) ||
         avatarOf(account, site),
       "article:published_time": status.createdAt.toISOString(),

@@ -2,6 +2,7 @@ import type { FederationBuilder } from "@fedify/fedify";
 import { paths } from "../../lib/urls.ts";
 import { findAccountByUri, findLocalAccount } from "../../services/accounts/accounts.ts";
 import { getInstanceActorKeys } from "../../services/accounts/instance-keys.ts";
+import { findPublicLocalAccount } from "../../services/accounts/visible.ts";
 import { profileEmojis } from "../../services/emojis/emojis.ts";
 import { keyOnlyActor, mayFetchActor, reducedActor } from "../authorized-fetch.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
@@ -16,7 +17,8 @@ export function registerActors(builder: FederationBuilder<FedContext>): void {
     .setActorDispatcher(paths.actor, async (ctx, identifier) => {
       const keys = await ctx.getActorKeyPairs(identifier);
       if (identifier === INSTANCE_ACTOR) return instanceActor(ctx, identifier, keys);
-      const account = await findLocalAccount(ctx.data.db, identifier);
+      // A sign-up awaiting approval has no actor yet.
+      const account = await findPublicLocalAccount(ctx.data.db, identifier);
       // The URL is case-insensitive for lookups, but the actor has one canonical id.
       if (!account || account.username !== identifier) return null;
       // Authorized fetch: an unsigned fetcher gets the key (to verify our signatures), no more.
@@ -35,7 +37,7 @@ export function registerActors(builder: FederationBuilder<FedContext>): void {
     })
     .mapHandle(async (ctx, username) => {
       if (username === ctx.data.config.host) return INSTANCE_ACTOR;
-      const account = await findLocalAccount(ctx.data.db, username);
+      const account = await findPublicLocalAccount(ctx.data.db, username);
       return account ? account.username : null;
     })
     .mapAlias(async (ctx, resource) => {
@@ -43,7 +45,7 @@ export function registerActors(builder: FederationBuilder<FedContext>): void {
       if (resource.origin !== ctx.data.config.publicUrl) return null;
       const m = /^\/@([A-Za-z0-9_]+)$/.exec(resource.pathname);
       if (m) {
-        const account = await findLocalAccount(ctx.data.db, m[1]);
+        const account = await findPublicLocalAccount(ctx.data.db, m[1]);
         return account ? { identifier: account.username } : null;
       }
       const account = await findAccountByUri(ctx.data.db, resource.href);

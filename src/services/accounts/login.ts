@@ -22,6 +22,8 @@ export type LoginResult =
   | { ok: false; reason: "unconfirmed" }
   /** The right password, but the moderators suspended the account: told so, with a 403. */
   | { ok: false; reason: "suspended" }
+  /** The right password, but a moderator disabled the account's login: told so, with a 403. */
+  | { ok: false; reason: "disabled" }
   /** Too many attempts: from this address (`ip`), or on this account name (`account`). */
   | { ok: false; reason: "ip" | "account"; retryAfter: number };
 
@@ -32,6 +34,9 @@ export const PENDING_APPROVAL =
 /** What the sign-in forms say before the address is confirmed (Mastodon's words, and the way out). */
 export const UNCONFIRMED_FORM =
   "Your login is missing a confirmed e-mail address: follow the link in the e-mail we sent you.";
+/** What an account whose login a moderator disabled is told when it tries to log in. */
+export const DISABLED_LOGIN =
+  "Your login has been disabled by the moderators of this server; your account and posts stay visible.";
 
 /** What a suspended account is told when it tries to log in. */
 export const SUSPENDED_LOGIN = "This account has been suspended by the moderators of this server.";
@@ -79,6 +84,7 @@ export async function passwordLogin(
   // Mastodon's order: confirmation first, then approval.
   if (user.unconfirmed) return { ok: false, reason: "unconfirmed" };
   if (!user.approved) return { ok: false, reason: "pending" };
+  if (user.disabled) return { ok: false, reason: "disabled" };
   return { ok: true, account };
 }
 
@@ -87,9 +93,14 @@ async function loginState(db: Db, accountId: string) {
   const [user] = await db
     .select({
       approved: localUsers.approved,
+      disabledAt: localUsers.disabledAt,
       unconfirmed: sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`,
     })
     .from(localUsers)
     .where(eq(localUsers.accountId, accountId));
-  return { approved: user?.approved ?? false, unconfirmed: user?.unconfirmed ?? false };
+  return {
+    approved: user?.approved ?? false,
+    unconfirmed: user?.unconfirmed ?? false,
+    disabled: !!user?.disabledAt,
+  };
 }

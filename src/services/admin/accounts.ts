@@ -18,6 +18,7 @@ import { countFollows } from "../accounts/counters.ts";
 import { approvedMail, type MailSettings, moderationMail, queueMail } from "../mail/queue.ts";
 import { deleteFilesOfAccount } from "../media/remote.ts";
 import { keyset, type Page } from "../paging.ts";
+import { acctLabel, audit } from "./audit.ts";
 
 export interface AdminAccountRow {
   account: Account;
@@ -28,7 +29,7 @@ export interface AdminAccountRow {
 /** Mastodon v2's filters; v1's booleans are mapped onto these by the router. */
 export interface AdminAccountFilter {
   origin?: "local" | "remote";
-  status?: "active" | "pending" | "silenced" | "suspended";
+  status?: "active" | "pending" | "disabled" | "sensitized" | "silenced" | "suspended";
   /** `staff`: moderators and admins. */
   permissions?: "staff";
   username?: string;
@@ -48,6 +49,8 @@ function conditions(f: AdminAccountFilter): SQL[] {
   if (f.status === "active") where.push(isNull(accounts.suspendedAt));
   if (f.status === "pending") where.push(eq(localUsers.approved, false));
   if (f.status === "silenced") where.push(isNotNull(accounts.silencedAt));
+  if (f.status === "disabled") where.push(isNotNull(localUsers.disabledAt));
+  if (f.status === "sensitized") where.push(isNotNull(accounts.sensitizedAt));
   if (f.status === "suspended") where.push(isNotNull(accounts.suspendedAt));
   if (f.permissions === "staff") where.push(inArray(localUsers.role, ["moderator", "admin"]));
   if (f.username) where.push(ilike(accounts.username, `${likeEscape(f.username)}%`));
@@ -106,6 +109,18 @@ function pendingUser(row: AdminAccountRow): LocalUser {
   return row.user;
 }
 
+/** The acting staff account's id; null for the CLI (the server's owner). */
+type ActorId = string | null;
+
+const logAccount = (tx: Tx, actorId: ActorId, row: AdminAccountRow, action: string) =>
+  audit(tx, {
+    actorId,
+    action,
+    targetType: "account",
+    targetId: row.account.id,
+    targetLabel: acctLabel(row.account),
+  });
+
 /**
  * A pending sign-up may log in from now on. With SMTP (`config.smtp`), an account with an
  * address is told so by mail, queued in the same transaction.
@@ -113,6 +128,7 @@ function pendingUser(row: AdminAccountRow): LocalUser {
 export async function approveAccount(
   db: Db,
   row: AdminAccountRow,
+  actorId: ActorId,
   config?: MailSettings & { smtp: SmtpConfig | null },
 ): Promise<AdminAccountRow> {
   const user = pendingUser(row);
@@ -123,6 +139,7 @@ export async function approveAccount(
       .where(eq(localUsers.accountId, row.account.id));
     if (config?.smtp && user.email)
       await queueMail(tx, approvedMail(config, user.email, row.account.username));
+    await logAccount(tx, actorId, row, "approve");
   });
   return getAdminAccount(db, row.account.id);
 }
@@ -142,9 +159,10 @@ export async function mailModerationAction(
 }
 
 /** A pending sign-up is refused: the account goes, as on Mastodon (nothing was federated yet). */
-export async function rejectAccount(db: Db, row: AdminAccountRow): Promise<void> {
+export async function rejectAccount(db: Db, row: AdminAccountRow, actorId: ActorId): Promise<void> {
   pendingUser(row);
   await db.transaction(async (tx) => {
+    await logAccount(tx, actorId, row, "reject");
     await deleteFilesOfAccount(tx, row.account.id);
     await tx.delete(accounts).where(and(eq(accounts.id, row.account.id), isNull(accounts.domain)));
   });
@@ -155,12 +173,21 @@ export async function rejectAccount(db: Db, row: AdminAccountRow): Promise<void>
  * suspended. A remote one goes with its posts and follows (as when its server deletes it); a
  * local one the same way (its followers' servers were told of the suspension already).
  */
-export async function deleteSuspendedAccount(db: Db, row: AdminAccountRow): Promise<void> {
+export async function deleteSuspendedAccount(
+  db: Db,
+  row: AdminAccountRow,
+  actorId: ActorId,
+): Promise<void> {
   if (!row.account.suspendedAt) throw new AppError(403, "Only suspended accounts can be deleted");
-  if (row.account.domain !== null) return deleteRemoteAccount(db, row.account.id);
+  if (row.account.domain !== null) {
+    // The log row first: its target is named by label, the account row is about to go.
+    await db.transaction((tx) => logAccount(tx, actorId, row, "delete"));
+    return deleteRemoteAccount(db, row.account.id);
+  }
   // A local account has no remote copy to keep in step: its rows go by cascade, the other
   // side's follow counters are recounted by removing its follows first.
   await db.transaction(async (tx) => {
+    await logAccount(tx, actorId, row, "delete");
     const gone = await tx
       .delete(follows)
       .where(or(eq(follows.followerId, row.account.id), eq(follows.followingId, row.account.id)))

@@ -3,18 +3,27 @@
  * CLI): silence, suspend and their undoing, with every effect in the same transaction, so a
  * suspended account is locked out the moment the answer arrives.
  */
-import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, or } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
-import { accessTokens, accounts, follows, reports, type UserRole } from "../../db/schema/index.ts";
+import {
+  accessTokens,
+  accounts,
+  authorizationCodes,
+  follows,
+  localUsers,
+  reports,
+  type UserRole,
+} from "../../db/schema/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { countFollows } from "../accounts/counters.ts";
 import { publishEvent } from "../events/publish.ts";
 import { enqueueJob } from "../jobs.ts";
-import { notify } from "../notifications/notify.ts";
 import { deleteAccountWebSessions } from "../sessions/web-sessions.ts";
+import { acctLabel, audit } from "./audit.ts";
+import { checkWarningStatuses, warnAccount } from "./warnings.ts";
 
-/** Mastodon's action types; `disable` and `sensitive` need state Tern does not keep (a 422). */
+/** Mastodon's action types. */
 export const ACTION_TYPES = ["none", "sensitive", "disable", "silence", "suspend"] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
@@ -22,6 +31,10 @@ export interface ModerationAction {
   type: ActionType;
   /** A report about this account that the action settles (resolved by the moderator). */
   reportId?: string;
+  /** The moderator's words to the account, stored with the warning. */
+  text?: string;
+  /** Posts of the account the warning points at. */
+  statusIds?: string[];
 }
 
 /**
@@ -29,12 +42,27 @@ export interface ModerationAction {
  * 401 and its open streams close (the `token_revoked` event reaches every process).
  */
 async function lockOut(tx: Tx, accountId: string): Promise<void> {
+  // Tokens it holds, and those it granted as a team member for other accounts.
   const revoked = await tx
     .update(accessTokens)
     .set({ revokedAt: new Date() })
-    .where(and(eq(accessTokens.accountId, accountId), isNull(accessTokens.revokedAt)))
+    .where(
+      and(
+        or(eq(accessTokens.accountId, accountId), eq(accessTokens.grantedByAccountId, accountId)),
+        isNull(accessTokens.revokedAt),
+      ),
+    )
     .returning({ id: accessTokens.id });
   for (const { id } of revoked) await publishEvent(tx, { t: "token_revoked", id });
+  // A code handed out a moment ago must not mint a fresh token afterwards.
+  await tx
+    .delete(authorizationCodes)
+    .where(
+      or(
+        eq(authorizationCodes.accountId, accountId),
+        eq(authorizationCodes.grantedByAccountId, accountId),
+      ),
+    );
   await deleteAccountWebSessions(tx, accountId);
 }
 
@@ -85,7 +113,8 @@ export function mayModerate(actorRole: UserRole, targetRole: UserRole | undefine
 
 /**
  * Applies one action to `target` by `moderator` (a local staff account, checked by the caller;
- * null for the CLI, which resolves no report and sends no warning, having nobody to send it).
+ * null for the CLI, which resolves no report and notifies nobody). Every action is stored as a
+ * warning and written to the audit log in the same transaction.
  */
 export async function moderateAccount(
   db: Db,
@@ -93,31 +122,65 @@ export async function moderateAccount(
   target: Account,
   action: ModerationAction,
 ): Promise<void> {
-  if (action.type === "disable" || action.type === "sensitive") {
-    throw new AppError(422, `type: Tern does not support the ${action.type} action`);
-  }
   if (target.id === moderator?.id) throw new AppError(403, "You cannot moderate yourself");
+  if (action.type === "disable" && target.domain !== null)
+    throw new AppError(422, "type: only local accounts can be disabled");
   await db.transaction(async (tx) => {
+    const statusIds = await checkWarningStatuses(tx, target, action.statusIds);
     if (action.type === "silence") {
       await tx
         .update(accounts)
         .set({ silencedAt: new Date() })
         .where(and(eq(accounts.id, target.id), isNull(accounts.silencedAt)));
     }
+    if (action.type === "sensitive") {
+      await tx
+        .update(accounts)
+        .set({ sensitizedAt: new Date() })
+        .where(and(eq(accounts.id, target.id), isNull(accounts.sensitizedAt)));
+    }
+    if (action.type === "disable") {
+      await tx
+        .update(localUsers)
+        .set({ disabledAt: new Date() })
+        .where(and(eq(localUsers.accountId, target.id), isNull(localUsers.disabledAt)));
+      await lockOut(tx, target.id);
+    }
     if (action.type === "suspend") await suspend(tx, target);
     if (action.reportId) await resolveReport(tx, action.reportId, target, moderator?.id ?? null);
-    // The account is told of every action but "none", as Mastodon warns.
-    if (moderator && target.domain === null && action.type !== "none") {
-      await notify(tx, {
-        accountId: target.id,
-        type: "moderation_warning",
-        fromAccountId: moderator.id,
-        reportId: action.reportId ?? null,
-        warningAction: action.type,
-      });
-    }
+    const warning = await warnAccount(tx, moderator, target, {
+      action: action.type,
+      text: action.text,
+      reportId: action.reportId ?? null,
+      statusIds,
+    });
+    await audit(tx, {
+      actorId: moderator?.id ?? null,
+      action: action.type === "none" ? "warn" : action.type,
+      targetType: "account",
+      targetId: target.id,
+      targetLabel: acctLabel(target),
+      detail: {
+        warning_id: warning.id,
+        ...(action.text ? { text: action.text } : {}),
+        ...(action.reportId ? { report_id: action.reportId } : {}),
+        ...(statusIds.length ? { status_ids: statusIds } : {}),
+      },
+    });
   });
 }
+
+/** The actor of an undoing action: a staff account, or null for the CLI. */
+type Actor = Account | null;
+
+const logUndo = (tx: Tx, actor: Actor, target: Account, action: string) =>
+  audit(tx, {
+    actorId: actor?.id ?? null,
+    action,
+    targetType: "account",
+    targetId: target.id,
+    targetLabel: acctLabel(target),
+  });
 
 async function suspend(tx: Tx, target: Account): Promise<void> {
   const [changed] = await tx
@@ -136,8 +199,9 @@ async function suspend(tx: Tx, target: Account): Promise<void> {
 }
 
 /** Lifts a suspension; a local account's followers' servers get the full actor back. */
-export async function unsuspendAccount(db: Db, target: Account): Promise<void> {
+export async function unsuspendAccount(db: Db, target: Account, actor: Actor): Promise<void> {
   await db.transaction(async (tx) => {
+    await logUndo(tx, actor, target, "unsuspend");
     const [changed] = await tx
       .update(accounts)
       .set({ suspendedAt: null })
@@ -149,8 +213,30 @@ export async function unsuspendAccount(db: Db, target: Account): Promise<void> {
   });
 }
 
-export async function unsilenceAccount(db: Db, target: Account): Promise<void> {
-  await db.update(accounts).set({ silencedAt: null }).where(eq(accounts.id, target.id));
+export async function unsilenceAccount(db: Db, target: Account, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(accounts).set({ silencedAt: null }).where(eq(accounts.id, target.id));
+    await logUndo(tx, actor, target, "unsilence");
+  });
+}
+
+/** Lifts a `sensitive` action: the account's media shows as its author marked it again. */
+export async function unsensitizeAccount(db: Db, target: Account, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(accounts).set({ sensitizedAt: null }).where(eq(accounts.id, target.id));
+    await logUndo(tx, actor, target, "unsensitive");
+  });
+}
+
+/** Lifts a `disable` action: the account may log in again (its old tokens stay revoked). */
+export async function enableAccount(db: Db, target: Account, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(localUsers)
+      .set({ disabledAt: null })
+      .where(eq(localUsers.accountId, target.id));
+    await logUndo(tx, actor, target, "enable");
+  });
 }
 
 /** True when the actor with this id is an account our moderators suspended (inbox drops it). */

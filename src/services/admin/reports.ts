@@ -10,6 +10,7 @@ import { AppError, notFound } from "../../lib/errors.ts";
 import { isId } from "../../lib/ids.ts";
 import { keyset, type Page } from "../paging.ts";
 import type { Report } from "../reports/reports.ts";
+import { audit } from "./audit.ts";
 
 export interface AdminReportFilter {
   /** true: resolved only; false: open only; undefined: both. */
@@ -46,14 +47,23 @@ export async function getAdminReport(db: Tx, id: string): Promise<Report> {
   return row;
 }
 
-async function change(db: Tx, id: string, set: Partial<Report>): Promise<Report> {
-  const [row] = await db
-    .update(reports)
-    .set({ ...set, updatedAt: new Date() })
-    .where(eq(reports.id, id))
-    .returning();
-  if (!row) throw notFound();
-  return row;
+/** One change to a report and its audit-log row, in one transaction. */
+async function change(
+  db: Db,
+  id: string,
+  set: Partial<Report>,
+  log: { actorId: string | null; action: string; detail?: Record<string, unknown> },
+): Promise<Report> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(reports)
+      .set({ ...set, updatedAt: new Date() })
+      .where(eq(reports.id, id))
+      .returning();
+    if (!row) throw notFound();
+    await audit(tx, { ...log, targetType: "report", targetId: id, targetLabel: `#${id}` });
+    return row;
+  });
 }
 
 export interface ReportUpdate {
@@ -62,7 +72,12 @@ export interface ReportUpdate {
 }
 
 /** `PUT /api/v1/admin/reports/:id`: a new category and rules, checked as filing checks them. */
-export async function updateReport(db: Db, report: Report, input: ReportUpdate): Promise<Report> {
+export async function updateReport(
+  db: Db,
+  report: Report,
+  input: ReportUpdate,
+  actorId: string,
+): Promise<Report> {
   const category = input.category ?? report.category;
   const ruleIds = input.ruleIds ?? (category === "violation" ? report.ruleIds : []);
   if (ruleIds.length && category !== "violation")
@@ -75,17 +90,34 @@ export async function updateReport(db: Db, report: Report, input: ReportUpdate):
     if (known.length !== new Set(ruleIds).size)
       throw new AppError(422, "Validation failed: rule_ids: no such rule");
   }
-  return change(db, report.id, { category, ruleIds: [...new Set(ruleIds)] });
+  const set = { category, ruleIds: [...new Set(ruleIds)] };
+  return change(db, report.id, set, { actorId, action: "update", detail: set });
 }
 
-export const assignReport = (db: Tx, report: Report, moderatorId: string | null) =>
-  change(db, report.id, { assignedAccountId: moderatorId });
+/** Assigns the report to the acting moderator, or (`assign: false`) to nobody. */
+export const assignReport = (db: Db, report: Report, actorId: string, assign: boolean) =>
+  change(
+    db,
+    report.id,
+    { assignedAccountId: assign ? actorId : null },
+    { actorId, action: assign ? "assign_to_self" : "unassign" },
+  );
 
-export const resolveReport = (db: Tx, report: Report, moderatorId: string) =>
-  change(db, report.id, { actionTakenAt: new Date(), actionTakenByAccountId: moderatorId });
+export const resolveReport = (db: Db, report: Report, moderatorId: string) =>
+  change(
+    db,
+    report.id,
+    { actionTakenAt: new Date(), actionTakenByAccountId: moderatorId },
+    { actorId: moderatorId, action: "resolve" },
+  );
 
-export const reopenReport = (db: Tx, report: Report) =>
-  change(db, report.id, { actionTakenAt: null, actionTakenByAccountId: null });
+export const reopenReport = (db: Db, report: Report, actorId: string) =>
+  change(
+    db,
+    report.id,
+    { actionTakenAt: null, actionTakenByAccountId: null },
+    { actorId, action: "reopen" },
+  );
 
 /** The reported statuses still stored (they may have been deleted since), for the entity. */
 export async function reportedStatuses(db: Tx, rows: Report[]) {

@@ -15,11 +15,8 @@ export interface NotifyInput {
   statusId?: string | null;
   /** The report an `admin.report` is about. */
   reportId?: string | null;
-  /**
-   * `moderation_warning` only: the action taken (`none`, `silence`, `suspend`), kept in the group
-   * key (no warnings table yet) so the notification can name it.
-   */
-  warningAction?: string;
+  /** `moderation_warning` only: the stored warning (its action, text, report and statuses). */
+  accountWarningId?: string | null;
 }
 
 /**
@@ -35,7 +32,7 @@ export function groupKey(input: NotifyInput, id: string): string {
     case "follow":
       return `${input.type}-${Math.floor(Date.now() / 86_400_000)}`;
     case "moderation_warning":
-      return `moderation_warning-${input.warningAction ?? "none"}-${id}`;
+      return `moderation_warning-${input.accountWarningId ?? id}`;
     default:
       return `ungrouped-${id}`;
   }
@@ -51,9 +48,10 @@ export async function notify(tx: Tx, input: NotifyInput): Promise<void> {
   const id = newId();
   // One statement: the recipient must be a local account, and a repeat hits the event key.
   await tx.execute(sql`
-    insert into notifications (id, account_id, type, from_account_id, status_id, group_key, report_id)
+    insert into notifications (id, account_id, type, from_account_id, status_id, group_key, report_id, account_warning_id)
     select ${id}::bigint, a.id, ${input.type}::text, ${input.fromAccountId}::bigint,
-           ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text, ${input.reportId ?? null}::bigint
+           ${input.statusId ?? null}::bigint, ${groupKey(input, id)}::text, ${input.reportId ?? null}::bigint,
+           ${input.accountWarningId ?? null}::bigint
     from accounts a where a.id = ${input.accountId}::bigint and a.domain is null
       and ${threadNotMuted(sql`a.id`, sql`${input.statusId ?? null}::bigint`)}
       and ${notifyingAccount(sql`a.id`, sql`${input.fromAccountId}::bigint`)}

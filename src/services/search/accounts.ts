@@ -1,7 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { accountSearchText, accounts } from "../../db/schema/index.ts";
-import { type Account, findAccountByAcct } from "../accounts/accounts.ts";
+import type { Account } from "../accounts/accounts.ts";
+import { findPublicAccountByAcct, notPending } from "../accounts/visible.ts";
 import { notBlocked } from "../safety/hidden.ts";
 
 export interface AccountSearchScope {
@@ -36,7 +37,7 @@ export async function searchAccounts(
 ): Promise<Account[]> {
   const handle = HANDLE.exec(q.trim());
   const exact = handle
-    ? await findAccountByAcct(
+    ? await findPublicAccountByAcct(
         db,
         handle[2] ? `${handle[1]}@${handle[2]}` : handle[1],
         scope.localHost,
@@ -48,6 +49,7 @@ export async function searchAccounts(
   const where: SQL[] = [
     sql`(${accountSearchText} like ${`%${escapeLike(term)}%`} or ${term} <% ${accountSearchText})`,
     notBlocked(scope.viewerId, accounts.id),
+    notPending(accounts.id),
   ];
   if (scope.following && scope.viewerId) where.push(follows(scope.viewerId));
   const followedFirst = scope.viewerId ? sql`${follows(scope.viewerId)} desc,` : sql``;

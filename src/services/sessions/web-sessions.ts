@@ -49,8 +49,8 @@ export async function createWebSession(
 }
 
 /**
- * The live session of a cookie token: not expired, its account local, not suspended and
- * approved. Anything else is no session at all.
+ * The live session of a cookie token: not expired, its account local, not suspended, not
+ * disabled and approved. Anything else is no session at all.
  */
 export async function findWebSession(db: Db, token: string): Promise<WebSession | undefined> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
@@ -61,7 +61,8 @@ export async function findWebSession(db: Db, token: string): Promise<WebSession 
     .innerJoin(localUsers, eq(localUsers.accountId, accounts.id))
     .where(and(eq(webSessions.tokenHash, sha256Hex(token)), gt(webSessions.expiresAt, new Date())))
     .limit(1);
-  if (!row || row.account.suspendedAt || !row.user.approved) return undefined;
+  if (!row || row.account.suspendedAt || !row.user.approved || row.user.disabledAt)
+    return undefined;
   if (Date.now() - row.session.lastUsedAt.getTime() > TOUCH_MS) {
     await db
       .update(webSessions)

@@ -67,6 +67,19 @@ const renderInput = (db: Tx, config: Config, input: StatusInput, contentType: Co
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
 class KeyTaken extends Error {}
 
+/**
+ * Marked sensitive by the author or a content warning, or forced: the moderators marked the
+ * author's media sensitive (`sensitized_at`) and the post carries media.
+ */
+function forcedSensitive(
+  author: Account,
+  input: { sensitive?: boolean; spoilerText?: string },
+  mediaIds: string[],
+): boolean {
+  if (author.sensitizedAt && mediaIds.length > 0) return true;
+  return Boolean(input.sensitive || input.spoilerText);
+}
+
 /** Posts a status for a local account; delivery and fan-out are queued in the same transaction. */
 export async function createLocalStatus(
   db: Db,
@@ -118,7 +131,7 @@ export async function createLocalStatus(
           contentType,
           title: input.title?.trim() || null,
           spoilerText: input.spoilerText ?? "",
-          sensitive: Boolean(input.sensitive || input.spoilerText),
+          sensitive: forcedSensitive(author, input, input.mediaIds ?? []),
           visibility,
           language: input.language ?? null,
           local: true,
@@ -188,7 +201,7 @@ export async function editLocalStatus(
     const next = {
       content: formatted.html,
       spoilerText: input.spoilerText ?? "",
-      sensitive: Boolean(input.sensitive || input.spoilerText),
+      sensitive: forcedSensitive(author, input, keptMedia),
       language: input.language ?? before.language,
     };
     const quoteApprovalPolicy = effectiveQuotePolicy(

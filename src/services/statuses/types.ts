@@ -34,3 +34,10 @@ export interface StatusCounts {
   reblogs: number;
   quotes: number;
 }
+
+/**
+ * Whether a post shows as sensitive: as stored, or forced when the moderators marked its
+ * author's media sensitive (`sensitized_at`, on the author row the bundle already holds).
+ */
+export const shownSensitive = (bundle: Pick<StatusBundle, "status" | "account" | "media">) =>
+  bundle.status.sensitive || (bundle.account.sensitizedAt !== null && bundle.media.length > 0);

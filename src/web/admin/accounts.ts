@@ -18,8 +18,10 @@ import {
   rejectAccount,
 } from "../../services/admin/accounts.ts";
 import {
+  enableAccount,
   mayModerate,
   moderateAccount,
+  unsensitizeAccount,
   unsilenceAccount,
   unsuspendAccount,
 } from "../../services/admin/moderation.ts";
@@ -37,6 +39,8 @@ function state(r: AdminAccountRow): string {
   if (r.user && !r.user.approved) marks.push("pending");
   if (r.account.suspendedAt) marks.push("suspended");
   if (r.account.silencedAt) marks.push("silenced");
+  if (r.user?.disabledAt) marks.push("disabled");
+  if (r.account.sensitizedAt) marks.push("sensitive");
   if (r.user && r.user.role !== "user") marks.push(r.user.role);
   return marks.join(", ") || "active";
 }
@@ -80,7 +84,18 @@ function detail(r: AdminAccountRow, csrf: string): string {
     r.account.suspendedAt
       ? button(id, "unsuspend", "Unsuspend", csrf)
       : button(id, "suspend", "Suspend", csrf),
+    r.account.sensitizedAt
+      ? button(id, "unsensitive", "Undo force-sensitive", csrf)
+      : button(id, "sensitive", "Force media sensitive", csrf),
   );
+  // Only a local account has a login to disable.
+  if (r.user) {
+    buttons.push(
+      r.user.disabledAt
+        ? button(id, "enable", "Enable login", csrf)
+        : button(id, "disable", "Disable login", csrf),
+    );
+  }
   const profile = r.account.domain ? (r.account.url ?? r.account.uri) : `/@${r.account.username}`;
   return `<div class="card"><dl>${dl}</dl><p><a href="${escapeHtml(profile)}">Profile</a></p><p>${buttons.join(" ")}</p></div>`;
 }
@@ -157,20 +172,28 @@ async function act(c: Context, deps: AppDeps, id: string, action: string): Promi
   const back = `/admin/accounts/${id}?done=${action}`;
   switch (action) {
     case "approve":
-      await approveAccount(db, row, deps.config);
+      await approveAccount(db, row, session.account.id, deps.config);
       return back;
     case "reject":
-      await rejectAccount(db, row);
+      await rejectAccount(db, row, session.account.id);
       return "/admin/accounts";
     case "silence":
     case "suspend":
+    case "sensitive":
+    case "disable":
       await moderateAccount(db, session.account, row.account, { type: action });
       return back;
     case "unsilence":
-      await unsilenceAccount(db, row.account);
+      await unsilenceAccount(db, row.account, session.account);
       return back;
     case "unsuspend":
-      await unsuspendAccount(db, row.account);
+      await unsuspendAccount(db, row.account, session.account);
+      return back;
+    case "unsensitive":
+      await unsensitizeAccount(db, row.account, session.account);
+      return back;
+    case "enable":
+      await enableAccount(db, row.account, session.account);
       return back;
     default:
       throw new AppError(404, "No such action");

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../deps.ts";
 import { requireStaff } from "../session.ts";
 import { adminAccountPages } from "./accounts.ts";
+import { adminAuditPages } from "./audit.ts";
 import { adminDashboard } from "./dashboard.ts";
 import { adminDomainPages } from "./domains.ts";
 import { adminReportPages } from "./reports.ts";
@@ -20,5 +21,6 @@ export function adminPages(deps: AppDeps): Hono {
   router.route("/", adminReportPages(deps));
   router.route("/", adminDomainPages(deps));
   router.route("/", adminSettingsPages(deps));
+  router.route("/", adminAuditPages(deps));
   return router;
 }

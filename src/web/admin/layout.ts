@@ -13,6 +13,7 @@ const NAV: [string, string][] = [
   ["/admin/reports", "Reports"],
   ["/admin/domains", "Domains"],
   ["/admin/settings", "Settings"],
+  ["/admin/audit", "Audit log"],
 ];
 
 export function adminPage(

@@ -105,7 +105,7 @@ export function adminReportPages(deps: AppDeps): Hono {
       c.redirect(`/admin/reports/${report.id}?${new URLSearchParams(q)}`, 303);
     try {
       if (action === "resolve") await resolveReport(db, report, session.account.id);
-      else if (action === "reopen") await reopenReport(db, report);
+      else if (action === "reopen") await reopenReport(db, report, session.account.id);
       else if (action === "suspend_target") {
         const [target] = await getAdminAccounts(db, [report.targetAccountId]);
         if (!target || !mayModerate(session.role, target.user?.role))

@@ -81,10 +81,10 @@ export async function serializeAdminAccounts(
     // No e-mail confirmation exists yet: a local account is confirmed once it exists.
     confirmed: u !== null,
     approved: u ? u.approved : true,
-    disabled: false,
+    disabled: u?.disabledAt != null,
     silenced: a.silencedAt !== null,
     suspended: a.suspendedAt !== null,
-    sensitized: false,
+    sensitized: a.sensitizedAt !== null,
     account: publicOnes[i],
     created_by_application_id: null,
     invited_by_account_id: null,

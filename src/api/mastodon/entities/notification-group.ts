@@ -3,9 +3,11 @@ import type { Tx } from "../../../db/client.ts";
 import { reports } from "../../../db/schema/index.ts";
 import type { NotificationType } from "../../../db/schema/notifications.ts";
 import { accountsWithStats } from "../../../services/accounts/stats.ts";
+import { warningsByIds } from "../../../services/admin/warnings.ts";
 import type { NotificationGroup } from "../../../services/notifications/grouped.ts";
 import { loadBundlesByIds } from "../../../services/statuses/load.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonAccountWarning, serializeWarnings } from "./account-warning.ts";
 import { type MastodonReport, serializeReports } from "./report.ts";
 import { type MastodonStatus, serializeBundles } from "./status.ts";
 
@@ -23,6 +25,8 @@ export interface MastodonNotificationGroup {
   status_id?: string;
   /** `admin.report` only. */
   report?: MastodonReport;
+  /** `moderation_warning` only. */
+  moderation_warning?: MastodonAccountWarning;
 }
 
 /** Mastodon's PartialAccountWithAvatar (`expand_accounts=partial_avatars`). */
@@ -84,9 +88,16 @@ export async function serializeGroups(
     STATUS_TYPES.includes(g.notification.type) ? g.notification.statusId : null;
   const statusIds = [...new Set(groups.flatMap((g) => withStatus(g) ?? []))];
   const sampleIds = [...new Set(groups.flatMap((g) => g.sampleAccountIds))];
-  const [bundles, people] = await Promise.all([
+  const warned = groups.some((g) => g.notification.accountWarningId);
+  const [bundles, people, warningRows, viewer] = await Promise.all([
     statusIds.length ? loadBundlesByIds(db, statusIds) : Promise.resolve([]),
     accountsWithStats(db, sampleIds),
+    warningsByIds(
+      db,
+      groups.map((g) => g.notification.accountWarningId),
+    ),
+    // A warning's target is the viewer, rendered inside the warning (not in `accounts`).
+    warned && !sampleIds.includes(viewerId) ? accountsWithStats(db, [viewerId]) : [],
   ]);
   const reportIds = [...new Set(groups.flatMap((g) => g.notification.reportId ?? []))];
   const reportRows = reportIds.length
@@ -98,10 +109,13 @@ export async function serializeGroups(
   const authors = [...new Map(bundles.map((b) => [b.account.id, b.account])).values()].filter(
     (a) => !sampleIds.includes(a.id),
   );
-  const [serializedPeople, serializedStatuses] = await Promise.all([
+  const [serializedPeople, serializedStatuses, serializedViewer] = await Promise.all([
     serializeAccounts(db, [...people, ...authors], publicUrl),
     serializeBundles(db, bundles, publicUrl, viewerId),
+    serializeAccounts(db, viewer, publicUrl),
   ]);
+  const rendered = new Map([...serializedPeople, ...serializedViewer].map((a) => [a.id, a]));
+  const warningOf = serializeWarnings(warningRows, (id) => rendered.get(id));
   const shownStatus = new Set(serializedStatuses.map((s) => s.id));
   const full = new Set<string>(bundles.map((b) => b.account.id));
   for (const g of groups) if (g.sampleAccountIds[0]) full.add(g.sampleAccountIds[0]);
@@ -127,6 +141,9 @@ export async function serializeGroups(
         ...(statusId && shownStatus.has(statusId) ? { status_id: statusId } : {}),
         ...(g.notification.reportId && reportOf.has(g.notification.reportId)
           ? { report: reportOf.get(g.notification.reportId) }
+          : {}),
+        ...(g.notification.accountWarningId && warningOf.has(g.notification.accountWarningId)
+          ? { moderation_warning: warningOf.get(g.notification.accountWarningId) }
           : {}),
       };
     }),

@@ -3,9 +3,11 @@ import type { Tx } from "../../../db/client.ts";
 import { reports } from "../../../db/schema/index.ts";
 import type { NotificationType } from "../../../db/schema/notifications.ts";
 import { accountsWithStats } from "../../../services/accounts/stats.ts";
+import { warningsByIds } from "../../../services/admin/warnings.ts";
 import type { Notification } from "../../../services/notifications/notifications.ts";
 import { loadBundlesByIds } from "../../../services/statuses/load.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
+import { type MastodonAccountWarning, serializeWarnings } from "./account-warning.ts";
 import { type MastodonReport, serializeReports } from "./report.ts";
 import { type MastodonStatus, serializeBundles } from "./status.ts";
 
@@ -19,6 +21,8 @@ export interface MastodonNotification {
   status?: MastodonStatus;
   /** `admin.report` only. */
   report?: MastodonReport;
+  /** `moderation_warning` only. */
+  moderation_warning?: MastodonAccountWarning;
 }
 
 /**
@@ -32,15 +36,23 @@ export async function serializeNotifications(
   viewerId: string,
 ): Promise<MastodonNotification[]> {
   if (rows.length === 0) return [];
-  const accountIds = [...new Set(rows.map((n) => n.fromAccountId))];
+  const warned = rows.some((n) => n.accountWarningId);
+  // A warning's target is the recipient: rendered with the page's other accounts.
+  const accountIds = [
+    ...new Set([...rows.map((n) => n.fromAccountId), ...(warned ? [viewerId] : [])]),
+  ];
   const statusIds = [...new Set(rows.flatMap((n) => (n.statusId ? [n.statusId] : [])))];
   const reportIds = [...new Set(rows.flatMap((n) => (n.reportId ? [n.reportId] : [])))];
-  const [people, bundles, reportRows] = await Promise.all([
+  const [people, bundles, reportRows, warningRows] = await Promise.all([
     accountsWithStats(db, accountIds),
     statusIds.length ? loadBundlesByIds(db, statusIds) : Promise.resolve([]),
     reportIds.length
       ? db.select().from(reports).where(inArray(reports.id, reportIds))
       : Promise.resolve([]),
+    warningsByIds(
+      db,
+      rows.map((n) => n.accountWarningId),
+    ),
   ]);
   const [serializedPeople, serializedStatuses, serializedReports] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
@@ -50,9 +62,11 @@ export async function serializeNotifications(
   const reportOf = new Map(serializedReports.map((r) => [r.id, r]));
   const accountOf = new Map(serializedPeople.map((a) => [a.id, a]));
   const statusOf = new Map(serializedStatuses.map((s) => [s.id, s]));
+  const warningOf = serializeWarnings(warningRows, (id) => accountOf.get(id));
   return rows.map((n) => {
     const status = n.statusId ? statusOf.get(n.statusId) : undefined;
     const report = n.reportId ? reportOf.get(n.reportId) : undefined;
+    const warning = n.accountWarningId ? warningOf.get(n.accountWarningId) : undefined;
     return {
       id: n.id,
       type: n.type,
@@ -61,6 +75,7 @@ export async function serializeNotifications(
       account: accountOf.get(n.fromAccountId)!,
       ...(status ? { status } : {}),
       ...(report ? { report } : {}),
+      ...(warning ? { moderation_warning: warning } : {}),
     };
   });
 }

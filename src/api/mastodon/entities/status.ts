@@ -3,7 +3,11 @@ import type { Visibility } from "../../../db/schema/statuses.ts";
 import { type QuoteApproval, quoteApprovalOf } from "../../../services/quotes/policy.ts";
 import { quotedBundles, shownQuoteState } from "../../../services/quotes/render.ts";
 import { loadBundles } from "../../../services/statuses/load.ts";
-import type { Status, StatusBundle } from "../../../services/statuses/types.ts";
+import {
+  type Status,
+  type StatusBundle,
+  shownSensitive,
+} from "../../../services/statuses/types.ts";
 import { viewerMarks } from "../../../services/statuses/viewer-marks.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 import { type MastodonCustomEmoji, serializeEmoji } from "./custom-emoji.ts";
@@ -122,7 +126,7 @@ export async function serializeBundles(
       account: serialized.get(account.id)!,
       content: status.content,
       visibility: status.visibility,
-      sensitive: status.sensitive,
+      sensitive: shownSensitive(bundle),
       spoiler_text: status.spoilerText,
       media_attachments: media.map(serializeMedia),
       application: null,

@@ -4,7 +4,7 @@ import type { AppDeps } from "../../../deps.ts";
 import { resolveRemoteAccount } from "../../../federation/resolve.ts";
 import { AppError, notFound } from "../../../lib/errors.ts";
 import { isId } from "../../../lib/ids.ts";
-import { findAccountByAcct, getAccount } from "../../../services/accounts/accounts.ts";
+import { findPublicAccountByAcct, getPublicAccount } from "../../../services/accounts/visible.ts";
 import { followAccount, unfollowAccount } from "../../../services/follows/follows.ts";
 import { relationships } from "../../../services/follows/relationships.ts";
 import { accountStatuses } from "../../../services/timelines/timelines.ts";
@@ -55,7 +55,8 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const account = async (id: string) => {
     if (!isId(id)) throw notFound();
-    return getAccount(db, id);
+    // A sign-up awaiting approval is a 404 here (staff see it through the admin API).
+    return getPublicAccount(db, id);
   };
 
   app.get("/lookup", scopeIfToken("read:accounts"), async (c) => {
@@ -141,7 +142,7 @@ async function lookup(deps: AppDeps, acct: string, mayResolve: boolean) {
   const handle = acct.replace(/^@/, "");
   if (!/^[^@\s]+(@[^@\s/]+)?$/.test(handle))
     throw new AppError(400, "acct must look like user or user@host");
-  const known = await findAccountByAcct(deps.db, handle, deps.config.host);
+  const known = await findPublicAccountByAcct(deps.db, handle, deps.config.host);
   if (known) return known;
   const [, domain] = handle.split("@");
   if (!domain || domain.toLowerCase() === deps.config.host.toLowerCase()) return undefined;

@@ -15,8 +15,10 @@ import {
 } from "../../../services/admin/accounts.ts";
 import {
   ACTION_TYPES,
+  enableAccount,
   mayModerate,
   moderateAccount,
+  unsensitizeAccount,
   unsilenceAccount,
   unsuspendAccount,
 } from "../../../services/admin/moderation.ts";
@@ -73,9 +75,9 @@ const unsupported = (name: string) =>
 
 /** v1's booleans as v2's filter; the first status flag set wins, as in Mastodon's filter. */
 function v1Filter(q: z.infer<typeof v1Query>): AdminAccountFilter {
-  if (q.disabled) throw unsupported("disabled");
-  if (q.sensitized) throw unsupported("sensitized");
-  const status = (["pending", "suspended", "silenced", "active"] as const).find((s) => q[s]);
+  const status = (
+    ["pending", "disabled", "sensitized", "suspended", "silenced", "active"] as const
+  ).find((s) => q[s]);
   return {
     origin: q.local ? "local" : q.remote ? "remote" : undefined,
     status,
@@ -89,7 +91,6 @@ function v1Filter(q: z.infer<typeof v1Query>): AdminAccountFilter {
 }
 
 function v2Filter(q: z.infer<typeof v2Query>): AdminAccountFilter {
-  if (q.status === "disabled") throw unsupported("status=disabled");
   if (q.role_ids !== undefined)
     throw unsupported("role_ids (Tern's roles are user, moderator, admin; use permissions=staff)");
   if (q.invited_by !== undefined) throw unsupported("invited_by");
@@ -114,6 +115,10 @@ const actionBody = z
       .refine(isId, "not an id")
       .optional(),
     warning_preset_id: z.union([z.string(), z.number()]).optional(),
+    status_ids: z
+      .union([z.string(), z.array(z.union([z.string(), z.number()]).transform(String))])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .optional(),
     text: z.string().max(5000).optional(),
     send_email_notification: adminFlag,
   })
@@ -162,7 +167,7 @@ export function adminAccountsRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/:id", read, (c) => answer(c, c.req.param("id")));
   app.post("/:id/approve", write, async (c) => {
-    const row = await approveAccount(db, await target(c), config);
+    const row = await approveAccount(db, await target(c), currentAccount(c).id, config);
     const [entity] = await serializeAdminAccounts(db, [row], config.publicUrl);
     return c.json(entity);
   });
@@ -170,40 +175,45 @@ export function adminAccountsRouter(deps: AppDeps): Hono<ApiEnv> {
     const row = await target(c);
     // The answer shows the account as it was: it no longer exists afterwards.
     const [entity] = await serializeAdminAccounts(db, [row], config.publicUrl);
-    await rejectAccount(db, row);
+    await rejectAccount(db, row, currentAccount(c).id);
     return c.json(entity);
   });
   app.post("/:id/action", write, async (c) => {
     const body = await readBody(c, actionBody);
     if (body.warning_preset_id !== undefined) throw unsupported("warning_preset_id");
-    // Warnings carry no stored text yet and Tern sends no e-mail: refused, not dropped.
-    if (body.text)
-      throw new AppError(422, "text is not supported: moderation warnings keep no text yet");
+    // Without SMTP there is no e-mail to send: refused, not dropped.
     if (body.send_email_notification && !config.smtp)
       throw new AppError(422, "send_email_notification is not supported: SMTP_URL is not set");
     const row = await target(c);
     await moderateAccount(db, currentAccount(c), row.account, {
       type: body.type,
       reportId: body.report_id,
+      text: body.text,
+      statusIds: body.status_ids,
     });
     if (body.send_email_notification) await mailModerationAction(db, config, row, body.type);
     return c.json({});
   });
   app.post("/:id/unsuspend", write, async (c) => {
-    await unsuspendAccount(db, (await target(c)).account);
+    await unsuspendAccount(db, (await target(c)).account, currentAccount(c));
     return answer(c, c.req.param("id"));
   });
   app.post("/:id/unsilence", write, async (c) => {
-    await unsilenceAccount(db, (await target(c)).account);
+    await unsilenceAccount(db, (await target(c)).account, currentAccount(c));
     return answer(c, c.req.param("id"));
   });
-  // Tern never disables logins nor forces sensitive media: nothing to undo, the account as is.
-  app.post("/:id/enable", write, async (c) => answer(c, (await target(c)).account.id));
-  app.post("/:id/unsensitive", write, async (c) => answer(c, (await target(c)).account.id));
+  app.post("/:id/enable", write, async (c) => {
+    await enableAccount(db, (await target(c)).account, currentAccount(c));
+    return answer(c, c.req.param("id"));
+  });
+  app.post("/:id/unsensitive", write, async (c) => {
+    await unsensitizeAccount(db, (await target(c)).account, currentAccount(c));
+    return answer(c, c.req.param("id"));
+  });
   app.delete("/:id", write, async (c) => {
     const row = await target(c);
     const [entity] = await serializeAdminAccounts(db, [row], config.publicUrl);
-    await deleteSuspendedAccount(db, row);
+    await deleteSuspendedAccount(db, row, currentAccount(c).id);
     return c.json(entity);
   });
   return app;

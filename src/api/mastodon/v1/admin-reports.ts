@@ -82,21 +82,25 @@ export function adminReportsRouter(deps: AppDeps): Hono<ApiEnv> {
   app.get("/:id", read, async (c) => answer(c, await report(c)));
   app.put("/:id", write, async (c) => {
     const body = await readBody(c, updateBody);
-    const updated = await updateReport(db, await report(c), {
-      category: body.category,
-      ruleIds: body.rule_ids,
-    });
+    const updated = await updateReport(
+      db,
+      await report(c),
+      { category: body.category, ruleIds: body.rule_ids },
+      currentAccount(c).id,
+    );
     return answer(c, updated);
   });
   app.post("/:id/assign_to_self", write, async (c) =>
-    answer(c, await assignReport(db, await report(c), currentAccount(c).id)),
+    answer(c, await assignReport(db, await report(c), currentAccount(c).id, true)),
   );
   app.post("/:id/unassign", write, async (c) =>
-    answer(c, await assignReport(db, await report(c), null)),
+    answer(c, await assignReport(db, await report(c), currentAccount(c).id, false)),
   );
   app.post("/:id/resolve", write, async (c) =>
     answer(c, await resolveReport(db, await report(c), currentAccount(c).id)),
   );
-  app.post("/:id/reopen", write, async (c) => answer(c, await reopenReport(db, await report(c))));
+  app.post("/:id/reopen", write, async (c) =>
+    answer(c, await reopenReport(db, await report(c), currentAccount(c).id)),
+  );
   return app;
 }
