@@ -6,6 +6,8 @@ import type { Account } from "../../../services/accounts/accounts.ts";
 import { UNCONFIRMED_LOGIN } from "../../../services/accounts/email.ts";
 import { hasScope } from "../../../services/oauth/scopes.ts";
 import { findAccessToken } from "../../../services/oauth/tokens.ts";
+import { roleOn } from "../../../services/teams/access.ts";
+import { scopesForRole } from "../../../services/teams/token-scopes.ts";
 import type { ApiEnv, AuthInfo } from "../env.ts";
 
 /** `Bearer <token>` (scheme case-insensitive, RFC 7235); undefined for no or another scheme. */
@@ -43,10 +45,19 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<ApiEnv> {
     const confirming = found.unconfirmed && c.req.path.startsWith("/api/v1/emails/");
     if (found.unconfirmed && !confirming) throw forbidden(UNCONFIRMED_LOGIN);
     if (found.pending && !confirming) throw forbidden("Your login is currently pending approval");
+    // A token a team member granted for another account holds what the member's role allows,
+    // re-checked on every call (one lookup, only for such tokens): off the team, the token is dead.
+    let scopes = found.scopes;
+    const grantedBy = found.token.grantedByAccountId;
+    if (grantedBy && found.account && grantedBy !== found.account.id) {
+      const role = await roleOn(deps.db, grantedBy, found.account.id);
+      if (!role) throw invalidToken(c);
+      scopes = scopesForRole(scopes, role);
+    }
     c.set("auth", {
       account: found.account,
       appId: found.token.appId,
-      scopes: found.scopes,
+      scopes,
       tokenId: found.token.id,
     });
     return next();

@@ -1,0 +1,48 @@
+/**
+ * The team audit log: who (which login) did what on an account. Written in the caller's
+ * transaction so a change and its record stand or fall together.
+ */
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { Db, Tx } from "../../db/client.ts";
+import { accountAuditLog } from "../../db/schema/index.ts";
+import { newId } from "../../lib/ids.ts";
+
+export type AuditEntry = typeof accountAuditLog.$inferSelect;
+
+export interface AuditInput {
+  accountId: string;
+  actorAccountId: string;
+  action: string;
+  statusId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export async function recordAudit(tx: Db | Tx, input: AuditInput): Promise<void> {
+  await tx.insert(accountAuditLog).values({
+    id: newId(),
+    accountId: input.accountId,
+    actorAccountId: input.actorAccountId,
+    action: input.action,
+    statusId: input.statusId ?? null,
+    detail: input.detail ?? {},
+  });
+}
+
+/** Newest first, keyset-paged by id (`maxId` excludes). */
+export async function listAudit(
+  db: Db | Tx,
+  accountId: string,
+  page: { maxId?: string; limit?: number } = {},
+): Promise<AuditEntry[]> {
+  const limit = Math.min(Math.max(page.limit ?? 40, 1), 200);
+  return db
+    .select()
+    .from(accountAuditLog)
+    .where(
+      page.maxId
+        ? and(eq(accountAuditLog.accountId, accountId), lt(accountAuditLog.id, page.maxId))
+        : eq(accountAuditLog.accountId, accountId),
+    )
+    .orderBy(desc(accountAuditLog.id))
+    .limit(limit);
+}
