@@ -178,6 +178,19 @@ describe("reach analytics API", () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(await csv.text()).toBe(`day,gained,lost\n${today},1,0\n`);
 
+    const top = await t.request(`${base}/accounts/${owner.account.id}/top_statuses?limit=5`, {
+      token: owner.token,
+    });
+    expect(await top.json()).toMatchObject([
+      { status_id: id, excerpt: "hello reach", favourites_count: 1, followers_reached: 1 },
+    ]);
+    const topCsv = await t.request(`${base}/accounts/${owner.account.id}/top_statuses.csv`, {
+      token: owner.token,
+    });
+    expect((await topCsv.text()).split("\n")[1]).toMatch(
+      new RegExp(`^${id},.*,"hello reach",0,1,0,0,1$`),
+    );
+
     for (const path of [`accounts/${owner.account.id}`, `statuses/${id}`]) {
       const denied = await t.request(`${base}/${path}`, { token: stranger.token });
       expect(denied.status).toBe(404);

@@ -15,6 +15,7 @@ import {
   statusStats,
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
+import { htmlToPlainText } from "../../lib/html.ts";
 import { mayReadAnalytics, roleOn } from "../teams/access.ts";
 
 /** Throws 404 (never 403: the account's existence is not revealed) unless `loginId` may read. */
@@ -162,4 +163,30 @@ interface ByServer {
   favourites: number;
   reblogs: number;
   replies: number;
+}
+
+/**
+ * An account's posts with the most interactions (favourites + reblogs + replies, from the
+ * counters), newest first on a tie. One statement; `limit` at most 40.
+ */
+export async function topStatuses(db: Db, accountId: string, limit: number) {
+  const score = sql`(${statusStats.favouritesCount} + ${statusStats.reblogsCount} + ${statusStats.repliesCount})`;
+  const rows = await db
+    .select({ status: statuses, stats: statusStats, reach: statusReach })
+    .from(statusStats)
+    .innerJoin(statuses, eq(statuses.id, statusStats.statusId))
+    .leftJoin(statusReach, eq(statusReach.statusId, statuses.id))
+    .where(and(eq(statuses.accountId, accountId), isNull(statuses.reblogOfId)))
+    .orderBy(desc(score), desc(statuses.id))
+    .limit(limit);
+  return rows.map(({ status, stats, reach }) => ({
+    status_id: status.id,
+    created_at: status.createdAt.toISOString(),
+    excerpt: htmlToPlainText(status.content).slice(0, 100),
+    replies_count: stats.repliesCount,
+    favourites_count: stats.favouritesCount,
+    reblogs_count: stats.reblogsCount,
+    quotes_count: stats.quotesCount,
+    followers_reached: reach?.followersReached ?? 0,
+  }));
 }

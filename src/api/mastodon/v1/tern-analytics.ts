@@ -7,6 +7,7 @@ import {
   followerGrowth,
   statusAuthor,
   statusSummary,
+  topStatuses,
 } from "../../../services/analytics/read.ts";
 import { csvResponse } from "../csv-response.ts";
 import type { ApiEnv } from "../env.ts";
@@ -45,6 +46,29 @@ export function ternAnalyticsRouter(deps: AppDeps): Hono<ApiEnv> {
       for (const g of growth) yield `${g.day},${g.gained},${g.lost}\n`;
     }
     return csvResponse(c, lines(), "growth.csv");
+  });
+
+  /** `limit` (default 20, at most 40), after refusing unknown parameters. */
+  async function top(c: Context<ApiEnv>) {
+    readDays(c, ["limit"]);
+    const raw = c.req.query("limit");
+    const limit = raw === undefined ? 20 : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1) throw unprocessable("limit must be a whole number");
+    const id = idParam(c.req.param("id") ?? "");
+    await assertMayRead(db, currentAccount(c).id, id);
+    return topStatuses(db, id, Math.min(limit, 40));
+  }
+  app.get("/accounts/:id/top_statuses", async (c) => c.json(await top(c)));
+  app.get("/accounts/:id/top_statuses.csv", async (c) => {
+    const rows = await top(c);
+    const quote = (s: string) => `"${s.replaceAll('"', '""').replace(/[\r\n]+/g, " ")}"`;
+    async function* lines() {
+      yield "status_id,created_at,excerpt,replies,favourites,reblogs,quotes,followers_reached\n";
+      for (const r of rows) {
+        yield `${r.status_id},${r.created_at},${quote(r.excerpt)},${r.replies_count},${r.favourites_count},${r.reblogs_count},${r.quotes_count},${r.followers_reached}\n`;
+      }
+    }
+    return csvResponse(c, lines(), "top_statuses.csv");
   });
 
   app.get("/accounts/:id", async (c) => {
