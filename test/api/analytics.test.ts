@@ -8,6 +8,7 @@ import {
   followerDaily,
   statuses,
   statusReach,
+  webSessions,
 } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { type Account, createLocalAccount } from "../../src/services/accounts/accounts.ts";
@@ -19,6 +20,7 @@ import {
 } from "../../src/services/analytics/deliveries.ts";
 import { receiveLike } from "../../src/services/favourites/favourites.ts";
 import { receiveFollow, receiveUndoFollow } from "../../src/services/follows/follows.ts";
+import { createWebSession } from "../../src/services/sessions/web-sessions.ts";
 import { openTestDatabase } from "../helpers/db.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
 
@@ -195,6 +197,31 @@ describe("reach analytics API", () => {
       const denied = await t.request(`${base}/${path}`, { token: stranger.token });
       expect(denied.status).toBe(404);
     }
+    // The studio page: an analyst acting for the owner sees the chart and the post; a stranger's
+    // session gets 404 for the owner's post.
+    const cookie = async (accountId: string, actingId?: string) => {
+      const { token } = await createWebSession(db, accountId, {});
+      if (actingId) {
+        await db
+          .update(webSessions)
+          .set({ actingAccountId: actingId })
+          .where(eq(webSessions.accountId, accountId));
+      }
+      return { cookie: `__Host-tern_session=${token}` };
+    };
+    const page = await t.request("/studio/analytics", {
+      headers: await cookie(analyst.account.id, owner.account.id),
+    });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("<svg");
+    expect(html).toContain("@owner");
+    expect(html).toContain(`/studio/analytics/statuses/${id}`);
+    const strangerHeaders = await cookie(stranger.account.id);
+    const other = await t.request(`/studio/analytics/statuses/${id}`, { headers: strangerHeaders });
+    expect(other.status).toBe(404);
+    expect((await t.request("/studio/analytics")).status).toBe(302);
+
     const bad = await t.request(`${base}/accounts/${owner.account.id}?since=1`, {
       token: owner.token,
     });
