@@ -23,6 +23,7 @@ import { errorPage, layout, notFoundPage, openGraph, sendHtml } from "./layout.t
 import { PROFILE_PAGE_SIZE, renderProfilePage } from "./profile.ts";
 import { registerStatic } from "./static.ts";
 import { renderStatusPage, type SiteInfo } from "./status-page.ts";
+import { registerStudioAnalytics } from "./studio/analytics.ts";
 import { studioPages } from "./studio/index.ts";
 import { registerTagPage } from "./tag-page.ts";
 
@@ -76,6 +77,7 @@ export function webRoutes(deps: AppDeps): Hono {
   registerFeeds(app, deps, site, notFound);
   registerTagPage(app, deps, site, notFound);
   registerEmbeds(app, deps, site, findPublicStatus, notFound);
+  registerStudioAnalytics(app, deps);
 
   app.get("/", async (c) => {
     const count = await countLocalAccounts(db);

@@ -43,6 +43,7 @@ import { statusesByIdRouter } from "./v1/statuses-by-id.ts";
 import { suggestionsRouter } from "./v1/suggestions.ts";
 import { tagTimelineRouter } from "./v1/tag-timeline.ts";
 import { followedTagsRouter, tagsRouter } from "./v1/tags.ts";
+import { ternAnalyticsRouter } from "./v1/tern-analytics.ts";
 import { deliveryHostsRouter } from "./v1/tern-delivery-hosts.ts";
 import { statusThreadMutesRouter } from "./v1/thread-mutes.ts";
 import { timelinesRouter } from "./v1/timelines.ts";
@@ -126,5 +127,7 @@ export function mastodonApi(deps: AppDeps): Hono<ApiEnv> {
   api.route("/v1/admin/accounts", adminAccountsRouter(deps));
   api.route("/v1/admin/reports", adminReportsRouter(deps));
   api.route("/v1/tern/admin/delivery_hosts", deliveryHostsRouter(deps));
+  // Reach analytics (Tern's own): the account, or its team.
+  api.route("/v1/tern/analytics", ternAnalyticsRouter(deps));
   return api;
 }
