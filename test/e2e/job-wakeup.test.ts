@@ -9,11 +9,12 @@ import { freePort, runCli, type ServerProcess, startServer } from "../helpers/pr
 /**
  * A job enqueued by one process (a post through a `web` process) wakes a worker in another
  * process at once, through LISTEN/NOTIFY. The worker here polls only once a minute, so only the
- * NOTIFY can explain a pickup within a second. PostgreSQL only: PGlite is one process's database.
+ * NOTIFY can explain a pickup within seconds. PostgreSQL only: PGlite is one process's database.
  */
 const pg = !!process.env.TEST_DATABASE_URL;
 const POLL_MS = 60_000;
-const BOUND_MS = 1_000;
+// Far below the poll interval, far above a loaded CI machine's worst pickup (1.2 s seen).
+const BOUND_MS = 10_000;
 
 describe.skipIf(!pg)("a worker in another process", () => {
   let drop: () => Promise<void>;
@@ -66,7 +67,7 @@ describe.skipIf(!pg)("a worker in another process", () => {
       for (;;) {
         const [row] = await sql`select 1 from home_feed where status_id = ${id}`;
         if (row) break;
-        expect(Date.now() - started, `post ${i} not fanned out`).toBeLessThan(BOUND_MS * 5);
+        expect(Date.now() - started, `post ${i} not fanned out`).toBeLessThan(BOUND_MS * 3);
         await new Promise((r) => setTimeout(r, 10));
       }
       took.push(Date.now() - started);

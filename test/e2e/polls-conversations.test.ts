@@ -86,7 +86,7 @@ describe("polls and direct conversations across two Tern servers", () => {
       own_votes: [1],
       options: [{ votes_count: 1 }, { votes_count: 1 }],
     });
-  });
+  }, 120_000);
 
   it("a direct message from B is in alice's conversations on A", async () => {
     const { a, b } = sites;
@@ -107,5 +107,5 @@ describe("polls and direct conversations across two Tern servers", () => {
       unread: false,
       accounts: [{ acct: `alice@${a.host}` }],
     });
-  });
+  }, 120_000);
 });
