@@ -33,6 +33,9 @@ button.primary{background:#2b5fd9;color:#fff}
 button.secondary{background:#fff;color:#2b5fd9}
 .error{background:#fdecec;border:1px solid #d93025;padding:.5rem .75rem;border-radius:.25rem}
 code{display:block;word-break:break-all;font-size:1.1rem;padding:.75rem;background:#f0f1f4;border-radius:.25rem}
+fieldset{border:0;padding:0;margin:0}
+legend{margin-bottom:.5rem}
+label.choice{font-weight:400;display:flex;gap:.4rem;align-items:baseline;padding:.4rem 0}
 :focus-visible{outline:3px solid #f2a900;outline-offset:2px}`;
 
 function layout(title: string, body: string): string {
@@ -100,6 +103,63 @@ ${hidden}
 <div class="actions">
 <button type="submit" class="primary" name="decision" value="approve">Authorize</button>
 <button type="submit" class="secondary" name="decision" value="deny" formnovalidate>Deny</button>
+</div>
+</form>`,
+  );
+}
+
+/** One account the login may hand to the app, as the chooser lists it. */
+export interface AccountChoiceItem {
+  id: string;
+  /** `@name` as shown (local accounts: no host). */
+  acct: string;
+  displayName: string;
+  role: "self" | "owner" | "editor" | "analyst";
+}
+
+const ROLE_LABELS: Record<AccountChoiceItem["role"], string> = {
+  self: "your own account",
+  owner: "owner",
+  editor: "editor: may post",
+  analyst: "analyst: may only read",
+};
+
+export interface AccountChoicePageInput {
+  host: string;
+  appName: string;
+  accounts: AccountChoiceItem[];
+  /** The OAuth parameters, the CSRF token and the signed ticket (never the password). */
+  hidden: Record<string, string | undefined>;
+  error?: string;
+}
+
+/** Step two for a login on a team: which account the app acts as (one token per account). */
+export function accountChoicePage(input: AccountChoicePageInput): string {
+  const error = input.error
+    ? `<p class="error" role="alert" id="form-error">${escapeHtml(input.error)}</p>`
+    : "";
+  const hidden = Object.entries(input.hidden)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join("\n");
+  const choices = input.accounts.map((a, i) => {
+    const name = a.displayName ? `${escapeHtml(a.displayName)} ` : "";
+    return `<label class="choice"><input type="radio" name="account_id" value="${escapeHtml(a.id)}"${i === 0 ? " checked" : ""}> ${name}<span>@${escapeHtml(a.acct)}</span> <small>(${escapeHtml(ROLE_LABELS[a.role])})</small></label>`;
+  });
+  const question = `Which account should ${input.appName} use?`;
+  return layout(
+    question,
+    `<h1>${escapeHtml(question)}</h1>
+${error}
+<form method="post" action="/oauth/authorize">
+${hidden}
+<fieldset>
+<legend>Accounts you may use on ${escapeHtml(input.host)}; the app gets only the one you choose</legend>
+${choices.join("\n")}
+</fieldset>
+<div class="actions">
+<button type="submit" class="primary" name="decision" value="approve">Authorize</button>
+<button type="submit" class="secondary" name="decision" value="deny">Deny</button>
 </div>
 </form>`,
   );

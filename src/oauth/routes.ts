@@ -7,6 +7,7 @@ import { rateLimit } from "../api/mastodon/middleware/rate-limit.ts";
 import { clientIp } from "../api/request-log.ts";
 import type { AppDeps } from "../deps.ts";
 import { AppError } from "../lib/errors.ts";
+import { isId } from "../lib/ids.ts";
 import {
   DISABLED_LOGIN,
   type LoginResult,
@@ -15,6 +16,7 @@ import {
   SUSPENDED_LOGIN,
   UNCONFIRMED_FORM,
 } from "../services/accounts/login.ts";
+import { type AccountChoice, chooseAccount } from "../services/oauth/account-choice.ts";
 import { authenticateClient, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import {
   type AuthorizationParams,
@@ -28,9 +30,17 @@ import { issueAuthorizationCode } from "../services/oauth/codes.ts";
 import { invalidClient, invalidRequest, OAuthError } from "../services/oauth/errors.ts";
 import { grantAuthorizationCode, grantClientCredentials } from "../services/oauth/grants.ts";
 import { SUPPORTED_SCOPES } from "../services/oauth/scopes.ts";
+import {
+  checkTicket,
+  signTicket,
+  type TicketBinding,
+  ticketSecret,
+} from "../services/oauth/ticket.ts";
 import { revokeAccessToken } from "../services/oauth/tokens.ts";
+import { type ActableAccount, accountsForLogin } from "../services/teams/access.ts";
 import { csrfCookie } from "../web/csrf-cookie.ts";
-import { authorizePage, messagePage, oobCodePage } from "./authorize-page.ts";
+import { type AccountChoiceItem, messagePage, oobCodePage } from "./authorize-page.ts";
+import { choicePage, formPage, htmlPage, redirect } from "./pages.ts";
 
 const text = z.string().optional();
 const PARAM_KEYS = [
@@ -56,7 +66,11 @@ const authorizeForm = z.object({
   username: text,
   password: text,
   decision: text,
+  // Step two (a login on a team): the signed ticket of step one, and the chosen account.
+  ticket: text,
+  account_id: text,
 });
+type AuthorizeForm = z.infer<typeof authorizeForm>;
 
 const tokenBody = z.object({
   grant_type: text,
@@ -116,7 +130,7 @@ export function oauthRoutes(deps: AppDeps): Hono {
   });
 
   router.post("/oauth/authorize", async (c) => {
-    let form: z.infer<typeof authorizeForm>;
+    let form: AuthorizeForm;
     try {
       form = await readBody(c, authorizeForm);
     } catch (err) {
@@ -132,6 +146,7 @@ export function oauthRoutes(deps: AppDeps): Hono {
     if (form.decision === "deny") {
       return errorRedirect(c, step, new OAuthError(403, "access_denied", "The user denied access"));
     }
+    if (form.ticket !== undefined) return chosen(c, step, form);
     // People type their handle in many shapes: "alice", "@alice", "alice@host".
     let username = (form.username ?? "").trim().replace(/^@/, "");
     const ownHost = `@${config.host}`.toLowerCase();
@@ -156,19 +171,35 @@ export function oauthRoutes(deps: AppDeps): Hono {
       return formPage(c, config.host, step, csrf.issue(c), status, { error, username });
     }
     const { account } = login;
-    const code = await issueAuthorizationCode(db, {
-      appId: step.app.id,
-      accountId: account.id,
-      redirectUri: step.redirectUri,
-      scopes: step.scopes,
-      codeChallenge: step.codeChallenge,
-      codeChallengeMethod: step.codeChallengeMethod,
-    });
-    if (step.redirectUri === OOB_REDIRECT_URI) {
-      return htmlPage(c, oobCodePage(step.app.name, code), 200);
+    // A login on a team chooses which account the app gets; any other login, today's one step.
+    const choices = await accountsForLogin(db, account);
+    if (choices.length > 1) {
+      const secret = await ticketSecret(db);
+      const ticket = signTicket(secret, account.id, ticketBinding(step, form.csrf_token ?? ""));
+      const items = choices.map(choiceItem);
+      return choicePage(c, config.host, step, csrf.issue(c), ticket, items, 200);
     }
-    return redirect(c, redirectWith(step.redirectUri, { code, state: step.state }));
+    return finish(c, db, step, { accountId: account.id, grantedByAccountId: null });
   });
+
+  /** Step two: the ticket stands for the password just checked; the choice is checked now. */
+  async function chosen(c: Context, step: AuthorizationRequest, form: AuthorizeForm) {
+    const secret = await ticketSecret(db);
+    const loginId = checkTicket(secret, form.ticket, ticketBinding(step, form.csrf_token ?? ""));
+    if (!loginId) {
+      const error = "This sign-in expired or was changed on the way. Please sign in again.";
+      return formPage(c, config.host, step, csrf.issue(c), 400, { error });
+    }
+    if (!form.account_id || !isId(form.account_id)) {
+      return htmlPage(c, messagePage("Authorization failed", "Choose an account."), 400);
+    }
+    try {
+      return finish(c, db, step, await chooseAccount(db, loginId, form.account_id));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return htmlPage(c, messagePage("Authorization failed", err.message), err.status);
+    }
+  }
 
   router.post(
     "/oauth/token",
@@ -208,6 +239,45 @@ export function oauthRoutes(deps: AppDeps): Hono {
   );
 
   return router;
+}
+
+/** Mints the code for the chosen account and hands it to the client (redirect or page). */
+async function finish(
+  c: Context,
+  db: AppDeps["db"],
+  step: AuthorizationRequest,
+  choice: AccountChoice,
+): Promise<Response> {
+  const code = await issueAuthorizationCode(db, {
+    appId: step.app.id,
+    accountId: choice.accountId,
+    grantedByAccountId: choice.grantedByAccountId,
+    redirectUri: step.redirectUri,
+    scopes: step.scopes,
+    codeChallenge: step.codeChallenge,
+    codeChallengeMethod: step.codeChallengeMethod,
+  });
+  if (step.redirectUri === OOB_REDIRECT_URI) {
+    return htmlPage(c, oobCodePage(step.app.name, code), 200);
+  }
+  return redirect(c, redirectWith(step.redirectUri, { code, state: step.state }));
+}
+
+/** What the ticket binds: this very request, in this browser (its CSRF cookie). */
+function ticketBinding(step: AuthorizationRequest, csrfToken: string): TicketBinding {
+  return {
+    clientId: step.app.clientId,
+    redirectUri: step.redirectUri,
+    scopes: step.scopes,
+    state: step.state,
+    codeChallenge: step.codeChallenge,
+    codeChallengeMethod: step.codeChallengeMethod,
+    csrf: csrfToken,
+  };
+}
+
+function choiceItem({ account, role }: ActableAccount): AccountChoiceItem {
+  return { id: account.id, acct: account.username, displayName: account.displayName, role };
 }
 
 /** What the login form says when a login fails: a wrong password, or a limit and its end. */
@@ -273,57 +343,6 @@ function errorRedirect(
       state: to.state,
     }),
   );
-}
-
-function formPage(
-  c: Context,
-  /** The public host (not the Host header, which a proxy may have rewritten). */
-  host: string,
-  req: AuthorizationRequest,
-  csrfToken: string,
-  status: number,
-  extra: { error?: string; username?: string } = {},
-): Response {
-  const hidden: Record<string, string | undefined> = {
-    response_type: "code",
-    client_id: req.app.clientId,
-    redirect_uri: req.redirectUri,
-    scope: req.scopes.join(" "),
-    state: req.state,
-    code_challenge: req.codeChallenge ?? undefined,
-    code_challenge_method: req.codeChallengeMethod ?? undefined,
-    csrf_token: csrfToken,
-  };
-  const html = authorizePage({
-    host,
-    appName: req.app.name,
-    appWebsite: req.app.website,
-    scopes: req.scopes,
-    hidden,
-    ...extra,
-  });
-  return htmlPage(c, html, status);
-}
-
-const PAGE_HEADERS = {
-  "Cache-Control": "no-store",
-  "X-Frame-Options": "DENY",
-  // No form-action: browsers apply it to the redirect after the POST, to any client scheme.
-  "Content-Security-Policy":
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-  // Not no-referrer: that would make the browser send `Origin: null` with our own form.
-  "Referrer-Policy": "same-origin",
-  "X-Content-Type-Options": "nosniff",
-};
-
-/** Pages of the flow: never cached, never framed (clickjacking a consent button), no scripts. */
-function htmlPage(c: Context, html: string, status: number): Response {
-  return c.html(html, status as 200, PAGE_HEADERS);
-}
-
-function redirect(c: Context, location: string): Response {
-  c.header("Cache-Control", "no-store");
-  return c.redirect(location, 302);
 }
 
 /**

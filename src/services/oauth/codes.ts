@@ -46,6 +46,8 @@ export interface IssueCodeInput extends Pkce {
   accountId: string;
   redirectUri: string;
   scopes: string[];
+  /** The login that chose `accountId` for the app, when that is another account (teams). */
+  grantedByAccountId?: string | null;
 }
 
 /** Mints a single-use code; only its hash is stored. Expired codes are swept on the way. */
@@ -61,6 +63,7 @@ export async function issueAuthorizationCode(db: Tx, input: IssueCodeInput): Pro
     scopes: formatScopes(input.scopes),
     codeChallenge: input.codeChallenge,
     codeChallengeMethod: input.codeChallengeMethod,
+    grantedByAccountId: input.grantedByAccountId ?? null,
     expiresAt: new Date(now + CODE_TTL_MS),
   });
   return code;
@@ -81,7 +84,7 @@ export interface RedeemCodeInput {
 export async function redeemAuthorizationCode(
   db: Tx,
   input: RedeemCodeInput,
-): Promise<{ accountId: string; scopes: string[] }> {
+): Promise<{ accountId: string; scopes: string[]; grantedByAccountId: string | null }> {
   const { client } = input;
   if (!input.code) throw invalidRequest("code is missing");
   const [row] = await db
@@ -125,5 +128,9 @@ export async function redeemAuthorizationCode(
     // Without PKCE, the secret is the only thing binding the code to its client.
     if (!client.secretVerified) throw invalidClient("client_secret is required without PKCE");
   }
-  return { accountId: row.accountId, scopes: storedScopes(row.scopes) };
+  return {
+    accountId: row.accountId,
+    scopes: storedScopes(row.scopes),
+    grantedByAccountId: row.grantedByAccountId,
+  };
 }
