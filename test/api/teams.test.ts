@@ -125,13 +125,16 @@ describe("teams", () => {
       "member.remove",
       "member.role",
       "member.role",
+      // Bob's post through his member token for the brand, logged as bob.
+      "status.create",
       "member.add",
       "member.add",
       "account.create",
     ]);
     expect(log[0]?.actorAccountId).toBe(alice.id);
-    expect((await listAudit(db, brand.id, { maxId: log[5]?.id, limit: 1 }))[0]?.id).toBe(
-      log[6]?.id,
+    expect(log.find((e) => e.action === "status.create")?.actorAccountId).toBe(bob.id);
+    expect((await listAudit(db, brand.id, { maxId: log[6]?.id, limit: 1 }))[0]?.id).toBe(
+      log[7]?.id,
     );
   });
 });

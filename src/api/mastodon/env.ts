@@ -7,6 +7,11 @@ export interface AuthInfo {
   appId: string | null;
   scopes: string[];
   tokenId: string;
+  /**
+   * The login (a team member) that granted this token for `account`, another account; null for
+   * a token the account holds itself. What it does is written to the team audit log as that login.
+   */
+  grantedByAccountId: string | null;
 }
 
 export interface ApiEnv {

@@ -8,8 +8,9 @@ import type { Account } from "../accounts/accounts.ts";
 import { enqueueJobAt } from "../jobs.ts";
 import type { Media } from "../media/media.ts";
 import { keyset, type Page } from "../paging.ts";
-import { createLocalStatus, type StatusInput } from "../statuses/local.ts";
+import { createLocalStatus, type MemberAction, type StatusInput } from "../statuses/local.ts";
 import type { StatusBundle } from "../statuses/types.ts";
+import { recordMemberAction } from "../teams/audit.ts";
 
 /** Mastodon's rules (PostStatusService::MIN_SCHEDULE_OFFSET, ScheduledStatus's limits). */
 export const MIN_SCHEDULE_OFFSET_MS = 5 * 60_000;
@@ -53,7 +54,7 @@ export async function scheduleStatus(
   author: Account,
   input: StatusInput,
   at: Date,
-  opts: { applicationId?: string | null; idempotencyKey?: string } = {},
+  opts: { applicationId?: string | null; idempotencyKey?: string } & MemberAction = {},
 ): Promise<ScheduledStatus> {
   checkTime(at);
   const { resolveMention: _, ...stored } = input;
@@ -81,6 +82,11 @@ export async function scheduleStatus(
       .insert(scheduledStatuses)
       .values({ id, accountId: author.id, scheduledAt: at, params });
     await claimMedia(tx, author.id, id, stored.mediaIds ?? []);
+    await recordMemberAction(tx, opts.grantedByAccountId, {
+      accountId: author.id,
+      action: "status.schedule",
+      detail: { scheduledStatusId: id, scheduledAt: at.toISOString() },
+    });
     await enqueueJobAt(tx, { type: "status.publish_scheduled", scheduledStatusId: id }, at);
     return getScheduledStatus(tx, author.id, id);
   });

@@ -22,6 +22,7 @@ import { checkPoll, createPoll, editPoll, type PollInput } from "../polls/polls.
 import { defaultQuotePolicy, effectiveQuotePolicy } from "../quotes/policy.ts";
 import { dropQuote, quoteTarget, recordLocalQuote } from "../quotes/quotes.ts";
 import { removeBoostsOf, unreblogStatus } from "../reblogs/reblogs.ts";
+import { recordMemberAction } from "../teams/audit.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { loadBundle } from "./load.ts";
 import { type RemoteMentionResolver, renderStatusText } from "./mentions.ts";
@@ -64,6 +65,11 @@ export interface StatusInput {
 const renderInput = (db: Tx, config: Config, input: StatusInput, contentType: ContentType) =>
   renderStatusText(db, config, input.status, input.resolveMention, contentType);
 
+/** Set when a team member's token acts for the author: the team audit log records the member. */
+export interface MemberAction {
+  grantedByAccountId?: string | null;
+}
+
 /** Thrown inside the transaction to undo a post whose Idempotency-Key another request claimed. */
 class KeyTaken extends Error {}
 
@@ -85,7 +91,7 @@ export async function createLocalStatus(
   db: Db,
   config: Config,
   author: Account,
-  input: StatusInput & { idempotencyKey?: string },
+  input: StatusInput & { idempotencyKey?: string } & MemberAction,
 ): Promise<StatusBundle> {
   const key = input.idempotencyKey;
   const earlier = async () => {
@@ -157,6 +163,11 @@ export async function createLocalStatus(
         if (!claimed) throw new KeyTaken();
       }
       await countStatus(tx, stored, 1);
+      await recordMemberAction(tx, input.grantedByAccountId, {
+        accountId: author.id,
+        action: "status.create",
+        statusId: id,
+      });
       await enqueueJob(tx, { type: "status.created", statusId: id });
       await publishEvent(tx, { t: "status", id });
       return true;
@@ -179,10 +190,16 @@ export async function editLocalStatus(
   config: Config,
   author: Account,
   statusId: string,
-  input: StatusInput,
+  input: StatusInput & MemberAction,
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
+  const audit = (tx: Tx) =>
+    recordMemberAction(tx, input.grantedByAccountId, {
+      accountId: author.id,
+      action: "status.update",
+      statusId: status.id,
+    });
   const keptMedia = input.mediaIds ?? bundle.media.map((m) => m.id);
   validate({ ...input, mediaIds: keptMedia }, config.maxStatusChars);
   if (input.mediaIds) await checkAttachable(db, author.id, input.mediaIds, status.id);
@@ -215,6 +232,7 @@ export async function editLocalStatus(
     if (!pollChanged && title === before.title && !changesVersion(before, next)) {
       if (quoteApprovalPolicy === before.quoteApprovalPolicy) return;
       await tx.update(statuses).set({ quoteApprovalPolicy }).where(eq(statuses.id, status.id));
+      await audit(tx);
       await enqueueJob(tx, { type: "status.updated", statusId: status.id });
       return;
     }
@@ -231,6 +249,7 @@ export async function editLocalStatus(
     const added = formatted.mentions.map((m) => m.id).filter((id) => !earlier.has(id));
     await notifyEdit(tx, before, added);
     await attachMedia(tx, author.id, status.id, keptMedia, input.mediaAttributes);
+    await audit(tx);
     await enqueueJob(tx, { type: "status.updated", statusId: status.id });
     await publishEvent(tx, { t: "status.update", id: status.id });
   });
@@ -242,6 +261,7 @@ export async function deleteLocalStatus(
   db: Db,
   author: Account,
   statusId: string,
+  opts: MemberAction = {},
 ): Promise<StatusBundle> {
   const status = await ownStatus(db, author, statusId);
   const bundle = await loadBundle(db, status.id);
@@ -260,6 +280,12 @@ export async function deleteLocalStatus(
     await rewindConversations(tx, status.id);
     const gone = await tx.delete(statuses).where(eq(statuses.id, status.id)).returning();
     for (const row of gone) {
+      // The status is gone: the log keeps its id and address in the detail.
+      await recordMemberAction(tx, opts.grantedByAccountId, {
+        accountId: author.id,
+        action: "status.delete",
+        detail: { statusId: row.id, uri: row.uri },
+      });
       await countStatus(tx, row, -1);
       if (row.inReplyToId) await countReplies(tx, row.inReplyToId, -1);
       await publishEvent(tx, { t: "delete", id: row.id });

@@ -46,3 +46,17 @@ export async function listAudit(
     .orderBy(desc(accountAuditLog.id))
     .limit(limit);
 }
+
+/**
+ * What a token a team member granted for another account changes (posts, edits, deletions,
+ * schedules) goes to that account's log as the member. `grantedByAccountId` is the token's
+ * (`AuthInfo.grantedByAccountId`): absent, or the account itself, records nothing.
+ */
+export async function recordMemberAction(
+  tx: Db | Tx,
+  grantedByAccountId: string | null | undefined,
+  input: Omit<AuditInput, "actorAccountId">,
+): Promise<void> {
+  if (!grantedByAccountId || grantedByAccountId === input.accountId) return;
+  await recordAudit(tx, { ...input, actorAccountId: grantedByAccountId });
+}

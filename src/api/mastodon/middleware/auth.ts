@@ -49,8 +49,9 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<ApiEnv> {
     // re-checked on every call (one lookup, only for such tokens): off the team, the token is dead.
     let scopes = found.scopes;
     const grantedBy = found.token.grantedByAccountId;
-    if (grantedBy && found.account && grantedBy !== found.account.id) {
-      const role = await roleOn(deps.db, grantedBy, found.account.id);
+    const member = grantedBy && found.account && grantedBy !== found.account.id ? grantedBy : null;
+    if (member && found.account) {
+      const role = await roleOn(deps.db, member, found.account.id);
       if (!role) throw invalidToken(c);
       scopes = scopesForRole(scopes, role);
     }
@@ -59,6 +60,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<ApiEnv> {
       appId: found.token.appId,
       scopes,
       tokenId: found.token.id,
+      grantedByAccountId: member,
     });
     return next();
   });

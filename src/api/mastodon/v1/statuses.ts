@@ -187,6 +187,8 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
     const body = await readBody(c, statusBody);
     const input = { ...statusInputOf(body), resolveMention };
     const idempotencyKey = c.req.header("idempotency-key")?.slice(0, 200);
+    // A team member's token: the team audit log records the member (inside the service's write).
+    const grantedByAccountId = c.var.auth?.grantedByAccountId;
     // With scheduled_at: a ScheduledStatus, published later by the worker.
     if (body.scheduled_at) {
       const scheduled = await scheduleStatus(
@@ -198,6 +200,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
         {
           applicationId: c.var.auth?.appId,
           idempotencyKey,
+          grantedByAccountId,
         },
       );
       return c.json(serializeScheduledStatus(scheduled));
@@ -205,6 +208,7 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
     const bundle = await createLocalStatus(db, config, currentAccount(c), {
       ...input,
       idempotencyKey,
+      grantedByAccountId,
     });
     // As the author sees it (their quote_approval reads "automatic").
     return c.json(await one(bundle, currentAccount(c).id));
@@ -275,12 +279,15 @@ export function statusesRouter(deps: AppDeps): Hono<ApiEnv> {
       contentType: body.content_type,
       title: body.title,
       resolveMention,
+      grantedByAccountId: c.var.auth?.grantedByAccountId,
     });
     return c.json(await one(bundle, me.id));
   });
 
   app.delete("/:id", requireScope("write:statuses"), async (c) => {
-    const bundle = await deleteLocalStatus(db, currentAccount(c), idParam(c.req.param("id")));
+    const bundle = await deleteLocalStatus(db, currentAccount(c), idParam(c.req.param("id")), {
+      grantedByAccountId: c.var.auth?.grantedByAccountId,
+    });
     return c.json({ ...(await one(bundle)), text: bundle.status.source });
   });
 
