@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import { createRestAPIClient } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +6,8 @@ import type { Account } from "../src/services/accounts/accounts.ts";
 import { signTicket, ticketSecret } from "../src/services/oauth/ticket.ts";
 import { listAudit } from "../src/services/teams/audit.ts";
 import { addMember, createManagedAccount } from "../src/services/teams/members.ts";
-import { startTestTern, type TestTern } from "./helpers/tern.ts";
+import { redeemCode } from "./helpers/api-client.ts";
+import { listenTern, startTestTern, type TestTern } from "./helpers/tern.ts";
 
 /**
  * One login, many accounts, as a Mastodon app sees it: the authorize form asks a login on a team
@@ -19,7 +18,7 @@ const REDIRECT = "https://client.example/callback";
 const CSRF_COOKIE = "__Host-tern_oauth_csrf";
 
 let t: TestTern;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof listenTern>>;
 let url: string;
 let alice: Account;
 let bob: Account;
@@ -38,9 +37,8 @@ beforeAll(async () => {
     json: { client_name: "Phone App", redirect_uris: REDIRECT, scopes: "read write" },
   });
   client = (await res.json()) as typeof client;
-  server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise((resolve) => server.once("listening", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenTern(t);
+  url = server.url;
 });
 afterAll(async () => {
   server?.close();
@@ -106,18 +104,7 @@ async function openAuthorize() {
 async function tokenFor(location: string | null): Promise<string> {
   expect(location).toBeTruthy();
   const code = new URL(location!).searchParams.get("code")!;
-  const res = await t.request("/oauth/token", {
-    method: "POST",
-    json: {
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: REDIRECT,
-      client_id: client.client_id,
-      client_secret: client.client_secret,
-    },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
+  return redeemCode(t, client, code, REDIRECT);
 }
 
 /** Signs in as `username` and answers the chooser with `accountId`. */

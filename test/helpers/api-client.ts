@@ -38,3 +38,19 @@ export async function statusAction<T>(
   expect(res.status, JSON.stringify(body)).toBe(200);
   return body as T;
 }
+
+/** `grant_type=authorization_code` as a confidential app redeems the code; the bearer token. */
+export async function redeemCode(
+  t: TestTern,
+  client: { client_id: string; client_secret: string },
+  code: string,
+  redirectUri: string,
+): Promise<string> {
+  const body = { grant_type: "authorization_code", code, redirect_uri: redirectUri };
+  const res = await t.request("/oauth/token", {
+    method: "POST",
+    json: { ...body, client_id: client.client_id, client_secret: client.client_secret },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { serve } from "@hono/node-server";
 import { loadConfig } from "../../src/config/index.ts";
 import { accessTokens } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
@@ -83,4 +84,12 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Serves `t` on a loopback port, for real HTTP clients (masto, megalodon); its base URL. */
+export async function listenTern(t: TestTern): Promise<{ url: string; close(): void }> {
+  const server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise((resolve) => server.once("listening", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
