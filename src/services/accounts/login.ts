@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { RateLimits } from "../../config/index.ts";
 import type { Db } from "../../db/client.ts";
 import { localUsers } from "../../db/schema/index.ts";

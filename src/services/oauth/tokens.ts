@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { accessTokens, accounts, localUsers } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
