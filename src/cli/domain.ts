@@ -78,19 +78,19 @@ export async function runDomainCommand(db: Db, command: DomainCommand): Promise<
   switch (command.kind) {
     case "domain-block": {
       const { kind: _, ...input } = command;
-      const row = await blockDomain(db, input);
+      const row = await blockDomain(db, input, null);
       const purge = row.severity === "suspend" ? " (its accounts are being purged)" : "";
       return `Blocked ${row.domain} (${row.severity})${purge}`;
     }
     case "domain-unblock":
-      return (await unblockDomain(db, command.domain))
+      return (await unblockDomain(db, command.domain, null))
         ? `Unblocked ${command.domain}`
         : `${command.domain} was not blocked`;
     case "domain-allow":
-      await allowDomain(db, command.domain);
+      await allowDomain(db, command.domain, null);
       return `Allowed ${command.domain}`;
     case "domain-disallow":
-      return (await disallowDomain(db, command.domain))
+      return (await disallowDomain(db, command.domain, null))
         ? `Disallowed ${command.domain}`
         : `${command.domain} was not allowed`;
   }

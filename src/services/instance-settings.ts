@@ -1,7 +1,8 @@
 /**
  * What the admin settings page writes: rows of `instance_settings` (read back by
  * readInstanceSettings in instance.ts, so /api/v1/instance and /api/v2/instance show a change at
- * once), the rules, the registration mode and the thumbnail picture.
+ * once), the rules and the thumbnail picture (the registration mode: accounts/registrations.ts).
+ * Each change writes its admin audit row in its own transaction.
  */
 import { eq, sql } from "drizzle-orm";
 import type { Config } from "../config/index.ts";
@@ -11,6 +12,8 @@ import { AppError } from "../lib/errors.ts";
 import { isId, newId } from "../lib/ids.ts";
 import { mediaStorage } from "../lib/storage/index.ts";
 import { findLocalAccount } from "./accounts/accounts.ts";
+import type { RegistrationMode } from "./accounts/registrations.ts";
+import { type AdminActor, audit } from "./admin/audit.ts";
 import { processProfileImage } from "./media/image.ts";
 import { storageKey } from "./media/media.ts";
 
@@ -24,6 +27,9 @@ export async function writeInstanceSetting(db: Tx, key: string, value: unknown):
 export async function deleteInstanceSetting(db: Tx, key: string): Promise<void> {
   await db.delete(instanceSettings).where(eq(instanceSettings.key, key));
 }
+
+const logSettings = (tx: Tx, actorId: AdminActor, action: string, label: string, detail = {}) =>
+  audit(tx, { actorId, action, targetType: "instance_settings", targetLabel: label, detail });
 
 /** Text settings of the page; an empty value removes the setting (the default shows again). */
 export interface InstanceTextSettings {
@@ -42,7 +48,11 @@ const LIMITS: Record<keyof InstanceTextSettings, [key: string, max: number]> = {
   contactAccount: ["contact_account", 100],
 };
 
-export async function saveInstanceTexts(db: Db, input: InstanceTextSettings): Promise<void> {
+export async function saveInstanceTexts(
+  db: Db,
+  input: InstanceTextSettings,
+  actorId: AdminActor,
+): Promise<void> {
   const values = { ...input, contactAccount: input.contactAccount.trim().replace(/^@/, "") };
   for (const [field, [, max]] of Object.entries(LIMITS)) {
     if (values[field as keyof InstanceTextSettings].length > max)
@@ -58,24 +68,7 @@ export async function saveInstanceTexts(db: Db, input: InstanceTextSettings): Pr
       if (value) await writeInstanceSetting(tx, key, value);
       else await deleteInstanceSetting(tx, key);
     }
-  });
-}
-
-export const registrationModes = ["open", "approval", "closed"] as const;
-export type RegistrationMode = (typeof registrationModes)[number];
-
-/** The `registrations` setting as sign-up reads it: `{enabled, approval_required, message}`. */
-export async function writeRegistrationMode(
-  db: Tx,
-  mode: RegistrationMode,
-  message: string | null = null,
-): Promise<void> {
-  if (message && message.length > 2_000)
-    throw new AppError(422, "The registration message is longer than 2000 characters");
-  await writeInstanceSetting(db, "registrations", {
-    enabled: mode !== "closed",
-    approval_required: mode === "approval",
-    message: message?.trim() || null,
+    await logSettings(tx, actorId, "instance.texts", "texts");
   });
 }
 
@@ -96,7 +89,7 @@ function checkRule(text: string, hint: string): void {
 }
 
 /** Adds a rule at the end of the list. */
-export async function addRule(db: Db, text: string, hint = ""): Promise<void> {
+export async function addRule(db: Db, actorId: AdminActor, text: string, hint = ""): Promise<void> {
   checkRule(text, hint);
   await db.transaction(async (tx) => {
     const [{ n, last }] = await tx
@@ -106,26 +99,41 @@ export async function addRule(db: Db, text: string, hint = ""): Promise<void> {
       })
       .from(instanceRules);
     if (n >= MAX_RULES) throw new AppError(422, `At most ${MAX_RULES} rules`);
+    const id = newId();
     await tx
       .insert(instanceRules)
-      .values({ id: newId(), text: text.trim(), hint: hint.trim(), position: last + 1 });
+      .values({ id, text: text.trim(), hint: hint.trim(), position: last + 1 });
+    await logSettings(tx, actorId, "instance.rule_add", "rules", { id, text: text.trim() });
   });
 }
 
-export async function updateRule(db: Db, id: string, text: string, hint = ""): Promise<void> {
+export async function updateRule(
+  db: Db,
+  actorId: AdminActor,
+  id: string,
+  text: string,
+  hint = "",
+): Promise<void> {
   checkRule(text, hint);
   if (!isId(id)) throw new AppError(404, "No such rule");
-  const rows = await db
-    .update(instanceRules)
-    .set({ text: text.trim(), hint: hint.trim() })
-    .where(eq(instanceRules.id, id))
-    .returning({ id: instanceRules.id });
-  if (!rows.length) throw new AppError(404, "No such rule");
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(instanceRules)
+      .set({ text: text.trim(), hint: hint.trim() })
+      .where(eq(instanceRules.id, id))
+      .returning({ id: instanceRules.id });
+    if (!rows.length) throw new AppError(404, "No such rule");
+    await logSettings(tx, actorId, "instance.rule_update", "rules", { id, text: text.trim() });
+  });
 }
 
-export async function removeRule(db: Db, id: string): Promise<void> {
+export async function removeRule(db: Db, actorId: AdminActor, id: string): Promise<void> {
   if (!isId(id)) return;
-  await db.delete(instanceRules).where(eq(instanceRules.id, id));
+  await db.transaction(async (tx) => {
+    const rows = await tx.delete(instanceRules).where(eq(instanceRules.id, id)).returning();
+    for (const row of rows)
+      await logSettings(tx, actorId, "instance.rule_remove", "rules", { id, text: row.text });
+  });
 }
 
 /** Mastodon's thumbnail box (it crops uploads to 1200×630, the size link previews use). */
@@ -136,21 +144,32 @@ export const THUMBNAIL_MAX_BYTES = 8 * 1024 * 1024;
  * Stores a new server thumbnail (cropped, without metadata) in media storage and points the
  * `thumbnail` setting at it; the previous file is deleted.
  */
-export async function setThumbnail(db: Db, config: Config, bytes: Uint8Array): Promise<string> {
+export async function setThumbnail(
+  db: Db,
+  config: Config,
+  actorId: AdminActor,
+  bytes: Uint8Array,
+): Promise<string> {
   const image = await processProfileImage(bytes, THUMBNAIL_BOX);
   const storage = mediaStorage(config);
   const key = storageKey("thumbnail", image.extension);
   await storage.put(key, image.bytes, image.contentType);
   const old = await previousThumbnailKey(db);
   const url = storage.url(key);
-  await writeInstanceSetting(db, "thumbnail", { key, url });
+  await db.transaction(async (tx) => {
+    await writeInstanceSetting(tx, "thumbnail", { key, url });
+    await logSettings(tx, actorId, "instance.thumbnail", "thumbnail", { url });
+  });
   if (old) await storage.delete([old]);
   return url;
 }
 
-export async function removeThumbnail(db: Db, config: Config): Promise<void> {
+export async function removeThumbnail(db: Db, config: Config, actorId: AdminActor): Promise<void> {
   const old = await previousThumbnailKey(db);
-  await deleteInstanceSetting(db, "thumbnail");
+  await db.transaction(async (tx) => {
+    await deleteInstanceSetting(tx, "thumbnail");
+    await logSettings(tx, actorId, "instance.thumbnail_remove", "thumbnail");
+  });
   if (old) await mediaStorage(config).delete([old]);
 }
 

@@ -285,7 +285,7 @@ describe("a domain the server silenced", () => {
     const pub = async () =>
       (await ok<{ id: string }[]>(t.request("/api/v1/timelines/public"))).map((s) => s.id);
     expect(await pub()).toContain(id);
-    await blockDomain(t.database.db, { domain: "loud.example", severity: "silence" });
+    await blockDomain(t.database.db, { domain: "loud.example", severity: "silence" }, null);
     expect(await pub()).not.toContain(id);
     expect(await ids(bob, "/api/v1/timelines/public?remote=true")).not.toContain(id);
   });

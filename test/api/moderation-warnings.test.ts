@@ -5,6 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDomainCommand } from "../../src/cli/domain.ts";
 import {
   accountWarnings,
   adminActionLogs,
@@ -13,6 +14,7 @@ import {
 } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { passwordLogin } from "../../src/services/accounts/login.ts";
+import { setRegistrationMode } from "../../src/services/accounts/registrations.ts";
 import { setRole } from "../../src/services/accounts/roles.ts";
 import { createWebSession } from "../../src/services/sessions/web-sessions.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
@@ -171,6 +173,69 @@ describe("audit log", () => {
     expect(html).toContain("unsensitive");
     expect(html).toContain("@mia");
     expect(html).toContain("account sue");
+  });
+});
+
+describe("audit log of server settings", () => {
+  it("records domain blocks and allows (API and CLI), registrations and rules (pages)", async () => {
+    const block = await post("/api/v1/admin/domain_blocks", modToken, {
+      domain: "spam.example",
+      severity: "suspend",
+    });
+    expect(block.status).toBe(200);
+    const { id } = (await block.json()) as { id: string };
+    const changed = await t.request(`/api/v1/admin/domain_blocks/${id}`, {
+      method: "PUT",
+      token: modToken,
+      json: { severity: "silence" },
+    });
+    expect(changed.status).toBe(200);
+    const removed = await t.request(`/api/v1/admin/domain_blocks/${id}`, {
+      method: "DELETE",
+      token: modToken,
+    });
+    expect(removed.status).toBe(200);
+    expect(
+      await runDomainCommand(t.database.db, { kind: "domain-allow", domain: "ok.example" }),
+    ).toContain("Allowed");
+    await setRegistrationMode(t.database.db, "approval");
+
+    const mia = (await t.database.db.select().from(localUsers)).find((u) => u.role === "admin")!;
+    const session = await createWebSession(t.database.db, mia.accountId, {});
+    const cookie = `__Host-tern_session=${session.token}`;
+    const form = (path: string, fields: Record<string, string>) =>
+      t.request(path, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf_token: session.csrfToken, ...fields }).toString(),
+      });
+    expect((await form("/admin/settings/rules/add", { text: "No spam" })).status).toBe(200);
+    // A forged form (no CSRF token) changes nothing and logs nothing.
+    const forged = await t.request("/admin/settings/registrations", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: "mode=open",
+    });
+    expect(forged.status).toBe(403);
+
+    const logs = await t.database.db.select().from(adminActionLogs);
+    const line = (action: string) => logs.filter((l) => l.action === action);
+    expect(line("domain_block.save").map((l) => [l.targetLabel, l.accountId])).toEqual([
+      ["spam.example", mia.accountId],
+      ["spam.example", mia.accountId],
+    ]);
+    expect(line("domain_block.remove")[0]).toMatchObject({ targetLabel: "spam.example" });
+    // The CLI acts as the server's owner: no account.
+    expect(line("domain_allow.add")[0]).toMatchObject({
+      targetLabel: "ok.example",
+      accountId: null,
+    });
+    expect(line("instance.registrations").map((l) => l.detail)).toEqual([{ mode: "approval" }]);
+    expect(line("instance.rule_add")[0]).toMatchObject({ accountId: mia.accountId });
+    const page = await t.request("/admin/audit", { headers: { cookie } });
+    const html = await page.text();
+    expect(html).toContain("spam.example");
+    expect(html).toContain("instance.rule_add");
   });
 });
 

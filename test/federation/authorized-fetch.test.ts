@@ -29,7 +29,11 @@ beforeAll(async () => {
     json: { status: "for signed eyes", visibility: "public" },
   });
   noteUrl = ((await res.json()) as { uri: string }).uri;
-  await blockDomain(t.database.db, { domain: new URL(suspended.origin).host, severity: "suspend" });
+  await blockDomain(
+    t.database.db,
+    { domain: new URL(suspended.origin).host, severity: "suspend" },
+    null,
+  );
 }, 90_000);
 
 afterAll(async () => {

@@ -233,12 +233,12 @@ describe("the federation policy", () => {
     const { db } = tern.database;
     const open = new FederationPolicy(db, "blocklist", "tern.test");
     const closed = new FederationPolicy(db, "allowlist", "tern.test");
-    await blockDomain(db, { domain: "bad.example", severity: "suspend" });
+    await blockDomain(db, { domain: "bad.example", severity: "suspend" }, null);
     expect(await open.refuses("bad.example")).toBe(true);
     expect(await open.refuses("eu.bad.example:8443")).toBe(true);
     expect(await open.refuses("notbad.example")).toBe(false);
     expect(await closed.refuses("friends.example")).toBe(true);
-    await allowDomain(db, "friends.example");
+    await allowDomain(db, "friends.example", null);
     expect(await closed.refuses("social.friends.example")).toBe(false);
     expect(await closed.refuses("tern.test")).toBe(false);
   });

@@ -140,11 +140,15 @@ describe("reports between Tern and a remote server", () => {
   });
 
   it("Flags from a domain blocked with reject_reports are dropped", async () => {
-    await blockDomain(tern.database.db, {
-      domain: new URL(peer.origin).host,
-      severity: "noop",
-      rejectReports: true,
-    });
+    await blockDomain(
+      tern.database.db,
+      {
+        domain: new URL(peer.origin).host,
+        severity: "noop",
+        rejectReports: true,
+      },
+      null,
+    );
     const uri = `${peer.origin}/flags/${newId()}`;
     expect((await peer.send(tern, flagJson(uri, peer.actorId, [PROBE]))).status).toBe(202);
     await settle(tern);

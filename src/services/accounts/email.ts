@@ -47,7 +47,8 @@ export async function issueConfirmation(
   await queueMail(tx, confirmationMail(mail, email, token));
 }
 
-const unconfirmedSql = sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`;
+/** SQL: the local user has not confirmed its address yet (see the top of this file). */
+export const unconfirmedSql = sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`;
 
 export async function isUnconfirmed(db: Tx, accountId: string): Promise<boolean> {
   const [row] = await db

@@ -1,9 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { RateLimits } from "../../config/index.ts";
 import type { Db } from "../../db/client.ts";
 import { localUsers } from "../../db/schema/index.ts";
 import { clear, hit, isOver } from "../rate-limits.ts";
 import { type Account, authenticate } from "./accounts.ts";
+import { unconfirmedSql } from "./email.ts";
 
 export interface LoginInput {
   /** The client's address bucket (an IPv4 address or IPv6 /64). */
@@ -94,7 +95,7 @@ async function loginState(db: Db, accountId: string) {
     .select({
       approved: localUsers.approved,
       disabledAt: localUsers.disabledAt,
-      unconfirmed: sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`,
+      unconfirmed: unconfirmedSql,
     })
     .from(localUsers)
     .where(eq(localUsers.accountId, accountId));

@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { instanceSettings } from "../../db/schema/index.ts";
 import { AppError } from "../../lib/errors.ts";
+import { type AdminActor, audit } from "../admin/audit.ts";
 
 export const registrationModes = ["open", "approval", "closed"] as const;
 export type RegistrationMode = (typeof registrationModes)[number];
@@ -30,12 +31,14 @@ export async function registrationMode(db: Tx): Promise<RegistrationMode> {
 
 /**
  * Sets the mode. `message` (shown on the sign-up page and in the instance endpoints) is kept as
- * it was when not given; null or "" clears it.
+ * it was when not given; null or "" clears it. The admin audit log records who did it (`actorId`
+ * null: the CLI).
  */
 export async function setRegistrationMode(
   db: Tx,
   mode: RegistrationMode,
   message?: string | null,
+  actorId: AdminActor = null,
 ): Promise<void> {
   if (!registrationModes.includes(mode))
     throw new AppError(422, "The registration mode must be open, approval or closed");
@@ -50,10 +53,19 @@ export async function setRegistrationMode(
   const value = {
     enabled: mode !== "closed",
     approval_required: mode === "approval",
-    message: kept,
+    message: kept?.trim() || null,
   };
-  await db
-    .insert(instanceSettings)
-    .values({ key: KEY, value })
-    .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(instanceSettings)
+      .values({ key: KEY, value })
+      .onConflictDoUpdate({ target: instanceSettings.key, set: { value, updatedAt: new Date() } });
+    await audit(tx, {
+      actorId,
+      action: "instance.registrations",
+      targetType: "instance_settings",
+      targetLabel: KEY,
+      detail: { mode },
+    });
+  });
 }

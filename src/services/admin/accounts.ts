@@ -18,7 +18,7 @@ import { countFollows } from "../accounts/counters.ts";
 import { approvedMail, type MailSettings, moderationMail, queueMail } from "../mail/queue.ts";
 import { deleteFilesOfAccount } from "../media/remote.ts";
 import { keyset, type Page } from "../paging.ts";
-import { acctLabel, audit } from "./audit.ts";
+import { type AdminActor, acctLabel, audit } from "./audit.ts";
 
 export interface AdminAccountRow {
   account: Account;
@@ -109,8 +109,7 @@ function pendingUser(row: AdminAccountRow): LocalUser {
   return row.user;
 }
 
-/** The acting staff account's id; null for the CLI (the server's owner). */
-type ActorId = string | null;
+type ActorId = AdminActor;
 
 const logAccount = (tx: Tx, actorId: ActorId, row: AdminAccountRow, action: string) =>
   audit(tx, {

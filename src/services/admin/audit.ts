@@ -8,9 +8,11 @@ import type { Tx } from "../../db/client.ts";
 import { accounts, adminActionLogs } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 
+/** The acting staff account's id; null for the CLI (the server's owner). */
+export type AdminActor = string | null;
+
 export interface AuditEntry {
-  /** The acting staff account; null for the CLI (the server's owner). */
-  actorId: string | null;
+  actorId: AdminActor;
   action: string;
   targetType: "account" | "report" | "domain_block" | "domain_allow" | "instance_settings";
   targetId?: string | null;

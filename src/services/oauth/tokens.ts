@@ -1,8 +1,9 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { accessTokens, accounts, localUsers } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { unconfirmedSql } from "../accounts/email.ts";
 import { publishEvent } from "../events/publish.ts";
 import { randomSecret, sha256Hex } from "./crypto.ts";
 import { OAuthError } from "./errors.ts";
@@ -64,7 +65,7 @@ export async function findAccessToken(db: Tx, token: string): Promise<TokenLooku
       access_tokens: accessTokens,
       accounts,
       approved: localUsers.approved,
-      unconfirmed: sql<boolean>`(${localUsers.emailConfirmationTokenHash} is not null and ${localUsers.emailConfirmedAt} is null)`,
+      unconfirmed: unconfirmedSql,
     })
     .from(accessTokens)
     .leftJoin(accounts, eq(accounts.id, accessTokens.accountId))

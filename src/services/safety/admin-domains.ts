@@ -8,6 +8,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { type DomainBlockSeverity, domainAllows, domainBlocks } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
+import type { AdminActor } from "../admin/audit.ts";
 import { keyset, type Page } from "../paging.ts";
 import {
   allowDomain,
@@ -68,6 +69,7 @@ function stricterThan(
 export async function createDomainBlock(
   db: Db,
   input: DomainBlockInput,
+  actorId: AdminActor,
 ): Promise<{ created: DomainBlock } | { existing: DomainBlock }> {
   const domain = normalizeDomain(input.domain);
   const existing = await blockCovering(db, domain);
@@ -78,7 +80,7 @@ export async function createDomainBlock(
   };
   if (existing && (existing.domain === domain || !stricterThan(wanted, existing)))
     return { existing };
-  return { created: await blockDomain(db, { ...input, domain }) };
+  return { created: await blockDomain(db, { ...input, domain }, actorId) };
 }
 
 /** Changes a block's settings (not its domain); undefined fields stay as they are. */
@@ -86,24 +88,29 @@ export async function updateDomainBlock(
   db: Db,
   id: string,
   changes: Omit<DomainBlockInput, "domain">,
+  actorId: AdminActor,
 ): Promise<DomainBlock | undefined> {
   const row = await findDomainBlock(db, id);
   if (!row) return undefined;
   const keep = <T>(v: T | undefined, old: T) => (v === undefined ? old : v);
-  return blockDomain(db, {
-    domain: row.domain,
-    severity: keep(changes.severity, row.severity),
-    rejectMedia: keep(changes.rejectMedia, row.rejectMedia),
-    rejectReports: keep(changes.rejectReports, row.rejectReports),
-    publicComment: keep(changes.publicComment, row.publicComment),
-    privateComment: keep(changes.privateComment, row.privateComment),
-    obfuscate: keep(changes.obfuscate, row.obfuscate),
-  });
+  return blockDomain(
+    db,
+    {
+      domain: row.domain,
+      severity: keep(changes.severity, row.severity),
+      rejectMedia: keep(changes.rejectMedia, row.rejectMedia),
+      rejectReports: keep(changes.rejectReports, row.rejectReports),
+      publicComment: keep(changes.publicComment, row.publicComment),
+      privateComment: keep(changes.privateComment, row.privateComment),
+      obfuscate: keep(changes.obfuscate, row.obfuscate),
+    },
+    actorId,
+  );
 }
 
-export async function deleteDomainBlock(db: Db, id: string): Promise<boolean> {
+export async function deleteDomainBlock(db: Db, id: string, actorId: AdminActor): Promise<boolean> {
   const row = await findDomainBlock(db, id);
-  return row ? unblockDomain(db, row.domain) : false;
+  return row ? unblockDomain(db, row.domain, actorId) : false;
 }
 
 export async function listDomainAllowsPage(db: Tx, page: Page): Promise<DomainAllow[]> {
@@ -124,14 +131,18 @@ export async function findDomainAllow(db: Tx, id: string): Promise<DomainAllow |
 }
 
 /** Allows a domain; allowing it again answers the existing row, as Mastodon does. */
-export async function createDomainAllow(db: Db, input: string): Promise<DomainAllow> {
+export async function createDomainAllow(
+  db: Db,
+  input: string,
+  actorId: AdminActor,
+): Promise<DomainAllow> {
   const domain = normalizeDomain(input);
-  await allowDomain(db, domain);
+  await allowDomain(db, domain, actorId);
   const [row] = await db.select().from(domainAllows).where(eq(domainAllows.domain, domain));
   return row;
 }
 
-export async function deleteDomainAllow(db: Db, id: string): Promise<boolean> {
+export async function deleteDomainAllow(db: Db, id: string, actorId: AdminActor): Promise<boolean> {
   const row = await findDomainAllow(db, id);
-  return row ? disallowDomain(db, row.domain) : false;
+  return row ? disallowDomain(db, row.domain, actorId) : false;
 }

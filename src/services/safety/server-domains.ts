@@ -10,6 +10,7 @@ import {
 import { AppError } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { deleteRemoteAccount } from "../accounts/accounts.ts";
+import { type AdminActor, audit } from "../admin/audit.ts";
 import { enqueueJob } from "../jobs.ts";
 
 export type DomainBlock = typeof domainBlocks.$inferSelect;
@@ -42,7 +43,11 @@ export interface DomainBlockInput {
  * media: services/media/rejected-domains.ts); its inbox POSTs, deliveries to it and fetches
  * from it stop as soon as the policy cache of each process refreshes (see `FederationPolicy`).
  */
-export async function blockDomain(db: Db, input: DomainBlockInput): Promise<DomainBlock> {
+export async function blockDomain(
+  db: Db,
+  input: DomainBlockInput,
+  actorId: AdminActor,
+): Promise<DomainBlock> {
   const domain = normalizeDomain(input.domain);
   const values = {
     severity: input.severity ?? "silence",
@@ -63,37 +68,62 @@ export async function blockDomain(db: Db, input: DomainBlockInput): Promise<Doma
       .returning();
     if (saved.severity === "suspend") await enqueueJob(tx, { type: "domain.purge", domain });
     else if (saved.rejectMedia) await enqueueJob(tx, { type: "domain.clear_media", domain });
+    await audit(tx, {
+      actorId,
+      action: "domain_block.save",
+      targetType: "domain_block",
+      targetId: saved.id,
+      targetLabel: domain,
+      detail: { ...values },
+    });
     return saved;
   });
   invalidatePolicies();
   return row;
 }
 
-export async function unblockDomain(db: Db, input: string): Promise<boolean> {
-  const rows = await db
-    .delete(domainBlocks)
-    .where(eq(domainBlocks.domain, normalizeDomain(input)))
-    .returning();
+export async function unblockDomain(db: Db, input: string, actorId: AdminActor): Promise<boolean> {
+  const domain = normalizeDomain(input);
+  const removed = await db.transaction(async (tx) => {
+    const rows = await tx.delete(domainBlocks).where(eq(domainBlocks.domain, domain)).returning();
+    for (const row of rows)
+      await audit(tx, { actorId, action: "domain_block.remove", ...blockTarget(row) });
+    return rows.length > 0;
+  });
   invalidatePolicies();
-  return rows.length > 0;
+  return removed;
 }
 
-export async function allowDomain(db: Db, input: string): Promise<void> {
-  await db
-    .insert(domainAllows)
-    .values({ id: newId(), domain: normalizeDomain(input) })
-    .onConflictDoNothing();
+export async function allowDomain(db: Db, input: string, actorId: AdminActor): Promise<void> {
+  const domain = normalizeDomain(input);
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .insert(domainAllows)
+      .values({ id: newId(), domain })
+      .onConflictDoNothing()
+      .returning();
+    for (const row of rows)
+      await audit(tx, { actorId, action: "domain_allow.add", ...allowTarget(row) });
+  });
   invalidatePolicies();
 }
 
-export async function disallowDomain(db: Db, input: string): Promise<boolean> {
-  const rows = await db
-    .delete(domainAllows)
-    .where(eq(domainAllows.domain, normalizeDomain(input)))
-    .returning();
+export async function disallowDomain(db: Db, input: string, actorId: AdminActor): Promise<boolean> {
+  const domain = normalizeDomain(input);
+  const removed = await db.transaction(async (tx) => {
+    const rows = await tx.delete(domainAllows).where(eq(domainAllows.domain, domain)).returning();
+    for (const row of rows)
+      await audit(tx, { actorId, action: "domain_allow.remove", ...allowTarget(row) });
+    return rows.length > 0;
+  });
   invalidatePolicies();
-  return rows.length > 0;
+  return removed;
 }
+
+const blockTarget = (row: { id: string; domain: string }) =>
+  ({ targetType: "domain_block", targetId: row.id, targetLabel: row.domain }) as const;
+const allowTarget = (row: { id: string; domain: string }) =>
+  ({ targetType: "domain_allow", targetId: row.id, targetLabel: row.domain }) as const;
 
 export async function listDomainBlocks(db: Tx): Promise<DomainBlock[]> {
   return db.select().from(domainBlocks).orderBy(asc(domainBlocks.domain));

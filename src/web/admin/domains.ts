@@ -18,7 +18,7 @@ import {
   listDomainBlocksPage,
 } from "../../services/safety/admin-domains.ts";
 import { csrfField, notice } from "../form-page.ts";
-import { formActions } from "./form-action.ts";
+import { formActions, staffId } from "./form-action.ts";
 import { adminPage } from "./layout.ts";
 
 /** The page lists this many of each (newest first); the API pages through the rest. */
@@ -100,16 +100,20 @@ export function adminDomainPages(deps: AppDeps): Hono {
   router.get("/admin/domains", (c) => render(c));
   router.post(
     "/admin/domains/block",
-    action(blockForm, async (f) => {
-      const result = await createDomainBlock(db, {
-        domain: f.domain,
-        severity: f.severity,
-        rejectMedia: f.reject_media,
-        rejectReports: f.reject_reports,
-        publicComment: f.public_comment.trim() || null,
-        privateComment: f.private_comment.trim() || null,
-        obfuscate: f.obfuscate,
-      });
+    action(blockForm, async (f, c) => {
+      const result = await createDomainBlock(
+        db,
+        {
+          domain: f.domain,
+          severity: f.severity,
+          rejectMedia: f.reject_media,
+          rejectReports: f.reject_reports,
+          publicComment: f.public_comment.trim() || null,
+          privateComment: f.private_comment.trim() || null,
+          obfuscate: f.obfuscate,
+        },
+        staffId(c),
+      );
       if ("existing" in result)
         throw new AppError(
           422,
@@ -121,18 +125,25 @@ export function adminDomainPages(deps: AppDeps): Hono {
   );
   router.post(
     "/admin/domains/unblock",
-    action(idForm, async (f) =>
-      (await deleteDomainBlock(db, f.id)) ? "Block removed." : "That block was already gone.",
+    action(idForm, async (f, c) =>
+      (await deleteDomainBlock(db, f.id, staffId(c)))
+        ? "Block removed."
+        : "That block was already gone.",
     ),
   );
   router.post(
     "/admin/domains/allow",
-    action(allowForm, async (f) => `Allowed ${(await createDomainAllow(db, f.domain)).domain}.`),
+    action(
+      allowForm,
+      async (f, c) => `Allowed ${(await createDomainAllow(db, f.domain, staffId(c))).domain}.`,
+    ),
   );
   router.post(
     "/admin/domains/disallow",
-    action(idForm, async (f) =>
-      (await deleteDomainAllow(db, f.id)) ? "Removed from the allow-list." : "It was already gone.",
+    action(idForm, async (f, c) =>
+      (await deleteDomainAllow(db, f.id, staffId(c)))
+        ? "Removed from the allow-list."
+        : "It was already gone.",
     ),
   );
   return router;

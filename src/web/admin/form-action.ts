@@ -19,7 +19,7 @@ export type Rerender = (
 export function formAction<T extends { csrf_token?: unknown }>(
   deps: AppDeps,
   read: (c: Context) => Promise<T>,
-  run: (input: T) => Promise<string>,
+  run: (input: T, c: Context) => Promise<string>,
   render: Rerender,
 ) {
   return async (c: Context): Promise<Response> => {
@@ -31,7 +31,7 @@ export function formAction<T extends { csrf_token?: unknown }>(
           { text: "The form expired; reload the page and try again.", ok: false },
           403,
         );
-      return render(c, { text: await run(input), ok: true }, 200);
+      return render(c, { text: await run(input, c), ok: true }, 200);
     } catch (error) {
       if (error instanceof AppError)
         return render(c, { text: error.message, ok: false }, error.status);
@@ -44,6 +44,9 @@ export function formAction<T extends { csrf_token?: unknown }>(
 export function formActions(deps: AppDeps, render: Rerender) {
   return <T extends { csrf_token?: string }>(
     schema: z.ZodType<T>,
-    run: (input: T) => Promise<string>,
+    run: (input: T, c: Context) => Promise<string>,
   ) => formAction(deps, (c) => readBody(c, schema), run, render);
 }
+
+/** The signed-in staff account of an admin page, as the audit log records it. */
+export const staffId = (c: Context): string => c.get("webSession")!.account.id;

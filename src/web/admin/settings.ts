@@ -10,21 +10,20 @@ import { readUpload } from "../../api/mastodon/upload.ts";
 import type { AppDeps } from "../../deps.ts";
 import { AppError } from "../../lib/errors.ts";
 import { escapeHtml } from "../../lib/html.ts";
+import { registrationModes, setRegistrationMode } from "../../services/accounts/registrations.ts";
 import { listRules, readInstanceSettings } from "../../services/instance.ts";
 import {
   addRule,
   registrationModeOf,
-  registrationModes,
   removeRule,
   removeThumbnail,
   saveInstanceTexts,
   setThumbnail,
   THUMBNAIL_MAX_BYTES,
   updateRule,
-  writeRegistrationMode,
 } from "../../services/instance-settings.ts";
 import { csrfField, notice } from "../form-page.ts";
-import { formAction, formActions } from "./form-action.ts";
+import { formAction, formActions, staffId } from "./form-action.ts";
 import { adminPage } from "./layout.ts";
 
 const csrf = { csrf_token: z.string().optional() };
@@ -119,42 +118,46 @@ ${area("message", "Message shown when sign-ups are closed", s.registrations?.mes
   router.get("/admin/settings", (c) => render(c));
   router.post(
     "/admin/settings",
-    action(textsForm, async (f) => {
-      await saveInstanceTexts(db, {
-        title: f.title,
-        description: f.description,
-        extendedDescription: f.extended_description,
-        contactEmail: f.contact_email,
-        contactAccount: f.contact_account,
-      });
+    action(textsForm, async (f, c) => {
+      await saveInstanceTexts(
+        db,
+        {
+          title: f.title,
+          description: f.description,
+          extendedDescription: f.extended_description,
+          contactEmail: f.contact_email,
+          contactAccount: f.contact_account,
+        },
+        staffId(c),
+      );
       return "Saved.";
     }),
   );
   router.post(
     "/admin/settings/registrations",
-    action(registrationsForm, async (f) => {
-      await writeRegistrationMode(db, f.mode, f.message);
+    action(registrationsForm, async (f, c) => {
+      await setRegistrationMode(db, f.mode, f.message, staffId(c));
       return `Registrations are now ${f.mode}.`;
     }),
   );
   router.post(
     "/admin/settings/rules/add",
-    action(ruleForm, async (f) => {
-      await addRule(db, f.text, f.hint);
+    action(ruleForm, async (f, c) => {
+      await addRule(db, staffId(c), f.text, f.hint);
       return "Rule added.";
     }),
   );
   router.post(
     "/admin/settings/rules/update",
-    action(ruleForm, async (f) => {
-      await updateRule(db, f.id, f.text, f.hint);
+    action(ruleForm, async (f, c) => {
+      await updateRule(db, staffId(c), f.id, f.text, f.hint);
       return "Rule saved.";
     }),
   );
   router.post(
     "/admin/settings/rules/remove",
-    action(ruleForm, async (f) => {
-      await removeRule(db, f.id);
+    action(ruleForm, async (f, c) => {
+      await removeRule(db, staffId(c), f.id);
       return "Rule removed.";
     }),
   );
@@ -167,9 +170,9 @@ ${area("message", "Message shown when sign-ups are closed", s.registrations?.mes
         const file = upload.files.get("thumbnail");
         return { csrf_token: upload.fields.csrf_token, file };
       },
-      async ({ file }) => {
+      async ({ file }, c) => {
         if (!file?.byteLength) throw new AppError(422, "Choose a picture to upload");
-        await setThumbnail(db, config, file);
+        await setThumbnail(db, config, staffId(c), file);
         return "Thumbnail uploaded.";
       },
       (c, message, status) => render(c, message, status),
@@ -177,8 +180,8 @@ ${area("message", "Message shown when sign-ups are closed", s.registrations?.mes
   );
   router.post(
     "/admin/settings/thumbnail/remove",
-    action(z.object(csrf), async () => {
-      await removeThumbnail(db, config);
+    action(z.object(csrf), async (_, c) => {
+      await removeThumbnail(db, config, staffId(c));
       return "Thumbnail removed.";
     }),
   );

@@ -25,6 +25,7 @@ import { serializeAdminDomainAllow, serializeAdminDomainBlock } from "../entitie
 import type { ApiEnv } from "../env.ts";
 import { flag } from "../filter-params.ts";
 import { requireAdminScope } from "../middleware/admin.ts";
+import { currentAccount } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 
 /** `admin:read:domain_blocks` and the like (the umbrella `admin:read` covers them), staff only. */
@@ -84,7 +85,11 @@ export function adminDomainBlocksRouter(deps: AppDeps): Hono<ApiEnv> {
   });
   app.post("/", write, async (c) => {
     const body = await readBody(c, createBlockBody);
-    const result = await createDomainBlock(db, { domain: body.domain, ...settingsOf(body) });
+    const result = await createDomainBlock(
+      db,
+      { domain: body.domain, ...settingsOf(body) },
+      currentAccount(c).id,
+    );
     if ("existing" in result) {
       const existing = serializeAdminDomainBlock(result.existing);
       return c.json(
@@ -99,12 +104,17 @@ export function adminDomainBlocksRouter(deps: AppDeps): Hono<ApiEnv> {
   });
   app.put("/:id", write, async (c) => {
     const body = await readBody(c, updateBlockBody);
-    const row = await updateDomainBlock(db, c.req.param("id"), settingsOf(body));
+    const row = await updateDomainBlock(
+      db,
+      c.req.param("id"),
+      settingsOf(body),
+      currentAccount(c).id,
+    );
     if (!row) throw notFound();
     return c.json(serializeAdminDomainBlock(row));
   });
   app.delete("/:id", write, async (c) => {
-    if (!(await deleteDomainBlock(db, c.req.param("id")))) throw notFound();
+    if (!(await deleteDomainBlock(db, c.req.param("id"), currentAccount(c).id))) throw notFound();
     return c.json({});
   });
   return app;
@@ -131,10 +141,12 @@ export function adminDomainAllowsRouter(deps: AppDeps): Hono<ApiEnv> {
   });
   app.post("/", write, async (c) => {
     const { domain } = await readBody(c, allowBody);
-    return c.json(serializeAdminDomainAllow(await createDomainAllow(db, domain)));
+    return c.json(
+      serializeAdminDomainAllow(await createDomainAllow(db, domain, currentAccount(c).id)),
+    );
   });
   app.delete("/:id", write, async (c) => {
-    if (!(await deleteDomainAllow(db, c.req.param("id")))) throw notFound();
+    if (!(await deleteDomainAllow(db, c.req.param("id"), currentAccount(c).id))) throw notFound();
     return c.json({});
   });
   return app;
