@@ -21,6 +21,8 @@ export interface CreateTokenInput {
   /** Null for an app-only (client_credentials) token. */
   accountId: string | null;
   scopes: string[];
+  /** The team member (a login) who was given a token for `accountId`; it holds their role. */
+  grantedByAccountId?: string;
 }
 
 /** 32 random bytes, base64url; the database keeps only the SHA-256. Tokens do not expire. */
@@ -34,6 +36,7 @@ export async function createAccessToken(db: Tx, input: CreateTokenInput): Promis
       appId: input.appId,
       accountId: input.accountId,
       scopes: formatScopes(input.scopes),
+      grantedByAccountId: input.grantedByAccountId ?? null,
     })
     .returning();
   return { token, record };
