@@ -93,6 +93,7 @@ describe("configuration", () => {
       authorizedFetch: false,
       deliveryUnreachableMs: 3 * 86_400_000,
       smtp: null,
+      analyticsAggregateMs: 60_000,
     });
   });
 

@@ -13,6 +13,7 @@ import { createLocalAccount, findLocalAccount } from "../services/accounts/accou
 import { createApp, findAppByName, OOB_REDIRECT_URI } from "../services/oauth/apps.ts";
 import { parseScopes } from "../services/oauth/scopes.ts";
 import { createAccessToken } from "../services/oauth/tokens.ts";
+import { roleOn } from "../services/teams/access.ts";
 import {
   isModerationCommand,
   MODERATION_USAGE,
@@ -31,6 +32,13 @@ import { FEDERATION_USAGE, runFederationHosts } from "./federation.ts";
 import { INSTANCE_USAGE, type InstanceCommand, parseInstanceCommand } from "./instance-commands.ts";
 import { parseSignupCommand, SIGNUP_USAGE } from "./signup-commands.ts";
 import type { CliOutput } from "./socket-client.ts";
+import {
+  isTeamCommand,
+  parseTeamCommand,
+  runTeamCommand,
+  TEAM_USAGE,
+  type TeamCommand,
+} from "./team.ts";
 
 const USAGE = `Usage: tern <command>
 
@@ -39,7 +47,9 @@ Commands:
       Create a local account.
 ${ROLE_USAGE}${MODERATION_USAGE}  tern token create <username> [--scopes "read write follow push"]
       Create an access token for a local account and print it (only it) on stdout.
-${DOMAIN_USAGE}${INSTANCE_USAGE}${SIGNUP_USAGE}${FEDERATION_USAGE}  tern help
+  tern token create <account> --member <login> [--scopes ...]
+      A token for <account> given to a member of its team: it holds what their role allows.
+${TEAM_USAGE}${DOMAIN_USAGE}${INSTANCE_USAGE}${SIGNUP_USAGE}${FEDERATION_USAGE}  tern help
       Show this help.
 
 Configuration comes from the same environment variables as the server
@@ -69,7 +79,8 @@ export interface CliContext {
 export type Command =
   | { kind: "help" }
   | { kind: "account-create"; username: string; password: string }
-  | { kind: "token-create"; username: string; scopes: string[] }
+  | { kind: "token-create"; username: string; scopes: string[]; member?: string }
+  | TeamCommand
   | DomainCommand
   | RoleCommand
   | ModerationCommand
@@ -99,6 +110,13 @@ function parseCommand(argv: string[]): Command {
   if (isModerationCommand(argv) && !argv.includes("--help")) {
     try {
       return parseModerationCommand(argv);
+    } catch (err) {
+      throw new CliError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (argv[0] === "team" && !argv.includes("--help") && !argv.includes("-h")) {
+    try {
+      return parseTeamCommand(argv);
     } catch (err) {
       throw new CliError(err instanceof Error ? err.message : String(err));
     }
@@ -143,11 +161,13 @@ function parseCommand(argv: string[]): Command {
   const name = username.replace(/^@/, "");
   if (command === "account create") {
     if (values.scopes !== undefined) throw new CliError("--scopes is for tern token create");
+    if (values.member !== undefined) throw new CliError("--member is for tern token create");
     if (!values.password) throw new CliError("Missing --password <password>");
     return { kind: "account-create", username: name, password: values.password };
   }
   if (values.password !== undefined) throw new CliError("--password is for tern account create");
-  return { kind: "token-create", username: name, scopes: checkScopes(values.scopes) };
+  const member = values.member?.replace(/^@/, "");
+  return { kind: "token-create", username: name, scopes: checkScopes(values.scopes), member };
 }
 
 function parse(argv: string[]) {
@@ -158,6 +178,7 @@ function parse(argv: string[]) {
     options: {
       password: { type: "string" },
       scopes: { type: "string" },
+      member: { type: "string" },
       starts: { type: "string" },
       ends: { type: "string" },
       category: { type: "string" },
@@ -215,6 +236,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, ctx: CliContext)
       print(await runRoleCommand(db, command));
       return;
     }
+    if (isTeamCommand(command)) {
+      print(await runTeamCommand(db, config, command));
+      return;
+    }
     if (command.kind === "federation-hosts") {
       print(await runFederationHosts(db));
       return;
@@ -237,6 +262,10 @@ async function run(command: Exclude<Command, { kind: "help" }>, ctx: CliContext)
     }
     const account = await findLocalAccount(db, command.username);
     if (!account) throw new CliError(`No local account named @${command.username}`);
+    const member = command.member ? await findLocalAccount(db, command.member) : undefined;
+    if (command.member && !member) throw new CliError(`No local account named @${command.member}`);
+    if (member && !(await roleOn(db, member.id, account.id)))
+      throw new CliError(`@${member.username} is not on the team of @${account.username}`);
     const app =
       (await findAppByName(db, CLI_APP_NAME)) ??
       (
@@ -250,6 +279,7 @@ async function run(command: Exclude<Command, { kind: "help" }>, ctx: CliContext)
       appId: app.id,
       accountId: account.id,
       scopes: command.scopes,
+      grantedByAccountId: member?.id,
     });
     print(token);
   });

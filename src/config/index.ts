@@ -44,6 +44,8 @@ export interface Config {
   deliveryUnreachableMs: number;
   /** Outgoing e-mail (confirmation, password reset, moderation notices); null: none is sent. */
   smtp: SmtpConfig | null;
+  /** How often each worker folds delivery outcomes into reach analytics (`analytics.aggregate`). */
+  analyticsAggregateMs: number;
 }
 
 /** `SMTP_URL` and `SMTP_FROM`: where Tern hands its mail and the sender it writes. */
@@ -192,6 +194,8 @@ const envSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   SMTP_FROM: z.string().max(500).optional(),
+  // Whole seconds; 1 lets tests read reach at once, a day is the most that still means "analytics".
+  ANALYTICS_AGGREGATE_SECONDS: orDefault(z.coerce.number().int().min(1).max(86_400), "60"),
 });
 
 export class ConfigError extends Error {}
@@ -236,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtp: e.SMTP_URL
       ? { url: e.SMTP_URL, from: e.SMTP_FROM || `Tern <notifications@${url.hostname}>` }
       : null,
+    analyticsAggregateMs: e.ANALYTICS_AGGREGATE_SECONDS * 1000,
   };
 }
 

@@ -62,10 +62,10 @@ export function startWorker(deps: {
     () => void publishOverdueStatuses(deps.db, deps.config).catch(() => {}),
     60_000,
   );
-  // Reach analytics: delivery outcomes folded into status_reach every minute.
+  // Reach analytics: delivery outcomes folded into status_reach (every minute by default).
   const analyticsSweep = setInterval(
     () => void enqueueJob(deps.db, { type: "analytics.aggregate" }).catch(() => {}),
-    60_000,
+    deps.config.analyticsAggregateMs,
   );
   log.info("Worker started");
   return {

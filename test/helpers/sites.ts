@@ -36,6 +36,8 @@ export async function startSite(
   tls: { key: string; cert: string },
   /** Runs on the site's database before its server starts (e.g. what an admin CLI would add). */
   seed?: (db: Database["db"], env: Record<string, string>) => Promise<void>,
+  /** More of the server's environment (e.g. ANALYTICS_AGGREGATE_SECONDS), over the defaults. */
+  extraEnv: Record<string, string> = {},
 ): Promise<Site> {
   const tlsFront = await openTlsFront(tls);
   const tlsPort = tlsFront.port;
@@ -50,6 +52,7 @@ export async function startSite(
     // Tests poll the API from one address far faster than any app (test/e2e/rate-limits.test.ts
     // turns the limits on where they are the subject).
     RATE_LIMITS: "false",
+    ...extraEnv,
   };
   const tokens = await seedAccounts(env, users, seed);
   const server = await startServer(env);

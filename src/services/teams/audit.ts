@@ -11,7 +11,8 @@ export type AuditEntry = typeof accountAuditLog.$inferSelect;
 
 export interface AuditInput {
   accountId: string;
-  actorAccountId: string;
+  /** Null: the instance's administrator at the console (`tern team`). */
+  actorAccountId: string | null;
   action: string;
   statusId?: string;
   detail?: Record<string, unknown>;

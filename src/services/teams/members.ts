@@ -5,7 +5,7 @@
  * owner always remains.
  */
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import {
   accessTokens,
@@ -31,9 +31,16 @@ export function parseRole(role: string): TeamRole {
   return role as TeamRole;
 }
 
-/** Refuses (403) unless `actorId` may manage `accountId` (itself or an owner). */
-export async function requireManager(db: Db | Tx, actorId: string, accountId: string) {
-  if (!mayManage(await roleOn(db, actorId, accountId)))
+/**
+ * Who changes a team: a login (checked to be an owner, or the account itself), or null for the
+ * instance's administrator at the console (`tern team`), who may manage every local account's
+ * team and is recorded in the audit log as no one.
+ */
+export type TeamActor = Account | null;
+
+/** Refuses (403) unless `actorId` may manage `accountId` (itself or an owner); null is the admin. */
+export async function requireManager(db: Db | Tx, actorId: string | null, accountId: string) {
+  if (actorId !== null && !mayManage(await roleOn(db, actorId, accountId)))
     throw new AppError(403, "Only an owner of this account may do that");
 }
 
@@ -100,24 +107,24 @@ async function lockTeam(tx: Tx, accountId: string): Promise<void> {
 
 export async function addMember(
   db: Db,
-  actor: Account,
+  actor: TeamActor,
   accountId: string,
   username: string,
   role: TeamRole,
 ): Promise<Member> {
   return db.transaction(async (tx) => {
-    await requireManager(tx, actor.id, accountId);
+    await requireManager(tx, actor?.id ?? null, accountId);
     const member = await localMember(tx, username);
     if (member.id === accountId) throw new AppError(422, "An account cannot be its own member");
     const [row] = await tx
       .insert(accountMembers)
-      .values({ accountId, memberAccountId: member.id, role, addedByAccountId: actor.id })
+      .values({ accountId, memberAccountId: member.id, role, addedByAccountId: actor?.id ?? null })
       .onConflictDoNothing()
       .returning();
     if (!row) throw new AppError(422, `${member.username} is already a member`);
     await recordAudit(tx, {
       accountId,
-      actorAccountId: actor.id,
+      actorAccountId: actor?.id ?? null,
       action: "member.add",
       detail: { member: member.username, role },
     });
@@ -127,13 +134,13 @@ export async function addMember(
 
 export async function changeRole(
   db: Db,
-  actor: Account,
+  actor: TeamActor,
   accountId: string,
   username: string,
   role: TeamRole,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await requireManager(tx, actor.id, accountId);
+    await requireManager(tx, actor?.id ?? null, accountId);
     await lockTeam(tx, accountId);
     const member = await localMember(tx, username);
     const before = await roleOn(tx, member.id, accountId);
@@ -149,7 +156,7 @@ export async function changeRole(
       throw new AppError(422, "An account keeps at least one owner");
     await recordAudit(tx, {
       accountId,
-      actorAccountId: actor.id,
+      actorAccountId: actor?.id ?? null,
       action: "member.role",
       detail: { member: member.username, from: before, to: role },
     });
@@ -189,17 +196,17 @@ async function dropMember(tx: Tx, accountId: string, memberId: string): Promise<
 
 export async function removeMember(
   db: Db,
-  actor: Account,
+  actor: TeamActor,
   accountId: string,
   username: string,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await requireManager(tx, actor.id, accountId);
+    await requireManager(tx, actor?.id ?? null, accountId);
     const member = await localMember(tx, username);
     await dropMember(tx, accountId, member.id);
     await recordAudit(tx, {
       accountId,
-      actorAccountId: actor.id,
+      actorAccountId: actor?.id ?? null,
       action: "member.remove",
       detail: { member: member.username },
     });
@@ -219,38 +226,45 @@ export async function leaveAccount(db: Db, login: Account, accountId: string): P
   });
 }
 
-/** Makes `username` an owner (adding it if needed) and the acting owner an editor. */
+/**
+ * Makes `username` an owner (adding it if needed) and the acting owner an editor; by the admin
+ * (null), `username` becomes the only owner.
+ */
 export async function transferOwnership(
   db: Db,
-  actor: Account,
+  actor: TeamActor,
   accountId: string,
   username: string,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    await requireManager(tx, actor.id, accountId);
+    await requireManager(tx, actor?.id ?? null, accountId);
     await lockTeam(tx, accountId);
     const next = await localMember(tx, username);
     if (next.id === accountId) throw new AppError(422, "An account cannot own itself");
     await tx
       .insert(accountMembers)
-      .values({ accountId, memberAccountId: next.id, role: "owner", addedByAccountId: actor.id })
+      .values({
+        accountId,
+        memberAccountId: next.id,
+        role: "owner",
+        addedByAccountId: actor?.id ?? null,
+      })
       .onConflictDoUpdate({
         target: [accountMembers.accountId, accountMembers.memberAccountId],
         set: { role: "owner" },
       });
-    if (next.id !== actor.id)
+    // The admin hands the account over whole: every other owner becomes an editor.
+    const demoted = actor
+      ? eq(accountMembers.memberAccountId, actor.id)
+      : and(eq(accountMembers.role, "owner"), ne(accountMembers.memberAccountId, next.id));
+    if (next.id !== actor?.id)
       await tx
         .update(accountMembers)
         .set({ role: "editor" })
-        .where(
-          and(
-            eq(accountMembers.accountId, accountId),
-            eq(accountMembers.memberAccountId, actor.id),
-          ),
-        );
+        .where(and(eq(accountMembers.accountId, accountId), demoted));
     await recordAudit(tx, {
       accountId,
-      actorAccountId: actor.id,
+      actorAccountId: actor?.id ?? null,
       action: "account.transfer",
       detail: { to: next.username },
     });
