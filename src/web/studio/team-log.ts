@@ -62,7 +62,7 @@ export async function teamLog(
       const name = e.actorAccountId ? names.get(e.actorAccountId) : undefined;
       const who = name ? `@${name}` : "(deleted account)";
       const post = e.statusId
-        ? `<a href="/studio/analytics/statuses/${e.statusId}">post ${e.statusId}</a>`
+        ? `<a href="/studio/analytics/statuses/${e.statusId}">reach</a>`
         : "";
       return `<tr data-audit="${escapeHtml(e.action)}"><td>${escapeHtml(e.createdAt.toISOString().slice(0, 16).replace("T", " "))} UTC</td><td>${escapeHtml(who)}</td><td>${escapeHtml(what(e))}</td><td>${post}</td></tr>`;
     })
