@@ -61,9 +61,7 @@ export async function teamLog(
     .map((e) => {
       const name = e.actorAccountId ? names.get(e.actorAccountId) : undefined;
       const who = name ? `@${name}` : "(deleted account)";
-      const post = e.statusId
-        ? `<a href="/studio/analytics/statuses/${e.statusId}">reach</a>`
-        : "";
+      const post = e.statusId ? `<a href="/studio/analytics/statuses/${e.statusId}">reach</a>` : "";
       return `<tr data-audit="${escapeHtml(e.action)}"><td>${escapeHtml(e.createdAt.toISOString().slice(0, 16).replace("T", " "))} UTC</td><td>${escapeHtml(who)}</td><td>${escapeHtml(what(e))}</td><td>${post}</td></tr>`;
     })
     .join("\n");
