@@ -10,7 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserTern, CHROMIUM, haveChromium, startBrowserTern } from "../helpers/browser.ts";
+import {
+  type BrowserTern,
+  CHROMIUM,
+  haveChromium,
+  signInAt,
+  startBrowserTern,
+  watchedPage,
+} from "../helpers/browser.ts";
 
 if (!haveChromium)
   console.warn(`Skipping the studio teams browser test: no ${CHROMIUM} (apt-get install chromium)`);
@@ -19,30 +26,18 @@ describe.skipIf(!haveChromium)("accounts and teams in the studio, in a browser",
   let site: BrowserTern;
   let page: Page;
   let helperToken: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     site = await startBrowserTern();
     await site.t.user("maker");
     helperToken = (await site.t.user("helper")).token;
-    const context = await site.browser.newContext();
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on("console", (m) => {
-      // The browser's own favicon probe (Tern serves none yet) is not the studio's error.
-      if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico"))
-        problems.push(`console: ${m.text()} ${m.location().url}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
-    await page.goto(`${site.origin}/studio/accounts`);
-    await page.getByLabel("Username").fill("maker");
-    await page.getByLabel("Password").fill("correct horse battery staple");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${site.origin}/studio/accounts`);
+    ({ page, problems } = await watchedPage(site.browser));
+    await signInAt(page, site.origin, "/studio/accounts", "maker");
   }, 60_000);
   afterAll(() => site?.close());
 
-  it("creates a brand account, adds a member, switches, posts, schedules and reads analytics", async () => {
+  it("creates a brand account and adds a member on its team page", async () => {
     await page.getByLabel("Username", { exact: true }).fill("launchco");
     await page.getByLabel("Display name").fill("Launch Co");
     await page.getByRole("button", { name: "Create account" }).click();
@@ -56,7 +51,9 @@ describe.skipIf(!haveChromium)("accounts and teams in the studio, in a browser",
     await add.getByRole("button", { name: "Add member" }).click();
     await page.locator('tr[data-member="helper"]').waitFor();
     expect(await page.locator('tr[data-member="helper"]').textContent()).toContain("analyst");
+  });
 
+  it("switches to the brand, previews Markdown, posts and schedules as it", async () => {
     await page.getByRole("link", { name: "Accounts", exact: true }).click();
     await page.getByRole("button", { name: "Switch to @launchco" }).click();
     await page.waitForURL(`${site.origin}/studio`);
@@ -78,7 +75,9 @@ describe.skipIf(!haveChromium)("accounts and teams in the studio, in a browser",
     await composer.getByLabel("Schedule at (UTC)").fill(at);
     await page.getByRole("button", { name: "Schedule" }).click();
     await page.getByRole("status").filter({ hasText: "Scheduled for" }).waitFor();
+  });
 
+  it("shows the brand's analytics, and the team log names the login", async () => {
     // The helper follows the brand and favourites its post, so analytics has figures to show.
     const api = (path: string, method = "GET") =>
       site.t.request(path, { method, token: helperToken }).then((r) => r.json());

@@ -13,6 +13,7 @@ import { newId } from "../../src/lib/ids.ts";
 import { recordAudit } from "../../src/services/teams/audit.ts";
 import { listMembers } from "../../src/services/teams/members.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
+import { webSignIn } from "../helpers/web-session.ts";
 
 const form = { "content-type": "application/x-www-form-urlencoded" };
 let t: TestTern;
@@ -21,18 +22,7 @@ const who: Record<string, { id: string; cookie: string; csrf: string }> = {};
 
 async function signIn(username: string) {
   const { account } = await t.user(username);
-  const res = await t.request("/auth/sign_in", {
-    method: "POST",
-    headers: form,
-    body: new URLSearchParams({
-      username,
-      password: "correct horse battery staple",
-      next: "/studio/accounts",
-    }).toString(),
-    redirect: "manual",
-  });
-  expect(res.status).toBe(302);
-  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0];
+  const cookie = await webSignIn(t, username, "/studio/accounts");
   const page = await get("/studio/accounts", cookie);
   const csrf = /name="csrf_token" value="([^"]+)"/.exec(await page.text())![1];
   who[username] = { id: account.id, cookie, csrf };
