@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { type ServerType, serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { startTestTern, type TestTern } from "./tern.ts";
 
 /** Debian's chromium, which CI installs; browser tests skip (and say so) where it is absent. */
@@ -43,4 +43,31 @@ export async function startBrowserTern(env: Record<string, string> = {}): Promis
       await t.close();
     },
   };
+}
+
+/**
+ * A new page (10 s default timeout) whose console errors and uncaught page errors are collected
+ * in `problems`, for a test to assert empty at its end.
+ */
+export async function watchedPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+  const problems: string[] = [];
+  const context = await browser.newContext();
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    // The browser's own favicon probe (Tern serves none yet) is not the page's error.
+    if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico"))
+      problems.push(`console: ${m.text()} ${m.location().url}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
+  return { page, problems };
+}
+
+/** Opens `path` signed out, signs in as `username` on the form it leads to, and waits to be back. */
+export async function signInAt(page: Page, origin: string, path: string, username: string) {
+  await page.goto(`${origin}${path}`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill("correct horse battery staple");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${origin}${path}`);
 }

@@ -7,9 +7,16 @@
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserTern, CHROMIUM, haveChromium, startBrowserTern } from "../helpers/browser.ts";
+import {
+  type BrowserTern,
+  CHROMIUM,
+  haveChromium,
+  signInAt,
+  startBrowserTern,
+  watchedPage,
+} from "../helpers/browser.ts";
 import { png } from "../helpers/images.ts";
 
 if (!haveChromium)
@@ -22,31 +29,18 @@ interface ApiStatus {
 
 describe.skipIf(!haveChromium)("the studio in a browser", () => {
   let site: BrowserTern;
-  let context: BrowserContext;
   let page: Page;
   let token: string;
   let accountId: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     site = await startBrowserTern();
     const made = await site.t.user("writer");
     token = made.token;
     accountId = made.account.id;
-    context = await site.browser.newContext();
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on("console", (m) => {
-      // The browser's own favicon probe (Tern serves none yet) is not the studio's error.
-      if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico"))
-        problems.push(`console: ${m.text()} ${m.location().url}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
-    await page.goto(`${site.origin}/studio`);
-    await page.getByLabel("Username").fill("writer");
-    await page.getByLabel("Password").fill("correct horse battery staple");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${site.origin}/studio`);
+    ({ page, problems } = await watchedPage(site.browser));
+    await signInAt(page, site.origin, "/studio", "writer");
   }, 60_000);
   afterAll(() => site?.close());
 

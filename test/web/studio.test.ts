@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountAuditLog, accountMembers, webSessions } from "../../src/db/schema/index.ts";
 import { createDraft } from "../../src/services/drafts/drafts.ts";
 import { startTestTern, type TestTern } from "../helpers/tern.ts";
+import { webSignIn } from "../helpers/web-session.ts";
 
 const form = { "content-type": "application/x-www-form-urlencoded" };
 let t: TestTern;
@@ -17,20 +18,7 @@ let aliceToken: string;
 let cookie: string;
 let csrf: string;
 
-async function signIn(username: string): Promise<string> {
-  const res = await t.request("/auth/sign_in", {
-    method: "POST",
-    headers: form,
-    body: new URLSearchParams({
-      username,
-      password: "correct horse battery staple",
-      next: "/studio",
-    }).toString(),
-    redirect: "manual",
-  });
-  expect(res.status).toBe(302);
-  return (res.headers.get("set-cookie") ?? "").split(";")[0];
-}
+const signIn = (username: string) => webSignIn(t, username);
 
 const post = (path: string, fields: Record<string, string>, as = cookie) =>
   t.request(path, {

@@ -6,6 +6,7 @@
 import { and, eq, gt, lt } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, localUsers, type UserRole, webSessions } from "../../db/schema/index.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { randomSecret, sha256Hex } from "../oauth/crypto.ts";
@@ -85,6 +86,31 @@ export async function findWebSession(db: Db, token: string): Promise<WebSession 
     role: row.user.role,
     acting,
   };
+}
+
+/**
+ * Points the session's studio at `accountId`; the login's own account clears it. An account the
+ * login holds no role on is refused (403); an unknown, remote or suspended one is a 404. The
+ * role is checked again on every request (findWebSession), so this is no lasting grant.
+ */
+export async function switchActing(
+  db: Db,
+  session: WebSession,
+  accountId: string,
+): Promise<ActableAccount> {
+  const setActing = (id: string | null) =>
+    db.update(webSessions).set({ actingAccountId: id }).where(eq(webSessions.id, session.id));
+  if (accountId === session.account.id) {
+    await setActing(null);
+    return { account: session.account, role: "self" };
+  }
+  const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1);
+  if (!account || account.domain !== null || account.suspendedAt)
+    throw notFound("There is no such account here");
+  const role = await roleOn(db, session.account.id, accountId);
+  if (!role) throw new AppError(403, "You hold no role on this account");
+  await setActing(accountId);
+  return { account, role };
 }
 
 export async function deleteWebSession(db: Tx, id: string): Promise<void> {

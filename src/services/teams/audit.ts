@@ -2,9 +2,9 @@
  * The team audit log: who (which login) did what on an account. Written in the caller's
  * transaction so a change and its record stand or fall together.
  */
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
-import { accountAuditLog } from "../../db/schema/index.ts";
+import { accountAuditLog, accounts } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 
 export type AuditEntry = typeof accountAuditLog.$inferSelect;
@@ -60,4 +60,18 @@ export async function recordMemberAction(
 ): Promise<void> {
   if (!grantedByAccountId || grantedByAccountId === input.accountId) return;
   await recordAudit(tx, { ...input, actorAccountId: grantedByAccountId });
+}
+
+/** The usernames of the logins that acted in `entries`, in one query whatever the page's size. */
+export async function auditActorNames(
+  db: Db | Tx,
+  entries: AuditEntry[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(entries.flatMap((e) => (e.actorAccountId ? [e.actorAccountId] : [])))];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: accounts.id, username: accounts.username })
+    .from(accounts)
+    .where(inArray(accounts.id, ids));
+  return new Map(rows.map((r) => [r.id, r.username]));
 }

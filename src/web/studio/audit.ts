@@ -1,25 +1,33 @@
 /**
- * Hook for the team audit log: the studio records who (the login) did what for which account.
- * Meant to be folded into the teams helper at merge; until then it writes the row itself.
+ * The studio's entries in the team audit log: who (the login) did what for which account (the
+ * acting one). Written through the teams service, so `/studio/accounts/:id` lists them with the
+ * member changes.
  */
 import type { Db } from "../../db/client.ts";
-import { accountAuditLog } from "../../db/schema/index.ts";
-import { newId } from "../../lib/ids.ts";
 import type { WebSession } from "../../services/sessions/web-sessions.ts";
+import { recordAudit } from "../../services/teams/audit.ts";
+
+export type StudioAction =
+  | "status.create"
+  | "status.schedule"
+  | "scheduled.update"
+  | "scheduled.cancel"
+  | "draft.create"
+  | "draft.update"
+  | "draft.delete";
 
 export async function recordStudioAction(
   db: Db,
   session: WebSession,
-  action: "status.create" | "status.schedule" | "draft.create" | "draft.update",
+  action: StudioAction,
   detail: { statusId?: string; scheduledStatusId?: string; draftId?: string } = {},
 ): Promise<void> {
   const { statusId, ...rest } = detail;
-  await db.insert(accountAuditLog).values({
-    id: newId(),
+  await recordAudit(db, {
     accountId: session.acting.account.id,
     actorAccountId: session.account.id,
     action,
-    statusId: statusId ?? null,
+    statusId,
     detail: rest,
   });
 }

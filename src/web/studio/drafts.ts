@@ -11,6 +11,7 @@ import { escapeHtml } from "../../lib/html.ts";
 import { isId } from "../../lib/ids.ts";
 import { deleteDraft, listDrafts } from "../../services/drafts/drafts.ts";
 import { csrfOk } from "../session.ts";
+import { recordStudioAction } from "./audit.ts";
 import { assertMayPost, postButton, studioPage, utcMinutes } from "./layout.ts";
 import { excerpt } from "./scheduled.ts";
 
@@ -44,6 +45,7 @@ export function draftPages(deps: AppDeps): Hono {
     const id = c.req.param("id");
     if (!isId(id)) throw new AppError(404, "Record not found");
     await deleteDraft(db, c.get("webSession")!.acting.account.id, id);
+    await recordStudioAction(db, c.get("webSession")!, "draft.delete", { draftId: id });
     return c.redirect("/studio/drafts", 303);
   });
 

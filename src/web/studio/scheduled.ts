@@ -16,6 +16,7 @@ import {
 } from "../../services/scheduled/scheduled.ts";
 import { csrfField, notice } from "../form-page.ts";
 import { csrfOk } from "../session.ts";
+import { recordStudioAction } from "./audit.ts";
 import { assertMayPost, fromUtcMinutes, postButton, studioPage, utcMinutes } from "./layout.ts";
 
 const PAGE = 100;
@@ -68,7 +69,11 @@ ${postButton(`/studio/scheduled/${s.id}/cancel`, "Cancel", session.csrfToken)}</
     const at = fromUtcMinutes(input.scheduled_at ?? "");
     try {
       if (!at) throw new AppError(422, "Validation failed: choose a time");
-      await rescheduleStatus(db, c.get("webSession")!.acting.account.id, idOf(c), at);
+      const id = idOf(c);
+      await rescheduleStatus(db, c.get("webSession")!.acting.account.id, id, at);
+      await recordStudioAction(db, c.get("webSession")!, "scheduled.update", {
+        scheduledStatusId: id,
+      });
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 422) throw err;
       return list(c, err.message, false, 422);
@@ -80,7 +85,11 @@ ${postButton(`/studio/scheduled/${s.id}/cancel`, "Cancel", session.csrfToken)}</
     const input = await readBody(c, csrfOnly);
     if (!csrfOk(c, deps, input.csrf_token)) throw new AppError(403, "Invalid CSRF token");
     assertMayPost(c);
-    await cancelScheduledStatus(db, c.get("webSession")!.acting.account.id, idOf(c));
+    const id = idOf(c);
+    await cancelScheduledStatus(db, c.get("webSession")!.acting.account.id, id);
+    await recordStudioAction(db, c.get("webSession")!, "scheduled.cancel", {
+      scheduledStatusId: id,
+    });
     return c.redirect("/studio/scheduled", 303);
   });
 
