@@ -88,7 +88,8 @@ describe.skipIf(!haveChromium)("accounts and teams in the studio, in a browser",
 
     await page.getByRole("link", { name: "Analytics", exact: true }).click();
     await page.waitForURL(`${site.origin}/studio/analytics`);
-    expect(await page.locator("section h1").textContent()).toBe("Analytics for @launchco");
+    expect(await page.locator("h1").textContent()).toBe("Analytics for @launchco");
+    expect(await page.locator("main, body").first().textContent()).toContain("1 follower;");
     expect(await page.locator("table").textContent()).toContain("Launch day");
     const shot = join(tmpdir(), `tern-studio-analytics-${process.pid}.png`);
     await page.screenshot({ path: shot, fullPage: true });
