@@ -34,7 +34,7 @@ describe.skipIf(!haveChromium)("accounts and teams in the studio, in a browser",
     helperToken = (await site.t.user("helper")).token;
     ({ page, problems } = await watchedPage(site.browser));
     await signInAt(page, site.origin, "/studio/accounts", "maker");
-  }, 60_000);
+  }, 180_000);
   afterAll(() => site?.close());
 
   it("creates a brand account and adds a member on its team page", async () => {

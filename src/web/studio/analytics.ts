@@ -24,12 +24,15 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
 /** A table of figures: the first column text, the rest right-aligned numbers; headers unbroken. */
 function figuresTable(headers: string[], rows: string[][]): string {
   const th = headers
-    .map((h, i) => `<th style="white-space:nowrap;text-align:${i ? "right" : "left"}">${h}</th>`)
+    .map(
+      (h, i) =>
+        `<th style="white-space:nowrap;padding:.2rem .4rem;text-align:${i ? "right" : "left"}">${h}</th>`,
+    )
     .join("");
   const tr = rows
     .map(
       (r) =>
-        `<tr>${r.map((cell, i) => `<td${i ? ' style="text-align:right"' : ""}>${cell}</td>`).join("")}</tr>`,
+        `<tr>${r.map((cell, i) => `<td style="padding:.2rem .4rem${i ? ";text-align:right" : ""}">${cell}</td>`).join("")}</tr>`,
     )
     .join("");
   return `<table style="width:100%;border-collapse:collapse;overflow-wrap:normal"><tr>${th}</tr>${tr}</table>`;
