@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessTokens, webSessions } from "../../src/db/schema/index.ts";
+import { accessTokens, accounts, webSessions } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import type { Account } from "../../src/services/accounts/accounts.ts";
 import { accountsForLogin } from "../../src/services/teams/access.ts";
@@ -11,6 +12,7 @@ import {
   createManagedAccount,
   leaveAccount,
   listMembers,
+  MAX_OWNED_ACCOUNTS,
   removeMember,
   transferOwnership,
 } from "../../src/services/teams/members.ts";
@@ -136,5 +138,28 @@ describe("teams", () => {
     expect((await listAudit(db, brand.id, { maxId: log[6]?.id, limit: 1 }))[0]?.id).toBe(
       log[7]?.id,
     );
+  });
+
+  it("refuses a login a 51st account of its own, creating nothing", async () => {
+    const db = t.database.db;
+    const dave = (await t.user("dave")).account;
+    // Fifty accounts dave already owns (bare rows: only the count matters here).
+    await db.execute(sql`
+      with made as (
+        insert into accounts (id, username, domain, uri)
+        select ${newId()}::bigint + n, 'filler' || n, 'filler.example', 'https://filler.example/' || n
+        from generate_series(1, ${MAX_OWNED_ACCOUNTS}) n
+        returning id
+      )
+      insert into account_members (account_id, member_account_id, role)
+      select id, ${dave.id}, 'owner' from made`);
+    await expect(
+      createManagedAccount(db, t.config.publicUrl, dave, "onetoomany"),
+    ).rejects.toMatchObject({ status: 422 });
+    expect(
+      (await accountsForLogin(db, dave)).some((a) => a.account.username === "onetoomany"),
+    ).toBe(false);
+    const [left] = await db.select().from(accounts).where(eq(accounts.username, "onetoomany"));
+    expect(left).toBeUndefined();
   });
 });

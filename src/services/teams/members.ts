@@ -44,6 +44,12 @@ export async function requireManager(db: Db | Tx, actorId: string | null, accoun
     throw new AppError(403, "Only an owner of this account may do that");
 }
 
+/**
+ * How many accounts one login may own. Creating one is a sign-up without the sign-up checks, so
+ * it has a ceiling (a newsroom's matrix of topic accounts fits; a spam farm does not).
+ */
+export const MAX_OWNED_ACCOUNTS = 50;
+
 export async function createManagedAccount(
   db: Db,
   publicUrl: string,
@@ -58,6 +64,14 @@ export async function createManagedAccount(
     // Nobody signs in with it: 32 random bytes are never told to anyone.
     password: randomBytes(32).toString("base64url"),
     inTransaction: async (tx, account) => {
+      // The login's row lock serializes two creations racing past the count.
+      await tx.execute(sql`select 1 from accounts where id = ${login.id} for update`);
+      const [{ owned }] = await tx
+        .select({ owned: sql<number>`count(*)::int` })
+        .from(accountMembers)
+        .where(and(eq(accountMembers.memberAccountId, login.id), eq(accountMembers.role, "owner")));
+      if (owned >= MAX_OWNED_ACCOUNTS)
+        throw new AppError(422, `A login may own at most ${MAX_OWNED_ACCOUNTS} accounts`);
       await tx.insert(accountMembers).values({
         accountId: account.id,
         memberAccountId: login.id,
