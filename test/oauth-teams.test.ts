@@ -214,6 +214,9 @@ describe("a chosen account's token in a real client (masto)", () => {
     const at = new Date(Date.now() + 3_600_000).toISOString();
     const scheduled = await masto.v1.statuses.create({ status: "Later", scheduledAt: at });
     await masto.v1.statuses.$select(status.id).remove();
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    await masto.v1.scheduledStatuses.$select(scheduled.id).update({ scheduledAt: later });
+    await masto.v1.scheduledStatuses.$select(scheduled.id).remove();
 
     const log = await listAudit(t.database.db, brand.id);
     const posts = log.filter((e) => e.action.startsWith("status."));
@@ -226,6 +229,11 @@ describe("a chosen account's token in a real client (masto)", () => {
     expect(new Set(posts.map((e) => e.actorAccountId))).toEqual(new Set([alice.id]));
     expect(posts[0]?.detail).toMatchObject({ statusId: status.id });
     expect(posts[1]?.detail).toMatchObject({ scheduledStatusId: scheduled.id });
+    const changes = log.filter((e) => e.action.startsWith("scheduled."));
+    expect(changes.map((e) => [e.action, e.actorAccountId, e.detail.scheduledStatusId])).toEqual([
+      ["scheduled.cancel", alice.id, scheduled.id],
+      ["scheduled.update", alice.id, scheduled.id],
+    ]);
   });
 
   it("records nothing for an account's own token", async () => {

@@ -98,6 +98,7 @@ export async function rescheduleStatus(
   accountId: string,
   id: string,
   at: Date,
+  by: MemberAction = {},
 ): Promise<ScheduledStatus> {
   checkTime(at);
   return db.transaction(async (tx) => {
@@ -105,18 +106,35 @@ export async function rescheduleStatus(
     await getScheduledStatus(tx, accountId, id);
     await checkLimits(tx, accountId, at, id);
     await tx.update(scheduledStatuses).set({ scheduledAt: at }).where(eq(scheduledStatuses.id, id));
+    await recordMemberAction(tx, by.grantedByAccountId, {
+      accountId,
+      action: "scheduled.update",
+      detail: { scheduledStatusId: id, scheduledAt: at.toISOString() },
+    });
     await enqueueJobAt(tx, { type: "status.publish_scheduled", scheduledStatusId: id }, at);
     return getScheduledStatus(tx, accountId, id);
   });
 }
 
 /** DELETE /api/v1/scheduled_statuses/:id: its media become plain uploads again (FK set null). */
-export async function cancelScheduledStatus(db: Db, accountId: string, id: string): Promise<void> {
-  const gone = await db
-    .delete(scheduledStatuses)
-    .where(and(eq(scheduledStatuses.id, id), eq(scheduledStatuses.accountId, accountId)))
-    .returning({ id: scheduledStatuses.id });
-  if (gone.length === 0) throw notFound();
+export async function cancelScheduledStatus(
+  db: Db,
+  accountId: string,
+  id: string,
+  by: MemberAction = {},
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(scheduledStatuses)
+      .where(and(eq(scheduledStatuses.id, id), eq(scheduledStatuses.accountId, accountId)))
+      .returning({ id: scheduledStatuses.id });
+    if (gone.length === 0) throw notFound();
+    await recordMemberAction(tx, by.grantedByAccountId, {
+      accountId,
+      action: "scheduled.cancel",
+      detail: { scheduledStatusId: id },
+    });
+  });
 }
 
 /** One of the account's scheduled posts, or 404 (someone else's is "not found" too). */

@@ -43,12 +43,16 @@ export function scheduledStatusesRouter(deps: AppDeps): Hono<ApiEnv> {
   app.put("/:id", requireScope("write:statuses"), async (c) => {
     const id = idParam(c.req.param("id"));
     const body = await readBody(c, rescheduleBody);
-    const row = await rescheduleStatus(db, currentAccount(c).id, id, body.scheduled_at as Date);
+    const row = await rescheduleStatus(db, currentAccount(c).id, id, body.scheduled_at as Date, {
+      grantedByAccountId: c.var.auth?.grantedByAccountId,
+    });
     return c.json(serializeScheduledStatus(row));
   });
 
   app.delete("/:id", requireScope("write:statuses"), async (c) => {
-    await cancelScheduledStatus(db, currentAccount(c).id, idParam(c.req.param("id")));
+    await cancelScheduledStatus(db, currentAccount(c).id, idParam(c.req.param("id")), {
+      grantedByAccountId: c.var.auth?.grantedByAccountId,
+    });
     return c.json({});
   });
 
