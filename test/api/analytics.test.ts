@@ -217,6 +217,24 @@ describe("reach analytics API", () => {
     expect(html).toContain("<svg");
     expect(html).toContain("@owner");
     expect(html).toContain(`/studio/analytics/statuses/${id}`);
+    // The post's reach page shows the public replies themselves, never a followers-only one.
+    for (const [status, visibility] of [
+      ["what a <b>post</b>", "public"],
+      ["a secret aside", "private"],
+    ])
+      await t.request("/api/v1/statuses", {
+        method: "POST",
+        token: stranger.token,
+        json: { status, visibility, in_reply_to_id: id },
+      });
+    const reach = await t.request(`/studio/analytics/statuses/${id}`, {
+      headers: await cookie(analyst.account.id, owner.account.id),
+    });
+    const reachHtml = await reach.text();
+    expect(reachHtml).toContain("2 replies");
+    expect(reachHtml).toContain("@stranger");
+    expect(reachHtml).toContain("what a &lt;b&gt;post&lt;/b&gt;");
+    expect(reachHtml).not.toContain("secret aside");
     const strangerHeaders = await cookie(stranger.account.id);
     const other = await t.request(`/studio/analytics/statuses/${id}`, { headers: strangerHeaders });
     expect(other.status).toBe(404);
