@@ -8,7 +8,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Starting two sites, or a CLI run and a server on the embedded database, took over a minute
+    // on a loaded two-core machine: a hook that is slow, not stuck, should not fail the file.
+    hookTimeout: 120_000,
     // Two cores: a few files at a time; each file gets its own database.
     maxWorkers: 2,
     pool: "forks",
