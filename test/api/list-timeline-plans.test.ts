@@ -10,7 +10,7 @@ import { createLocalAccount } from "../../src/services/accounts/accounts.ts";
 import { followAccount } from "../../src/services/follows/follows.ts";
 import { addListMembers, createList } from "../../src/services/lists/lists.ts";
 import { createLocalStatus } from "../../src/services/statuses/local.ts";
-import { createEmptyPostgresDatabase, migratedPgliteSnapshot } from "../helpers/db.ts";
+import { createMigratedPostgresDatabase, migratedPgliteSnapshot } from "../helpers/db.ts";
 import { eventually } from "../helpers/tern.ts";
 
 /**
@@ -29,7 +29,7 @@ const TOKEN = "list-plans-token";
 const SEEDED = 10_000;
 
 beforeAll(async () => {
-  const pg = await createEmptyPostgresDatabase();
+  const pg = await createMigratedPostgresDatabase();
   drop = pg?.drop;
   database = await openDatabase({
     databaseUrl: pg?.url,

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { configure, getConfig, type LogRecord, reset } from "@logtape/logtape";
 import { Hono } from "hono";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { requestLog } from "../../src/api/request-log.ts";
@@ -9,9 +9,12 @@ import { startTestTern, type TestTern } from "../helpers/tern.ts";
 /** One log line per request, and X-Request-Id in and out, whatever answers the request. */
 let t: TestTern;
 let records: LogRecord[] = [];
+/** The logging the test Tern set up, put back afterwards for the files this worker runs next. */
+let before: ReturnType<typeof getConfig>;
 
 beforeAll(async () => {
   t = await startTestTern();
+  before = getConfig();
   // Replaces the console logging the test Tern set up with a sink this file can read.
   await configure({
     reset: true,
@@ -24,7 +27,8 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await reset();
+  if (before) await configure({ ...before, reset: true });
+  else await reset();
   await t.close();
 });
 beforeEach(() => {

@@ -19,7 +19,7 @@ import { pinStatus } from "../../src/services/pins/pins.ts";
 import { voteInPoll } from "../../src/services/polls/polls.ts";
 import { reblogStatus } from "../../src/services/reblogs/reblogs.ts";
 import { createLocalStatus } from "../../src/services/statuses/local.ts";
-import { createEmptyPostgresDatabase } from "../helpers/db.ts";
+import { createMigratedPostgresDatabase, migratedPgliteSnapshot } from "../helpers/db.ts";
 import { eventually } from "../helpers/tern.ts";
 
 /**
@@ -39,11 +39,12 @@ const TOKEN = "timeline-queries-token";
 const BOOSTS_TOKEN = "timeline-queries-boosts-token";
 
 beforeAll(async () => {
-  const pg = await createEmptyPostgresDatabase();
+  const pg = await createMigratedPostgresDatabase();
   drop = pg?.drop;
   database = await openDatabase({
     databaseUrl: pg?.url,
     dataDir: "memory://",
+    initialData: pg ? undefined : await migratedPgliteSnapshot(),
     onQuery: () => queries++,
   });
   await migrate(database);

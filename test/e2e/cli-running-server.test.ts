@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/client.ts";
-import { migratedPgliteSnapshot } from "../helpers/db.ts";
+import { fillPgliteDataDir } from "../helpers/db.ts";
 import { runCli, type ServerProcess, startServer } from "../helpers/process.ts";
 
 /**
@@ -36,8 +35,7 @@ beforeAll(async () => {
   leaveStaleSocket(socket);
   expect(existsSync(socket)).toBe(true);
   // Start from a migrated copy: creating a cluster in the server costs seconds of CPU.
-  const initialData = await migratedPgliteSnapshot();
-  await (await openDatabase({ databaseUrl: undefined, dataDir, initialData })).close();
+  await fillPgliteDataDir(dataDir);
   server = await startServer(env);
 }, 90_000);
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
 import { setupLogging } from "../../src/lib/logger.ts";
 import { assemble, type Tern } from "../../src/server.ts";
-import { createEmptyPostgresDatabase } from "../helpers/db.ts";
+import { createMigratedPostgresDatabase } from "../helpers/db.ts";
 import { freePort, runCli, type ServerProcess, startServer } from "../helpers/process.ts";
 
 /**
@@ -25,7 +25,7 @@ describe.skipIf(!pg)("a worker in another process", () => {
 
   beforeAll(async () => {
     await setupLogging("error");
-    const db = (await createEmptyPostgresDatabase())!;
+    const db = (await createMigratedPostgresDatabase())!;
     drop = db.drop;
     const port = await freePort();
     // The worker assembled here wraps this process's fetch: let it reach the web process.

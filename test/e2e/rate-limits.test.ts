@@ -27,9 +27,11 @@ async function start(env: Record<string, string>) {
   return server;
 }
 
+/** Each case starts its servers: tens of seconds apiece on a loaded two-core machine. */
+const CASE = { timeout: 90_000 };
 const remaining = (res: Response) => Number(res.headers.get("x-ratelimit-remaining"));
 
-describe.skipIf(!pg)("two web processes on one PostgreSQL database", () => {
+describe.skipIf(!pg)("two web processes on one PostgreSQL database", CASE, () => {
   it("share one count per token", async () => {
     const db = await processDatabase();
     databases.push(db);
@@ -55,7 +57,7 @@ describe.skipIf(!pg)("two web processes on one PostgreSQL database", () => {
   });
 });
 
-describe("the client address behind X-Forwarded-For", () => {
+describe("the client address behind X-Forwarded-For", CASE, () => {
   it("is believed only from a trusted proxy", async () => {
     const db = await processDatabase();
     databases.push(db);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await runCli(["account", "create", "alice", "--password", "correct horse battery staple"], env);
   token = await runCli(["token", "create", "alice"], env);
   server = await startServer(env);
-}, 60_000);
+}, 120_000); // two CLI runs and a server start: over a minute on a loaded machine
 
 afterAll(async () => {
   await server?.kill("SIGKILL");

@@ -1,5 +1,13 @@
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -8,8 +16,9 @@ import { migrate } from "../../src/db/migrate.ts";
 
 /**
  * A fresh, migrated database for one test file. With TEST_DATABASE_URL set (a PostgreSQL server
- * the tests may create databases on), a new database is created there and dropped afterwards;
- * without it, an in-memory PGlite.
+ * the tests may create databases on), a new database is cloned there from a migrated template
+ * and dropped afterwards; without it, an in-memory PGlite loaded from a migrated snapshot.
+ * `migrate()` still runs on either (a no-op that checks the copy is current).
  */
 export async function openTestDatabase(): Promise<Database & { url: string | undefined }> {
   const base = process.env.TEST_DATABASE_URL;
@@ -22,7 +31,7 @@ export async function openTestDatabase(): Promise<Database & { url: string | und
     await migrate(database);
     return Object.assign(database, { url: undefined });
   }
-  const fresh = (await createEmptyPostgresDatabase())!;
+  const fresh = (await createMigratedPostgresDatabase())!;
   const database = await openDatabase({
     databaseUrl: fresh.url,
     dataDir: "unused",
@@ -39,20 +48,43 @@ export async function openTestDatabase(): Promise<Database & { url: string | und
   });
 }
 
-/** A fresh empty database URL on TEST_DATABASE_URL's server, for tests that start processes. */
-export async function createEmptyPostgresDatabase(): Promise<
-  { url: string; drop: () => Promise<void> } | undefined
-> {
+export interface TestPostgresDatabase {
+  url: string;
+  drop: () => Promise<void>;
+}
+
+/**
+ * A fresh empty database URL on TEST_DATABASE_URL's server, for tests of migrating from nothing.
+ * Most tests want createMigratedPostgresDatabase: cloning costs a fraction of a second, migrating
+ * seconds on a busy machine.
+ */
+export async function createEmptyPostgresDatabase(): Promise<TestPostgresDatabase | undefined> {
+  return createPostgresDatabase(undefined);
+}
+
+/** A fresh database with every migration applied, cloned from a template (see below). */
+export async function createMigratedPostgresDatabase(): Promise<TestPostgresDatabase | undefined> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) return undefined;
+  return createPostgresDatabase(await migratedPostgresTemplate(base));
+}
+
+async function createPostgresDatabase(
+  template: string | undefined,
+): Promise<TestPostgresDatabase | undefined> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return undefined;
   const name = `tern_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  try {
+    await whenUnused(() =>
+      admin.unsafe(`create database ${name}${template ? ` template ${template}` : ""}`),
+    );
+  } finally {
+    await admin.end();
+  }
   return {
-    url: url.toString(),
+    url: databaseUrl(base, name),
     async drop() {
       const a = postgres(base, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`);
@@ -61,7 +93,95 @@ export async function createEmptyPostgresDatabase(): Promise<
   };
 }
 
+function databaseUrl(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Arbitrary, fixed, not the server's migration lock: held while a template is built. */
+const TEMPLATE_LOCK_ID = 7_374_600_101;
+const templates = new Map<string, Promise<string>>();
+
+/**
+ * The name of a database on `base`'s server with every migration applied, one per set of
+ * migrations (`tern_tmpl_<hash>`), kept between runs. Test files and test servers clone it
+ * (CREATE DATABASE … TEMPLATE, a file copy) instead of migrating: on a busy two-core machine
+ * migrating costs seconds, cloning a fraction of one. It is built under a name of its own and
+ * renamed when complete, under an advisory lock, so workers and concurrent runs starting together
+ * build it once and never clone half of one.
+ */
+function migratedPostgresTemplate(base: string): Promise<string> {
+  let name = templates.get(base);
+  if (!name) {
+    name = buildTemplate(base, `tern_tmpl_${migrationsHash()}`);
+    name.catch(() => templates.delete(base));
+    templates.set(base, name);
+  }
+  return name;
+}
+
+async function buildTemplate(base: string, name: string): Promise<string> {
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const exists = async () =>
+    (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
+  try {
+    if (await exists()) return name;
+    await admin`select pg_advisory_lock(${TEMPLATE_LOCK_ID})`;
+    try {
+      if (await exists()) return name;
+      // Left by a run that died while building (nobody else builds while we hold the lock).
+      for (const { datname } of await admin`
+        select datname from pg_database where datname like ${`${name}\\_%`}`)
+        await admin.unsafe(`drop database if exists ${datname} with (force)`);
+      const building = `${name}_${randomBytes(4).toString("hex")}`;
+      await admin.unsafe(`create database ${building}`);
+      const database = await openDatabase({
+        databaseUrl: databaseUrl(base, building),
+        dataDir: "unused",
+        maxConnections: 2, // migrate() holds one for its lock and migrates on another
+      });
+      try {
+        await migrate(database);
+      } finally {
+        await database.close();
+      }
+      await whenUnused(() => admin.unsafe(`alter database ${building} rename to ${name}`));
+      return name;
+    } finally {
+      await admin`select pg_advisory_unlock(${TEMPLATE_LOCK_ID})`;
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Runs `statement`, again while PostgreSQL says the source database is still in use (55006): a
+ * connection just closed may take a moment to leave the server.
+ */
+async function whenUnused<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 const MIGRATIONS = new URL("../../drizzle/", import.meta.url).pathname;
+
+/** A short hash of every migration (and the journal): names the snapshot and the template. */
+function migrationsHash(): string {
+  const hash = createHash("sha256");
+  for (const dir of [MIGRATIONS, join(MIGRATIONS, "meta")])
+    for (const name of readdirSync(dir).sort())
+      if (name.endsWith(".sql") || name === "_journal.json")
+        hash.update(name).update(readFileSync(join(dir, name)));
+  return hash.digest("hex").slice(0, 16);
+}
 
 /**
  * An embedded database with every migration applied, as a tarball kept in the temp folder (one
@@ -69,12 +189,11 @@ const MIGRATIONS = new URL("../../drizzle/", import.meta.url).pathname;
  * few seconds of CPU, loading this copy about one. `migrate()` still runs on it (a no-op).
  */
 export async function migratedPgliteSnapshot(): Promise<Blob> {
-  const hash = createHash("sha256");
-  for (const dir of [MIGRATIONS, join(MIGRATIONS, "meta")])
-    for (const name of readdirSync(dir).sort())
-      if (name.endsWith(".sql") || name === "_journal.json")
-        hash.update(name).update(readFileSync(join(dir, name)));
-  const file = join(tmpdir(), `tern-pglite-migrated-${hash.digest("hex").slice(0, 16)}.tar`);
+  return new Blob([readFileSync(await migratedPgliteSnapshotFile())]);
+}
+
+async function migratedPgliteSnapshotFile(): Promise<string> {
+  const file = join(tmpdir(), `tern-pglite-migrated-${migrationsHash()}.tar`);
   if (!existsSync(file)) {
     const fresh = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
     await migrate(fresh);
@@ -85,5 +204,18 @@ export async function migratedPgliteSnapshot(): Promise<Blob> {
     writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
     renameSync(partial, file);
   }
-  return new Blob([readFileSync(file)]);
+  return file;
+}
+
+/**
+ * Fills the empty DATA_DIR `dataDir` with the migrated snapshot, as the folder a server process
+ * (or `tern`) then opens: unpacked by tar, without starting PGlite here. A server starting on an
+ * empty DATA_DIR creates the cluster and migrates it, seconds of CPU; test/cli.test.ts keeps
+ * doing that, for the first run on a new machine.
+ */
+export async function fillPgliteDataDir(dataDir: string): Promise<void> {
+  const file = await migratedPgliteSnapshotFile();
+  const path = join(dataDir, "pglite"); // where src/db/client.ts keeps the cluster
+  mkdirSync(path, { recursive: true });
+  execFileSync("tar", ["-xf", file, "-C", path], { stdio: ["ignore", "ignore", "pipe"] });
 }

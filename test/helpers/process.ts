@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEmptyPostgresDatabase } from "./db.ts";
+import { createMigratedPostgresDatabase, fillPgliteDataDir } from "./db.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -18,16 +18,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Where a server process keeps its data: a fresh PostgreSQL database or a fresh PGlite folder. */
+/**
+ * Where a server process keeps its data: a fresh PostgreSQL database or a fresh PGlite folder,
+ * either already migrated (the server's migrate() then finds nothing to do; migrating from
+ * nothing is test/e2e/scale-out.test.ts's and test/cli.test.ts's subject).
+ */
 export interface ProcessDatabase {
   env: Record<string, string>;
   drop(): Promise<void>;
 }
 
 export async function processDatabase(): Promise<ProcessDatabase> {
-  const pg = await createEmptyPostgresDatabase();
+  const pg = await createMigratedPostgresDatabase();
   if (pg) return { env: { DATABASE_URL: pg.url }, drop: pg.drop };
-  return { env: { DATA_DIR: mkdtempSync(join(tmpdir(), "tern-e2e-")) }, drop: async () => {} };
+  const dataDir = mkdtempSync(join(tmpdir(), "tern-e2e-"));
+  await fillPgliteDataDir(dataDir);
+  return { env: { DATA_DIR: dataDir }, drop: async () => {} };
 }
 
 /** Runs `node src/cli/tern.ts …` to completion; resolves with its output, rejects on failure. */

@@ -7,7 +7,6 @@ import { migrate } from "../../src/db/migrate.ts";
 import { createLocalAccount } from "../../src/services/accounts/accounts.ts";
 import { createApp, OOB_REDIRECT_URI } from "../../src/services/oauth/apps.ts";
 import { createAccessToken } from "../../src/services/oauth/tokens.ts";
-import { migratedPgliteSnapshot } from "./db.ts";
 import {
   type ProcessDatabase,
   processDatabase,
@@ -71,12 +70,10 @@ async function seedAccounts(
   users: string[],
   seed?: (db: Database["db"], env: Record<string, string>) => Promise<void>,
 ) {
-  const embedded = !env.DATABASE_URL;
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     maxConnections: 2,
-    initialData: embedded ? await migratedPgliteSnapshot() : undefined,
   });
   const tokens: Record<string, string> = {};
   try {
