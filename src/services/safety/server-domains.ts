@@ -82,48 +82,47 @@ export async function blockDomain(
   return row;
 }
 
-export async function unblockDomain(db: Db, input: string, actorId: AdminActor): Promise<boolean> {
+export function unblockDomain(db: Db, input: string, actorId: AdminActor): Promise<boolean> {
   const domain = normalizeDomain(input);
-  const removed = await db.transaction(async (tx) => {
-    const rows = await tx.delete(domainBlocks).where(eq(domainBlocks.domain, domain)).returning();
-    for (const row of rows)
-      await audit(tx, { actorId, action: "domain_block.remove", ...blockTarget(row) });
-    return rows.length > 0;
-  });
-  invalidatePolicies();
-  return removed;
+  return changeDomainList(db, actorId, "domain_block.remove", "domain_block", (tx) =>
+    tx.delete(domainBlocks).where(eq(domainBlocks.domain, domain)).returning(),
+  );
 }
 
 export async function allowDomain(db: Db, input: string, actorId: AdminActor): Promise<void> {
   const domain = normalizeDomain(input);
-  await db.transaction(async (tx) => {
-    const rows = await tx
-      .insert(domainAllows)
-      .values({ id: newId(), domain })
-      .onConflictDoNothing()
-      .returning();
-    for (const row of rows)
-      await audit(tx, { actorId, action: "domain_allow.add", ...allowTarget(row) });
-  });
-  invalidatePolicies();
+  await changeDomainList(db, actorId, "domain_allow.add", "domain_allow", (tx) =>
+    tx.insert(domainAllows).values({ id: newId(), domain }).onConflictDoNothing().returning(),
+  );
 }
 
-export async function disallowDomain(db: Db, input: string, actorId: AdminActor): Promise<boolean> {
+export function disallowDomain(db: Db, input: string, actorId: AdminActor): Promise<boolean> {
   const domain = normalizeDomain(input);
-  const removed = await db.transaction(async (tx) => {
-    const rows = await tx.delete(domainAllows).where(eq(domainAllows.domain, domain)).returning();
+  return changeDomainList(db, actorId, "domain_allow.remove", "domain_allow", (tx) =>
+    tx.delete(domainAllows).where(eq(domainAllows.domain, domain)).returning(),
+  );
+}
+
+/**
+ * One change to a server domain list with an audit row per row it touched, in one transaction;
+ * then every process's policy refreshes. True when a row changed.
+ */
+async function changeDomainList(
+  db: Db,
+  actorId: AdminActor,
+  action: string,
+  targetType: "domain_block" | "domain_allow",
+  change: (tx: Tx) => Promise<{ id: string; domain: string }[]>,
+): Promise<boolean> {
+  const changed = await db.transaction(async (tx) => {
+    const rows = await change(tx);
     for (const row of rows)
-      await audit(tx, { actorId, action: "domain_allow.remove", ...allowTarget(row) });
+      await audit(tx, { actorId, action, targetType, targetId: row.id, targetLabel: row.domain });
     return rows.length > 0;
   });
   invalidatePolicies();
-  return removed;
+  return changed;
 }
-
-const blockTarget = (row: { id: string; domain: string }) =>
-  ({ targetType: "domain_block", targetId: row.id, targetLabel: row.domain }) as const;
-const allowTarget = (row: { id: string; domain: string }) =>
-  ({ targetType: "domain_allow", targetId: row.id, targetLabel: row.domain }) as const;
 
 export async function listDomainBlocks(db: Tx): Promise<DomainBlock[]> {
   return db.select().from(domainBlocks).orderBy(asc(domainBlocks.domain));
