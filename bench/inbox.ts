@@ -69,6 +69,7 @@ const warm = signed.pop()!;
 await fetch(inbox, { method: "POST", headers: warm.headers, body: warm.body });
 
 // The load comes from a worker thread, so sending does not eat the server's event loop.
+const cpuBefore = process.cpuUsage();
 const load = new Worker(new URL("./inbox-load.ts", import.meta.url), {
   workerData: { inbox, signed, concurrency },
 });
@@ -91,11 +92,16 @@ function verifyCeilingPerSecond(): number {
   }
   return signed.length / ((performance.now() - started) / 1000);
 }
+// CPU of this process (server and load thread) per activity: steadier than the rate on a
+// shared machine, where other work takes the cores.
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMsPerActivity = Number(((cpu.user + cpu.system) / 1000 / signed.length).toFixed(2));
 const ceiling = Math.round(verifyCeilingPerSecond());
 console.log(
   JSON.stringify({
     database: database.kind,
     ceilingPerSecond: ceiling,
+    cpuMsPerActivity,
     ratio: Number((signed.length / seconds / ceiling).toFixed(3)),
     activities: signed.length,
     concurrency,
