@@ -80,7 +80,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
         "followers",
         cursor === "" ? "9223372036854775807" : cursor,
       );
-      return page && { items: page.items.filter(hasUsableUrls).map(recipientOf), nextCursor: page.nextCursor };
+      return (
+        page && {
+          items: page.items.filter(hasUsableUrls).map(recipientOf),
+          nextCursor: page.nextCursor,
+        }
+      );
     })
     .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "followers"))
     .setFirstCursor(first)
