@@ -7,7 +7,9 @@
  * A Tern in the web role (it accepts and queues; no worker drains) answers on loopback; a fake
  * peer's Create activities are signed beforehand (draft-cavage, RSA, as Mastodon signs), so the
  * timed part is only what the receiving server does. Without DATABASE_URL, an in-memory PGlite.
+ * The ceiling, measured in the same run: a SHA-256 of each body and one RSA-2048 verify each.
  */
+import { createHash, generateKeyPairSync, sign, verify } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { loadConfig } from "../src/config/index.ts";
@@ -67,6 +69,7 @@ const warm = signed.pop()!;
 await fetch(inbox, { method: "POST", headers: warm.headers, body: warm.body });
 
 // The load comes from a worker thread, so sending does not eat the server's event loop.
+const cpuBefore = process.cpuUsage();
 const load = new Worker(new URL("./inbox-load.ts", import.meta.url), {
   workerData: { inbox, signed, concurrency },
 });
@@ -77,9 +80,29 @@ const { seconds, statuses } = await new Promise<{
   load.once("message", resolve);
   load.once("error", reject);
 });
+/** The ceiling: what verifying each request costs alone (SHA-256 of its body, one RSA verify). */
+function verifyCeilingPerSecond(): number {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const text = `(request-target): post /inbox\nhost: localhost\ndate: ${new Date().toUTCString()}`;
+  const signature = sign("sha256", Buffer.from(text), privateKey);
+  const started = performance.now();
+  for (const { body } of signed) {
+    createHash("sha256").update(body).digest();
+    verify("sha256", Buffer.from(text), publicKey, signature);
+  }
+  return signed.length / ((performance.now() - started) / 1000);
+}
+// CPU of this process (server and load thread) per activity: steadier than the rate on a
+// shared machine, where other work takes the cores.
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMsPerActivity = Number(((cpu.user + cpu.system) / 1000 / signed.length).toFixed(2));
+const ceiling = Math.round(verifyCeilingPerSecond());
 console.log(
   JSON.stringify({
     database: database.kind,
+    ceilingPerSecond: ceiling,
+    cpuMsPerActivity,
+    ratio: Number((signed.length / seconds / ceiling).toFixed(3)),
     activities: signed.length,
     concurrency,
     seconds: Number(seconds.toFixed(2)),

@@ -6,7 +6,7 @@ import { migrate } from "./db/migrate.ts";
 import { buildFederation, ternUserAgent } from "./federation/builder.ts";
 import type { FedContext } from "./federation/context.ts";
 import { skipsDelivery, WatchedOutbox } from "./federation/delivery-outcomes.ts";
-import { PgKvStore } from "./federation/kv-store.ts";
+import { cachedKvStore } from "./federation/kv-cache.ts";
 import { FEDIFY_QUEUES, fedifyDeliveryHost, PgQueue, type QueueOptions } from "./jobs/queue.ts";
 import { startWorker, type Worker } from "./jobs/worker.ts";
 import { installOutboundFetch } from "./lib/outbound-fetch.ts";
@@ -53,7 +53,9 @@ export async function assemble(
   });
   // Hosts failing for days are skipped; every delivery's outcome is recorded per host.
   const deliveryHealth = deliveryHealthTracker(database.db, config);
-  const kv = new PgKvStore(database.db);
+  // Fedify's KV with an in-process read cache; other processes' changes of cached keys drop ours.
+  const kv = cachedKvStore(database.db);
+  await kv.listen(database.listen);
   const queueOptions = { leaseMs: config.jobLeaseMs, ...opts.queueOptions };
   const fedifyQueue = (name: string, extra: QueueOptions = {}) =>
     new PgQueue(database.db, name, { ...queueOptions, ...extra, maxAttempts: 1 });

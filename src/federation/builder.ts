@@ -19,6 +19,7 @@ import { registerNodeInfo, TERN_VERSION } from "./dispatchers/nodeinfo.ts";
 import { registerObjects } from "./dispatchers/objects.ts";
 import { registerReplies } from "./dispatchers/replies.ts";
 import { registerInbox } from "./inbox/index.ts";
+import { memoizeLoaderFactories } from "./loader-factories.ts";
 
 export interface FederationOptions {
   config: Config;
@@ -93,7 +94,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
   registerInbox(builder);
   // 410 Gone from an actor's inbox removes the account (delivery-outcomes.ts).
   builder.setOutboxPermanentFailureHandler(onPermanentFailure);
-  return builder.build({
+  const federation = await builder.build({
     kv: opts.kv,
     queue: opts.queue,
     origin: opts.config.publicUrl,
@@ -109,4 +110,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
     // Each failed attempt marks its delivery for the per-host health record (delivery-outcomes.ts).
     onOutboxError,
   });
+  // One document loader per options instead of two new ones per context (loader-factories.ts).
+  memoizeLoaderFactories(federation);
+  return federation;
 }

@@ -4,9 +4,9 @@ import type { Db } from "../db/client.ts";
 import { kv } from "../db/schema/index.ts";
 import { storableJson } from "../lib/storable-json.ts";
 
-const encode = (key: KvKey) => JSON.stringify(key);
+export const encode = (key: KvKey) => JSON.stringify(key);
 /** JSON equality independent of key order (jsonb does not keep it). */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   const canon = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(canon)
@@ -41,12 +41,17 @@ export class PgKvStore implements KvStore {
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
+    // A stored JSON null comes back as null (a cached "no such key"), a missing row as undefined.
+    return (await this.getEntry(key))?.value as T | undefined;
+  }
+
+  /** The value with its expiry (null: none), or undefined for a missing or expired row. */
+  async getEntry(key: KvKey): Promise<{ value: unknown; expiresAt: Date | null } | undefined> {
     const [row] = await this.#db
-      .select({ value: kv.value })
+      .select({ value: kv.value, expiresAt: kv.expiresAt })
       .from(kv)
       .where(and(eq(kv.key, encode(key)), notExpired()));
-    // A stored JSON null comes back as null (a cached "no such key"), a missing row as undefined.
-    return row ? (row.value as T) : undefined;
+    return row;
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {

@@ -37,6 +37,12 @@ export function recipientOf(a: Account): Recipient {
   };
 }
 
+/** Whether an account's URLs parse: one bad row must not fail a whole fan-out (it is skipped). */
+export const hasUsableUrls = (a: Account) =>
+  URL.canParse(a.uri) &&
+  (a.inboxUrl === null || URL.canParse(a.inboxUrl)) &&
+  (a.sharedInboxUrl === null || URL.canParse(a.sharedInboxUrl));
+
 const isRemote = (a: Account) => a.domain !== null && a.inboxUrl !== null;
 
 /**

@@ -3,7 +3,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Db } from "../db/client.ts";
 import { logger } from "../lib/logger.ts";
 import type { FedContext } from "./context.ts";
-import { PgKvStore } from "./kv-store.ts";
+import { cachedKvStore } from "./kv-cache.ts";
 
 const log = logger("federation", "inbox-guard");
 
@@ -56,7 +56,7 @@ async function refuseUndecodableKey(
   if (request.method !== "POST" || !isKeyDecodingError(error)) return null;
   const keyIds = signatureKeyIds(request.headers);
   if (keyIds.length === 0) return null;
-  const kv = new PgKvStore(db);
+  const kv = cachedKvStore(db);
   for (const keyId of keyIds)
     await kv.set([...KEY_CACHE_PREFIX, new URL(keyId).href], null, { ttl: UNUSABLE_KEY_TTL });
   log.info("Refused a POST signed with an undecodable key {keyIds}: {error}", { keyIds, error });

@@ -2,7 +2,7 @@ import type { Federation, Message } from "@fedify/fedify";
 import type { Config } from "../config/index.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { FedContext } from "../federation/context.ts";
-import type { PgKvStore } from "../federation/kv-store.ts";
+import type { CachedKvStore } from "../federation/kv-cache.ts";
 import { logger } from "../lib/logger.ts";
 import { sweepClientApi } from "../services/client-api-sweep.ts";
 import { enqueueJob, JOBS_CHANNEL, TERN_QUEUE, type TernJob } from "../services/jobs.ts";
@@ -25,7 +25,7 @@ export function startWorker(deps: {
   config: Config;
   db: Db;
   federation: Federation<FedContext>;
-  kv: PgKvStore;
+  kv: CachedKvStore;
   queueOptions?: QueueOptions;
   /** LISTEN for enqueues by other processes; without it only the poll finds their jobs. */
   listen?: Database["listen"];

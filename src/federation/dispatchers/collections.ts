@@ -9,7 +9,7 @@ import { featuredStatuses } from "../../services/pins/pins.ts";
 import { loadBundles } from "../../services/statuses/load.ts";
 import { mayFetchAs } from "../authorized-fetch.ts";
 import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
-import { recipientOf } from "../outbound.ts";
+import { hasUsableUrls, recipientOf } from "../outbound.ts";
 import { announceActivity, announceFacts } from "../to-ap/announce.ts";
 import { createActivity, statusToNote } from "../to-ap/note.ts";
 
@@ -80,7 +80,12 @@ export function registerCollections(builder: FederationBuilder<FedContext>): voi
         "followers",
         cursor === "" ? "9223372036854775807" : cursor,
       );
-      return page && { items: page.items.map(recipientOf), nextCursor: page.nextCursor };
+      return (
+        page && {
+          items: page.items.filter(hasUsableUrls).map(recipientOf),
+          nextCursor: page.nextCursor,
+        }
+      );
     })
     .setCounter((ctx, identifier) => countFollows(ctx.data.db, identifier, "followers"))
     .setFirstCursor(first)

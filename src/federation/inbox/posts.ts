@@ -15,6 +15,7 @@ import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
 import type { FedContext } from "../context.ts";
 import { persistActor } from "../from-ap/actor.ts";
 import { isPostObject, isWanted, noteToStatusData } from "../from-ap/note.ts";
+import { cachedKvStore } from "../kv-cache.ts";
 import { receivedAsVote } from "./poll-votes.ts";
 import { senderAccount, signedLoader } from "./shared.ts";
 
@@ -44,10 +45,14 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   const object = await update.getObject(await signedLoader(ctx));
   if (!object?.id || !update.actorId) return;
   if (isActor(object)) {
-    if (object.id.href === update.actorId.href)
+    if (object.id.href === update.actorId.href) {
       await persistActor(ctx.data.db, object, {
         allowPrivateAddresses: ctx.data.config.allowPrivateAddresses,
       });
+      // A profile Update may come with a new key (rotation): its keys are fetched again.
+      const keyIds = [...object.publicKeyIds, ...object.assertionMethodIds].map((u) => u.href);
+      await cachedKvStore(ctx.data.db).forgetKeysOf(object.id.href, keyIds);
+    }
     return;
   }
   if (!isPostObject(object) || object.attributionId?.href !== update.actorId.href) return;
