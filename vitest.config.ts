@@ -14,13 +14,9 @@ export default defineConfig({
     // Two cores: a few files at a time; each file gets its own database.
     maxWorkers: 2,
     pool: "forks",
-    // Files share their worker, one after another, instead of a new process each: importing
-    // Tern's module graph (Fedify, drizzle, the AWS SDK...) cost each file seconds of CPU, about
-    // half of what an in-process test file costs in all. Files keep no state between them: each
-    // opens its own database and closes what it starts, and what is cached per process is keyed
-    // by database or config (src/services/*: WeakMaps) or meant to be shared (the outbound fetch
-    // wrapper, the ffmpeg lookup, which tests reset). `npx vitest run --isolate` runs each file
-    // in a process of its own, to rule a leak out.
-    isolate: false,
+    // Each file keeps its own worker process (vitest's default, `isolate: true`). Sharing them
+    // (`isolate: false`) halved the CPU of in-process files, but state an in-process Tern leaves
+    // in its process (the outbound fetch wrapper above all) then leaked into later files: the
+    // outbound-fetch unit tests failed and every e2e file's set-up hung on loopback requests.
   },
 });
