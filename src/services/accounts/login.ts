@@ -80,17 +80,20 @@ export async function passwordLogin(
   const account = plausible ? await authenticate(db, username, password) : undefined;
   if (!account) return { ok: false, reason: "wrong" };
   if (limits.loginAccount) await clear(db, accountKey);
-  if (account.suspendedAt) return { ok: false, reason: "suspended" };
-  const user = await loginState(db, account.id);
-  // Mastodon's order: confirmation first, then approval.
-  if (user.unconfirmed) return { ok: false, reason: "unconfirmed" };
-  if (!user.approved) return { ok: false, reason: "pending" };
-  if (user.disabled) return { ok: false, reason: "disabled" };
-  return { ok: true, account };
+  const refused = await signInRefusal(db, account);
+  return refused ? { ok: false, reason: refused } : { ok: true, account };
 }
 
-/** Told only after the right password: the answer reveals nothing to a guesser. */
-async function loginState(db: Db, accountId: string) {
+/**
+ * Why a login whose password was right may not sign in now, or null when it may. Told only
+ * after the right password (the answer reveals nothing to a guesser); the OAuth account chooser
+ * asks again when the choice is made, minutes later.
+ */
+export async function signInRefusal(
+  db: Db,
+  account: Account,
+): Promise<"suspended" | "unconfirmed" | "pending" | "disabled" | null> {
+  if (account.suspendedAt) return "suspended";
   const [user] = await db
     .select({
       approved: localUsers.approved,
@@ -98,10 +101,10 @@ async function loginState(db: Db, accountId: string) {
       unconfirmed: unconfirmedSql,
     })
     .from(localUsers)
-    .where(eq(localUsers.accountId, accountId));
-  return {
-    approved: user?.approved ?? false,
-    unconfirmed: user?.unconfirmed ?? false,
-    disabled: !!user?.disabledAt,
-  };
+    .where(eq(localUsers.accountId, account.id));
+  // Mastodon's order: confirmation first, then approval. No local user row: not a login.
+  if (user?.unconfirmed) return "unconfirmed";
+  if (!user?.approved) return "pending";
+  if (user.disabledAt) return "disabled";
+  return null;
 }

@@ -5,9 +5,10 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { accounts, localUsers } from "../../db/schema/index.ts";
+import { accounts } from "../../db/schema/index.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Account } from "../accounts/accounts.ts";
+import { signInRefusal } from "../accounts/login.ts";
 import { roleOn } from "../teams/access.ts";
 
 export interface AccountChoice {
@@ -19,7 +20,8 @@ export interface AccountChoice {
 
 /**
  * Checks, at the moment of the choice, that `loginId` may still sign in (the ticket is minutes
- * old: a suspension or a disabled login in between ends it) and holds a role on `accountId`.
+ * old: a suspension, a disabled login or a changed, unconfirmed address in between ends it) and
+ * holds a role on `accountId`.
  * Returns the login's account too, for the page that is shown again on a refusal.
  */
 export async function chooseAccount(
@@ -27,15 +29,11 @@ export async function chooseAccount(
   loginId: string,
   accountId: string,
 ): Promise<AccountChoice & { login: Account }> {
-  const [row] = await db
-    .select({ account: accounts, approved: localUsers.approved, disabledAt: localUsers.disabledAt })
-    .from(accounts)
-    .innerJoin(localUsers, eq(localUsers.accountId, accounts.id))
-    .where(eq(accounts.id, loginId));
-  if (!row || row.account.suspendedAt || !row.approved || row.disabledAt) {
+  const [login] = await db.select().from(accounts).where(eq(accounts.id, loginId));
+  if (!login || (await signInRefusal(db, login))) {
     throw new AppError(403, "This login may not sign in any more.");
   }
-  if (accountId === loginId) return { login: row.account, accountId, grantedByAccountId: null };
+  if (accountId === loginId) return { login, accountId, grantedByAccountId: null };
   const role = await roleOn(db, loginId, accountId);
   const [target] = role
     ? await db
@@ -46,5 +44,5 @@ export async function chooseAccount(
   if (!target || target.suspendedAt) {
     throw new AppError(403, "You may not act for this account.");
   }
-  return { login: row.account, accountId, grantedByAccountId: loginId };
+  return { login: login, accountId, grantedByAccountId: loginId };
 }
