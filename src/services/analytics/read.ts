@@ -3,7 +3,7 @@
  * posts or deliveries (growth and reach are pre-aggregated; interactions come from counters).
  * Only counts leave here, never who: a followers-only post's recipients are not listed.
  */
-import { and, desc, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
   accountStats,
@@ -16,6 +16,10 @@ import {
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
 import { htmlToPlainText } from "../../lib/html.ts";
+import { hiddenAuthors } from "../safety/hidden-authors.ts";
+import { loadBundles } from "../statuses/load.ts";
+import type { StatusBundle } from "../statuses/types.ts";
+import { visibleOnly } from "../statuses/visibility.ts";
 import { mayReadAnalytics, roleOn } from "../teams/access.ts";
 
 /** Throws 404 (never 403: the account's existence is not revealed) unless `loginId` may read. */
@@ -189,4 +193,38 @@ export async function topStatuses(db: Db, accountId: string, limit: number) {
     quotes_count: stats.quotesCount,
     followers_reached: reach?.followersReached ?? 0,
   }));
+}
+
+/**
+ * The newest public and unlisted direct replies to a status, as `viewerId` may see them (blocks,
+ * mutes and hidden authors left out): the conversation itself, which the counts above only
+ * summarize. A followers-only or direct reply is never listed, only counted. One page of rows,
+ * whatever the thread's size.
+ */
+export async function publicRepliesTo(
+  db: Db,
+  statusId: string,
+  viewerId: string,
+  limit: number,
+): Promise<StatusBundle[]> {
+  const rows = await db
+    .select()
+    .from(statuses)
+    .where(
+      and(eq(statuses.inReplyToId, statusId), inArray(statuses.visibility, ["public", "unlisted"])),
+    )
+    .orderBy(desc(statuses.id))
+    .limit(limit);
+  const hidden = await hiddenAuthors(
+    db,
+    viewerId,
+    rows.map((r) => r.accountId),
+    "all",
+  );
+  const shown = await visibleOnly(
+    db,
+    rows.filter((r) => !hidden.has(r.accountId)),
+    viewerId,
+  );
+  return loadBundles(db, shown);
 }

@@ -10,11 +10,11 @@ import {
   accountSummary,
   assertMayRead,
   type GrowthDay,
+  publicRepliesTo,
   statusAuthor,
   statusSummary,
   topStatuses,
 } from "../../services/analytics/read.ts";
-import { getStatusContext } from "../../services/statuses/context.ts";
 import type { StatusBundle } from "../../services/statuses/types.ts";
 import { mayReadAnalytics } from "../../services/teams/access.ts";
 import { currentSession, requireSession } from "../session.ts";
@@ -67,22 +67,14 @@ function growthChart(growth: GrowthDay[]): string {
 /** How many replies the reach page shows (the thread API has them all). */
 const REPLIES_SHOWN = 50;
 
-/**
- * The replies themselves, since the conversation matters more than its count: public and
- * unlisted ones only (a followers-only or direct reply is counted above, never shown to the
- * team), newest first, as the acting account may see them (blocks and mutes hide theirs).
- * Stored content is already sanitized HTML, as the post pages show it.
- */
+/** The replies themselves (publicRepliesTo: public and unlisted only, newest first). */
 function repliesList(replies: StatusBundle[]): string {
-  const shown = replies
-    .filter((r) => r.status.visibility === "public" || r.status.visibility === "unlisted")
-    .reverse()
-    .slice(0, REPLIES_SHOWN);
-  if (!shown.length) return "<p>No public replies yet.</p>";
-  return shown
+  if (!replies.length) return "<p>No public replies yet.</p>";
+  return replies
     .map(({ status, account }) => {
       const who = account.domain ? `${account.username}@${account.domain}` : account.username;
       const cw = status.spoilerText ? `<p><em>${escapeHtml(status.spoilerText)}</em></p>` : "";
+      // Stored content is already sanitized HTML, as the post pages show it.
       return `<article class="card" data-reply><strong>@${escapeHtml(who)}</strong> <time datetime="${status.createdAt.toISOString()}">${status.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</time>${cw}<div class="content">${status.content}</div></article>`;
     })
     .join("\n");
@@ -130,9 +122,9 @@ ${growthChart(s.growth)}
     if (!session || !isId(id))
       return studioPage(c, deps, { title: "Analytics", body: "<p>Not found.</p>" }, 404);
     await assertMayRead(db, session.acting.account.id, await statusAuthor(db, id));
-    const [s, thread] = await Promise.all([
+    const [s, replies] = await Promise.all([
       statusSummary(db, id),
-      getStatusContext(db, id, session.acting.account.id),
+      publicRepliesTo(db, id, session.acting.account.id, REPLIES_SHOWN),
     ]);
     const byServer = figuresTable(
       ["Server", "Favourites", "Boosts", "Replies"],
@@ -147,7 +139,7 @@ ${growthChart(s.growth)}
 <p>Reached ${count(s.followers_reached, "follower")} on ${count(s.servers_reached, "server")}; ${s.deliveries_failed} failed, ${s.deliveries_pending} pending.
 ${count(s.favourites_count, "favourite")}, ${count(s.reblogs_count, "boost")}, ${count(s.replies_count, "reply", "replies")}, ${count(s.quotes_count, "quote")}.</p>
 <h2>By server</h2>${s.by_server.length ? byServer : "<p>No interactions yet.</p>"}
-<h2>Replies</h2>${repliesList(thread.descendants)}
+<h2>Replies</h2>${repliesList(replies)}
 <p><a href="/studio/analytics">Back</a></p></section>`;
     return studioPage(c, deps, { title: "Post reach", body });
   });
