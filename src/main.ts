@@ -55,8 +55,7 @@ async function main(): Promise<void> {
     await tern.streaming?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await cliSocket?.close();
-    await tern.worker?.stop();
-    await tern.database.close();
+    await tern.close();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

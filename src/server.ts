@@ -24,6 +24,11 @@ export interface Tern {
   worker: Worker | null;
   /** The streaming API's event hub (null in the worker role, which serves no API). */
   streaming: StreamingHub | null;
+  /**
+   * Stops what assemble started (streams, worker, the outbound fetch options) and closes the
+   * database if assemble opened it; a database passed in stays open for its owner to close.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -45,7 +50,7 @@ export async function assemble(
   await loadVapidKeys(database.db);
   // Fedify fetches and delivers with the global fetch: give every such request a deadline and,
   // unless private addresses are allowed, the address guard.
-  installOutboundFetch({
+  const releaseOutboundFetch = installOutboundFetch({
     timeoutMs: config.outboundTimeoutMs,
     allowPrivateAddresses: config.allowPrivateAddresses,
     userAgent: ternUserAgent(config.publicUrl),
@@ -95,5 +100,15 @@ export async function assemble(
           queueOptions,
           listen: database.listen,
         });
-  return { config, database, federation, app, worker, streaming };
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await streaming?.stop();
+      await worker?.stop();
+      releaseOutboundFetch();
+      if (!opts.database) await database.close();
+    })();
+    return closing;
+  };
+  return { config, database, federation, app, worker, streaming, close };
 }

@@ -87,23 +87,36 @@ export function createOutboundFetch(
 
 interface Installed {
   original: typeof fetch;
-  options: OutboundOptions;
+  /** One entry per live installer; the newest one's options apply. */
+  installers: { options: OutboundOptions }[];
 }
 const SLOT = Symbol.for("tern.outboundFetch");
 type GlobalWithSlot = typeof globalThis & { [SLOT]?: Installed };
 
 /**
- * Installs the wrapper on `globalThis.fetch`, once per process. Calling it again (tests assemble
- * many Terns in one process) only replaces the options: one process runs one configuration.
+ * Installs the wrapper on `globalThis.fetch`. Tests assemble many Terns in one process: each call
+ * adds its options and the newest apply (one process runs one configuration at a time). The
+ * returned release drops this call's options; when the last is released the original fetch is
+ * back, so a closed Tern's options (its blocklist reads a closed database) never outlive it.
  */
-export function installOutboundFetch(options: OutboundOptions): void {
+export function installOutboundFetch(options: OutboundOptions): () => void {
   const g = globalThis as GlobalWithSlot;
-  const installed = g[SLOT];
-  if (installed) {
-    installed.options = options;
-    return;
+  let slot = g[SLOT];
+  if (!slot) {
+    const installed: Installed = { original: g.fetch, installers: [] };
+    slot = installed;
+    g[SLOT] = installed;
+    g.fetch = createOutboundFetch(installed.original, () => installed.installers.at(-1)!.options);
   }
-  const slot: Installed = { original: g.fetch, options };
-  g[SLOT] = slot;
-  g.fetch = createOutboundFetch(slot.original, () => slot.options);
+  const entry = { options };
+  slot.installers.push(entry);
+  const installed = slot;
+  return () => {
+    const at = installed.installers.indexOf(entry);
+    if (at >= 0) installed.installers.splice(at, 1);
+    if (installed.installers.length === 0 && g[SLOT] === installed) {
+      g.fetch = installed.original;
+      delete g[SLOT];
+    }
+  };
 }

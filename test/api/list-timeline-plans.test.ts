@@ -99,7 +99,7 @@ beforeAll(async () => {
   await db.execute(sql`analyze`);
 }, 120_000);
 afterAll(async () => {
-  await tern?.worker?.stop();
+  await tern?.close();
   await database?.close();
   await drop?.();
 });

@@ -123,7 +123,7 @@ beforeAll(async () => {
   await eventually(async () => (await page(40, { token: BOOSTS_TOKEN })).length === 40);
 }, 120_000);
 afterAll(async () => {
-  await tern?.worker?.stop();
+  await tern?.close();
   await database?.close();
   await drop?.();
 });

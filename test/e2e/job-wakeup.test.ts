@@ -46,8 +46,7 @@ describe.skipIf(!pg)("a worker in another process", () => {
   }, 60_000);
   afterAll(async () => {
     await web?.kill();
-    await worker?.worker?.stop();
-    await worker?.database.close();
+    await worker?.close();
     await sql?.end();
     await drop?.();
   });

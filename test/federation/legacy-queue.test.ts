@@ -54,6 +54,6 @@ it("runs an inbox message left in the old shared queue and delivers the Accept i
     );
     expect(left.n).toBe(0);
   } finally {
-    await upgraded.worker?.stop();
+    await upgraded.close();
   }
 });

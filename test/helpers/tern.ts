@@ -65,8 +65,7 @@ export async function startTestTern(env: Record<string, string> = {}): Promise<T
       return { account, token };
     },
     async close() {
-      await tern.streaming?.stop();
-      await tern.worker?.stop();
+      await tern.close();
       await tern.database.close();
     },
   };

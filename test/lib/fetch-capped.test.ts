@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFinished } from "vitest";
 import { fetchCapped } from "../../src/lib/fetch-capped.ts";
 import { installOutboundFetch } from "../../src/lib/outbound-fetch.ts";
 
@@ -31,7 +31,8 @@ afterAll(() => {
 });
 
 it("reads within the cap, gives up over it, on errors and on the deadline", async () => {
-  installOutboundFetch({ timeoutMs: 500, allowPrivateAddresses: true });
+  const release = installOutboundFetch({ timeoutMs: 500, allowPrivateAddresses: true });
+  onTestFinished(release);
   expect(await fetchCapped(`${origin}/ok`, 100)).toEqual({
     bytes: new TextEncoder().encode("hello"),
   });
@@ -41,10 +42,24 @@ it("reads within the cap, gives up over it, on errors and on the deadline", asyn
 });
 
 it("refuses private addresses unless they are allowed", async () => {
-  installOutboundFetch({ timeoutMs: 500, allowPrivateAddresses: false });
+  const release = installOutboundFetch({ timeoutMs: 500, allowPrivateAddresses: false });
+  onTestFinished(release);
   const refused = await fetchCapped(`${origin}/ok`, 100);
   expect(refused).toMatchObject({ error: expect.stringMatching(/not a public address/) });
   expect(await fetchCapped("http://169.254.169.254/latest/meta-data", 100)).toMatchObject({
     error: expect.stringMatching(/not a public address/),
   });
+});
+
+it("applies the newest installer's options and restores the original fetch after the last", async () => {
+  const original = globalThis.fetch;
+  const first = installOutboundFetch({ timeoutMs: 500, allowPrivateAddresses: true });
+  const second = installOutboundFetch({ timeoutMs: 500, allowPrivateAddresses: false });
+  expect(await fetchCapped(`${origin}/ok`, 100)).toMatchObject({ error: /not a public address/ });
+  second();
+  expect(await fetchCapped(`${origin}/ok`, 100)).toMatchObject({ bytes: expect.anything() });
+  expect(globalThis.fetch).not.toBe(original);
+  first();
+  // A closed Tern leaves nothing behind: the next file in the same worker gets plain fetch.
+  expect(globalThis.fetch).toBe(original);
 });

@@ -9,7 +9,8 @@ import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
 import { importKeyPairs, localKeyPairs } from "../keys.ts";
 import { accountToActor, instanceActor } from "../to-ap/actor.ts";
 
-let instanceKeys: CryptoKeyPair[] | undefined;
+/** Imported once per database (a process may serve several in tests). */
+const instanceKeys = new WeakMap<object, Promise<CryptoKeyPair[]>>();
 
 /** Actor documents, their keys, and the handle <-> identifier mapping WebFinger uses. */
 export function registerActors(builder: FederationBuilder<FedContext>): void {
@@ -29,8 +30,14 @@ export function registerActors(builder: FederationBuilder<FedContext>): void {
     .authorize(mayFetchActor)
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier === INSTANCE_ACTOR) {
-        instanceKeys ??= await importKeyPairs(await getInstanceActorKeys(ctx.data.db));
-        return instanceKeys;
+        const { db } = ctx.data;
+        let keys = instanceKeys.get(db);
+        if (!keys) {
+          keys = getInstanceActorKeys(db).then(importKeyPairs);
+          instanceKeys.set(db, keys);
+          keys.catch(() => instanceKeys.delete(db));
+        }
+        return keys;
       }
       const account = await findLocalAccount(ctx.data.db, identifier);
       return account ? localKeyPairs(ctx.data.db, account.id) : [];
