@@ -1,4 +1,3 @@
-import { hash, verify } from "@node-rs/argon2";
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { accounts, follows, localUsers } from "../../db/schema/index.ts";
@@ -8,6 +7,7 @@ import { localActorUrls } from "../../lib/urls.ts";
 import { deleteFilesOfAccount } from "../media/remote.ts";
 import { countFollows } from "./counters.ts";
 import { generateActorKeys } from "./keys.ts";
+import { hashPassword, verifyPassword } from "./password-hash.ts";
 
 export type Account = typeof accounts.$inferSelect;
 export type LocalUser = typeof localUsers.$inferSelect;
@@ -58,7 +58,7 @@ export async function createLocalAccount(
     throw new AppError(422, `Username "${username}" is already taken`);
 
   const keys = await generateActorKeys();
-  const passwordHash = await hash(password); // Argon2id, memory-hard
+  const passwordHash = await hashPassword(password); // Argon2id, memory-hard
   const id = newId();
   return db.transaction(async (tx) => {
     const [account] = await tx
@@ -178,14 +178,14 @@ export async function authenticate(
   password: string,
 ): Promise<Account | undefined> {
   const found = await findLocalUser(db, username);
-  const ok = await verify(found?.user.passwordHash ?? (await standInHash()), password);
+  const ok = await verifyPassword(found?.user.passwordHash ?? (await standInHash()), password);
   return found && ok ? found.account : undefined;
 }
 
 let standIn: Promise<string> | undefined;
 /** Made once per process, on the first login with an unknown name. */
 const standInHash = () => {
-  standIn ??= hash(`tern stand-in ${newId()}`);
+  standIn ??= hashPassword(`tern stand-in ${newId()}`);
   return standIn;
 };
 

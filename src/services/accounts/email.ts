@@ -4,7 +4,7 @@
  * it has a confirmation token hash and no `email_confirmed_at`: accounts made without SMTP have
  * no token and are never asked.
  */
-import { hash } from "@node-rs/argon2";
+
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Limit } from "../../config/index.ts";
 import type { Db, Tx } from "../../db/client.ts";
@@ -20,6 +20,7 @@ import { randomSecret, sha256Hex } from "../oauth/crypto.ts";
 import { hit, isOver } from "../rate-limits.ts";
 import { revokeAllTokensOf } from "../sessions/account-sessions.ts";
 import { deleteAccountWebSessions } from "../sessions/web-sessions.ts";
+import { hashPassword } from "./password-hash.ts";
 import { MAX_PASSWORD, MIN_PASSWORD } from "./sign-up.ts";
 
 /** Mastodon's answer to an unconfirmed account's login (API and sign-in forms). */
@@ -163,7 +164,7 @@ export async function resetPassword(db: Db, token: string, password: string): Pr
   if (password.length > MAX_PASSWORD)
     throw new AppError(422, `The new password may be at most ${MAX_PASSWORD} characters`);
   if (token === "" || token.length > 200) throw invalidLink();
-  const passwordHash = await hash(password);
+  const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
     const [user] = await tx
       .update(localUsers)

@@ -3,7 +3,7 @@
  * a login, so a borrowed browser cannot guess it), and afterwards every other browser is signed
  * out and every app token revoked, as a person changing a leaked password expects.
  */
-import { hash, verify } from "@node-rs/argon2";
+
 import { eq } from "drizzle-orm";
 import type { RateLimits } from "../../config/index.ts";
 import type { Db } from "../../db/client.ts";
@@ -12,6 +12,7 @@ import { AppError, notFound } from "../../lib/errors.ts";
 import { hit, isOver } from "../rate-limits.ts";
 import { revokeAllTokensOf } from "../sessions/account-sessions.ts";
 import { deleteAccountWebSessions } from "../sessions/web-sessions.ts";
+import { hashPassword, verifyPassword } from "./password-hash.ts";
 import { MAX_PASSWORD, MIN_PASSWORD } from "./sign-up.ts";
 
 export interface PasswordChange {
@@ -42,9 +43,10 @@ export async function changePassword(
     .from(localUsers)
     .where(eq(localUsers.accountId, accountId));
   if (!user) throw notFound();
-  const ok = change.current.length <= 1024 && (await verify(user.passwordHash, change.current));
+  const ok =
+    change.current.length <= 1024 && (await verifyPassword(user.passwordHash, change.current));
   if (!ok) throw new AppError(403, "The current password is wrong");
-  const passwordHash = await hash(change.next);
+  const passwordHash = await hashPassword(change.next);
   return db.transaction(async (tx) => {
     await tx
       .update(localUsers)
