@@ -2,6 +2,8 @@
  * One post to 1,000 shared inboxes: time from the post's commit to the first and the last
  * delivery, and the SQL statements the whole fan-out sends (until its jobs are gone), against the
  * ceiling measured in the same run: 1,000 RSA-2048 signatures of a draft-cavage signing string.
+ * Each round also tells the CPU the process spent on it (cpuMs): on a loaded machine the time
+ * figures mostly say how much of a core the process got.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:fanout [inboxes=1000] [rounds=2]
  *
@@ -76,6 +78,8 @@ async function jobsLeft(): Promise<number> {
 interface Round {
   firstMs: number;
   lastMs: number;
+  /** CPU this process spent (all its threads, the receivers' included) until the last delivery. */
+  cpuMs: number;
   hosts: number;
   statements: typeof kinds;
 }
@@ -86,14 +90,17 @@ async function round(n: number): Promise<Round> {
     receivers.once("message", r),
   );
   counting = true;
+  const cpuBefore = process.cpuUsage();
   await createLocalStatus(db, site.tern.config, author, { status: `fan-out ${n}` });
   const committed = Date.now();
   const got = await arrived;
+  const cpu = process.cpuUsage(cpuBefore);
   while ((await jobsLeft()) > 0) await new Promise((r) => setTimeout(r, 20));
   counting = false;
   return {
     firstMs: got.first - committed,
     lastMs: got.last - committed,
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     hosts: got.hosts,
     statements: { ...kinds },
   };
@@ -122,6 +129,7 @@ console.log(
     rounds: results.map((r) => ({
       firstMs: r.firstMs,
       lastMs: r.lastMs,
+      cpuMs: r.cpuMs,
       hosts: r.hosts,
       statements: total(r.statements),
       ...r.statements,

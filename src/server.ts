@@ -66,11 +66,13 @@ export async function assemble(
     new PgQueue(database.db, name, { ...queueOptions, ...extra, maxAttempts: 1 });
   const queue = {
     inbox: fedifyQueue(FEDIFY_QUEUES.inbox),
-    // Deliveries mostly wait on the network: twice the slots, so that a handful of hanging
-    // hosts (each capped at deliveryHostConcurrency) still leave room for the healthy ones.
+    // Deliveries mostly wait on the network: many slots, so that a handful of hanging hosts
+    // (each capped at deliveryHostConcurrency) still leave room for the healthy ones, and a
+    // fan-out's claims come in big batches (16 slots cost ~830 statements per 1,000 inboxes,
+    // 64 cost ~330, and less CPU).
     outbox: new WatchedOutbox(
       fedifyQueue(FEDIFY_QUEUES.outbox, {
-        concurrency: 16,
+        concurrency: 64,
         hostOf: fedifyDeliveryHost,
         hostConcurrency: config.deliveryHostConcurrency,
         refuses: async (message) =>

@@ -64,6 +64,9 @@ export async function deliver(
     preferSharedInbox: true,
     excludeBaseUris: [new URL(ctx.data.config.publicUrl)],
     orderingKey,
+    // This already runs in a worker's job: Fedify's fan-out queue would only add a second job
+    // (stored, claimed, its activity parsed and serialized again) before the first delivery.
+    fanout: "skip" as const,
   };
   let remote = mentioned.filter(isRemote);
   if (visibility !== "direct") {

@@ -55,6 +55,16 @@ export function fedifyDeliveryHost(message: unknown): string | null {
   return URL.canParse(inbox) ? new URL(inbox).host.toLowerCase() : null;
 }
 
+/** Rows of a coalesced enqueue's first INSERT (16, 64, 256, ... after it: see `enqueue`). */
+const FIRST_INSERT_ROWS = 16;
+
+interface PendingEnqueue {
+  message: unknown;
+  options?: MessageQueueEnqueueOptions;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 interface ClaimedJob {
   id: string;
   payload: unknown;
@@ -108,10 +118,12 @@ export class PgQueue implements MessageQueue {
 
   /**
    * Fedify enqueues a fan-out's deliveries one call each when an ordering key is given (1,000
-   * calls in one tick for 1,000 inboxes): calls made in the same tick are coalesced into one
-   * multi-row INSERT, one wake-up and one NOTIFY. Rows keep the calls' order, so ids (and thus
-   * per-key order) follow it. A failed batch is retried row by row, so one bad message fails
-   * only its own caller.
+   * calls in one tick for 1,000 inboxes): calls made in the same tick are coalesced into a few
+   * multi-row INSERTs, each with its wake-up and NOTIFY. The first INSERT is small
+   * (FIRST_INSERT_ROWS) and each next one four times larger, so the first deliveries start while the
+   * rest are still being written instead of after one INSERT of them all. Rows keep the calls'
+   * order, so ids (and thus per-key order) follow it. A failed INSERT is retried row by row, so
+   * one bad message fails only its own caller.
    */
   enqueue(message: unknown, options?: MessageQueueEnqueueOptions): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -120,22 +132,24 @@ export class PgQueue implements MessageQueue {
     });
   }
 
-  #pending: {
-    message: unknown;
-    options?: MessageQueueEnqueueOptions;
-    resolve: () => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  #pending: PendingEnqueue[] = [];
 
   async #flushEnqueues(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
+    let size = FIRST_INSERT_ROWS;
+    for (let start = 0; start < batch.length; start += size, size *= 4) {
+      await this.#insertOrEach(batch.slice(start, start + size));
+    }
+  }
+
+  async #insertOrEach(chunk: PendingEnqueue[]): Promise<void> {
     try {
-      await this.#insert(batch.map((b) => ({ payload: b.message, options: b.options })));
-      for (const b of batch) b.resolve();
+      await this.#insert(chunk.map((b) => ({ payload: b.message, options: b.options })));
+      for (const b of chunk) b.resolve();
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
-      for (const b of batch) {
+      if (chunk.length === 1) return chunk[0].reject(error);
+      for (const b of chunk) {
         await this.#insert([{ payload: b.message, options: b.options }]).then(b.resolve, b.reject);
       }
     }
