@@ -86,6 +86,13 @@ async function openPostgres(
   };
 }
 
+/**
+ * PGlite's shared buffers are resident from the start: its WebAssembly build zero-fills the whole
+ * pool when it opens, so the default (160 MB) was 140 MB of idle RSS. Data files are read through
+ * the host's page cache anyway, which does not count against the process.
+ */
+const PGLITE_SHARED_BUFFERS = "16MB";
+
 async function openPglite(
   dataDir: string,
   onQuery?: (query: string, params: unknown[]) => void,
@@ -103,7 +110,11 @@ async function openPglite(
     unlock = lockDataDir(dataDir);
   }
   // pg_trgm backs fuzzy account search (the migration creates the extension).
-  const options = { extensions: { pg_trgm }, ...(initialData ? { loadDataDir: initialData } : {}) };
+  const options = {
+    extensions: { pg_trgm },
+    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    ...(initialData ? { loadDataDir: initialData } : {}),
+  };
   const client = await PGlite.create(path, options).catch((error) => {
     unlock();
     throw error;

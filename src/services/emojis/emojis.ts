@@ -1,12 +1,11 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import sharp from "sharp";
 import type { Config } from "../../config/index.ts";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
 import { customEmojis } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { mediaStorage } from "../../lib/storage/index.ts";
-import { INPUT_MAX_PIXELS, probeImage } from "../media/image.ts";
+import { INPUT_MAX_PIXELS, loadSharp, probeImage } from "../media/image.ts";
 import { storageKey } from "../media/media.ts";
 import { sniff } from "../media/sniff.ts";
 
@@ -54,6 +53,7 @@ export async function addLocalEmoji(
     .where(and(eq(customEmojis.shortcode, shortcode), isNull(customEmojis.domain)));
   if (taken) throw new AppError(422, `Validation failed: the shortcode :${shortcode}: is taken`);
   await probeImage(bytes);
+  const sharp = await loadSharp();
   let still: Buffer;
   try {
     still = await sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS })

@@ -4,7 +4,7 @@
  * retries) instead of holding a worker slot. Services never send directly: they queue a
  * `mail.send` job in their own transaction (./queue.ts), and the worker calls `send` after commit.
  */
-import { createTransport } from "nodemailer";
+import type { createTransport, Transporter } from "nodemailer";
 import type { SmtpConfig } from "../../config/index.ts";
 
 export interface MailMessage {
@@ -22,15 +22,19 @@ export interface Mailer {
 const SMTP_TIMEOUT_MS = 10_000;
 
 export function smtpMailer(smtp: SmtpConfig): Mailer {
-  const transport = createTransport({
-    url: smtp.url,
-    connectionTimeout: SMTP_TIMEOUT_MS,
-    greetingTimeout: SMTP_TIMEOUT_MS,
-    socketTimeout: SMTP_TIMEOUT_MS,
-  } as Parameters<typeof createTransport>[0]);
+  // nodemailer is loaded at the first mail: a process that sends none never loads it.
+  let transport: Promise<Transporter> | undefined;
+  const connect = async () =>
+    (await import("nodemailer")).createTransport({
+      url: smtp.url,
+      connectionTimeout: SMTP_TIMEOUT_MS,
+      greetingTimeout: SMTP_TIMEOUT_MS,
+      socketTimeout: SMTP_TIMEOUT_MS,
+    } as Parameters<typeof createTransport>[0]);
   return {
     async send(message) {
-      await transport.sendMail({ from: smtp.from, ...message });
+      transport ??= connect();
+      await (await transport).sendMail({ from: smtp.from, ...message });
     },
   };
 }

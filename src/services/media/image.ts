@@ -1,7 +1,13 @@
 import { encode } from "blurhash";
-import sharp, { type Metadata } from "sharp";
+import type { Metadata } from "sharp";
 import type { MediaMeta } from "../../db/schema/media.ts";
 import { AppError } from "../../lib/errors.ts";
+
+/**
+ * sharp (libvips, some 20 MB resident) is loaded at the first picture handled: a process that
+ * handles none never maps it.
+ */
+export const loadSharp = async () => (await import("sharp")).default;
 
 /** Mastodon's caps: originals are scaled down to 8.3 MP (3840×2160), previews to 640×360's area. */
 export const ORIGINAL_MAX_PIXELS = 3840 * 2160;
@@ -52,6 +58,7 @@ export async function probeImage(
 ): Promise<{ width: number; height: number; pages: number }> {
   let meta: Metadata;
   try {
+    const sharp = await loadSharp();
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new AppError(422, "Validation failed: the file is not a readable image", error);
@@ -87,6 +94,7 @@ export async function processImage(
   const target = within(probed.width, probed.height, ORIGINAL_MAX_PIXELS);
   const previewSize = within(target.width, target.height, PREVIEW_MAX_PIXELS);
   const out = OUTPUT[format];
+  const sharp = await loadSharp();
   try {
     const input = () => sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS, animated }).rotate();
     const original = await input()
@@ -118,6 +126,7 @@ export async function makePreview(
   bytes: Uint8Array,
   size: { width: number; height: number },
 ): Promise<{ preview: ProcessedImage["preview"]; blurhash: string }> {
+  const sharp = await loadSharp();
   const preview = await sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS })
     .rotate()
     .resize(size.width, size.height, { fit: "fill" })
@@ -155,6 +164,7 @@ export async function processProfileImage(
   box: { width: number; height: number },
 ): Promise<{ bytes: Uint8Array; contentType: string; extension: string }> {
   await probeImage(bytes);
+  const sharp = await loadSharp();
   try {
     const image = sharp(bytes, { limitInputPixels: INPUT_MAX_PIXELS }).rotate();
     const { hasAlpha } = await image.metadata();

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import webpush from "web-push";
 import type { Db } from "../../db/client.ts";
 import {
   accounts,
@@ -129,6 +128,7 @@ export async function deliverPush(
   if (!payload) return;
   const keys = await loadVapidKeys(db);
   const origin = new URL(publicUrl);
+  const { default: webpush } = await import("web-push");
   const request = webpush.generateRequestDetails(
     { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
     JSON.stringify(payload),

@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import webpush from "web-push";
 import type { Tx } from "../../db/client.ts";
 import { instanceSettings } from "../../db/schema/index.ts";
 
@@ -26,6 +25,8 @@ export async function loadVapidKeys(db: Tx): Promise<VapidKeys> {
       | undefined;
   let keys = await read();
   if (!keys) {
+    // web-push is loaded only here and to deliver: a process that pushes nothing never loads it.
+    const { default: webpush } = await import("web-push");
     const made = webpush.generateVAPIDKeys();
     await db
       .insert(instanceSettings)
