@@ -18,14 +18,10 @@ export interface Seeded {
   authorId: string;
 }
 
-export async function seedTimeline(
-  site: ScratchSite,
-  posts: number,
-  follows: number,
-): Promise<Seeded> {
-  const { tern, sql, publicUrl } = site;
-  const db = tern.database.db;
-  const reader = await createLocalAccount(db, publicUrl, {
+/** A real local account `reader` with a read token, as the benches sign in. */
+export async function benchReader(site: ScratchSite) {
+  const db = site.tern.database.db;
+  const reader = await createLocalAccount(db, site.publicUrl, {
     username: "reader",
     password: "benchmark password",
   });
@@ -36,6 +32,16 @@ export async function seedTimeline(
     accountId: reader.id,
     scopes: "read",
   });
+  return { reader, token };
+}
+
+export async function seedTimeline(
+  site: ScratchSite,
+  posts: number,
+  follows: number,
+): Promise<Seeded> {
+  const { sql, publicUrl } = site;
+  const { reader, token } = await benchReader(site);
   // Authors as rows (a real account costs a password hash and keys: minutes for 5,000).
   const base = BigInt(newId());
   await sql.unsafe(`
