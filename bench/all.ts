@@ -13,6 +13,8 @@ const BENCHES: { name: string; flags?: string[]; needsPostgres: boolean }[] = [
   { name: "timeline", needsPostgres: true },
   { name: "inbox", needsPostgres: false },
   { name: "fanout", needsPostgres: true },
+  { name: "latency", needsPostgres: true },
+  { name: "list-pages", needsPostgres: true },
   { name: "memory", needsPostgres: false },
   { name: "search", needsPostgres: true },
   { name: "streaming", flags: ["--expose-gc"], needsPostgres: true },

@@ -21,7 +21,7 @@ export interface ScratchSite {
 /** `onQuery`: called with every statement the site's database is sent (benches count them). */
 export async function scratchSite(
   bench: string,
-  opts: { onQuery?: (query: string) => void; env?: Record<string, string> } = {},
+  opts: { onQuery?: (query: string, params: unknown[]) => void; env?: Record<string, string> } = {},
 ): Promise<ScratchSite> {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error(`${bench} needs DATABASE_URL (a PostgreSQL server)`);

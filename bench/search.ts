@@ -11,31 +11,17 @@
  * Ceiling to keep: every plan below uses its index (statuses_search_idx, accounts_search_trgm_idx,
  * status_tags_name_status_idx) and each request stays under 50 ms at 200k posts on a laptop.
  */
-import { createHash, randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
-import { accessTokens } from "../src/db/schema/index.ts";
-import { newId } from "../src/lib/ids.ts";
-import { createLocalAccount } from "../src/services/accounts/accounts.ts";
 import { scratchSite } from "./scratch-site.ts";
+import { benchReader } from "./timeline-seed.ts";
 
 const posts = Number(process.argv[2] ?? 200_000);
 
 const site = await scratchSite("bench:search");
 const { tern, sql, port, publicUrl } = site;
-const db = tern.database.db;
 
 try {
-  const reader = await createLocalAccount(db, publicUrl, {
-    username: "reader",
-    password: "benchmark password",
-  });
-  const token = randomBytes(24).toString("base64url");
-  await db.insert(accessTokens).values({
-    id: newId(),
-    tokenHash: createHash("sha256").update(token).digest("hex"),
-    accountId: reader.id,
-    scopes: "read",
-  });
+  const { token } = await benchReader(site);
   const started = Date.now();
   await sql.unsafe(`
     insert into accounts (id, username, uri, display_name, indexable, discoverable)

@@ -1,4 +1,4 @@
-import { asc, desc, gt, lt, type SQL } from "drizzle-orm";
+import { asc, desc, gt, lt, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 
 /** Mastodon's paging: max_id (older than), since_id (newer than, newest first), min_id (right after). */
@@ -28,4 +28,15 @@ export function keyset(column: AnyPgColumn, page: Page) {
     order: ascending ? asc(column) : desc(column),
     newestFirst: <T>(rows: T[]): T[] => (ascending ? rows.reverse() : rows),
   };
+}
+
+/**
+ * A page's limit as a literal for a raw statement's `limit`: a prepared statement whose limit
+ * is a parameter gets a generic plan costed for a tenth of the table, so PostgreSQL keeps
+ * planning it again for every page. Pages are at most a few dozen rows, so the distinct texts
+ * stay few.
+ */
+export function literalLimit(limit: number): SQL {
+  if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw new Error(`bad limit ${limit}`);
+  return sql.raw(String(limit));
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { isId } from "../../lib/ids.ts";
+import { remembered } from "../../lib/memo.ts";
 import type { Page } from "../../services/paging.ts";
 import { readQuery } from "./body.ts";
 
@@ -20,9 +21,14 @@ const pageSchema = (max: number, fallback: number) =>
       .transform((n) => Math.min(n, max)),
   });
 
+/** Built once per (max, fallback): building a zod schema costs more than parsing with it. */
+const pageSchemas = new Map<string, z.ZodType<z.infer<ReturnType<typeof pageSchema>>>>();
+
 /** Reads max_id / since_id / min_id / limit as Mastodon does (limit clamped, not refused). */
 export function readPage(c: Context, max = 40, fallback = 20): Page {
-  const q = readQuery(c, pageSchema(max, fallback).passthrough());
+  const key = `${max}/${fallback}`;
+  const schema = remembered(pageSchemas, key, () => pageSchema(max, fallback).passthrough());
+  const q = readQuery(c, schema);
   return { maxId: q.max_id, sinceId: q.since_id, minId: q.min_id, limit: q.limit };
 }
 

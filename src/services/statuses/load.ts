@@ -1,5 +1,6 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../../db/client.ts";
+import { flatColumns, fromFlatRow } from "../../db/flat-row.ts";
 import { fromJsonRow, idArray, jsonRow } from "../../db/json-row.ts";
 import {
   accountStats,
@@ -21,43 +22,34 @@ import type { Status, StatusBundle, StatusCounts } from "./types.ts";
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
 
 type Json = Record<string, unknown>;
-interface BundleRow {
+/** One row per status: its own and its 1:1 parts' columns flat (`db/flat-row.ts`), lists as JSON. */
+interface BundleRow extends Json {
   id: string | number;
-  status: Json | null;
-  account: Json;
-  account_stats: Json | null;
+  given: boolean;
   mentions: Json[] | null;
   tags: string[] | null;
-  stats: Json | null;
-  quote: Json | null;
   media: Json[] | null;
-  poll: Json | null;
 }
 
 /**
  * One statement for a page's statuses and what rendering or federating them needs: authors (with
  * their counters), mentioned accounts, tags, counters, quote, media and poll, and the statuses
- * these boost (loaded whole). `given`: the roots are already loaded (only the boosted ones come
- * back as rows). `root` narrows the roots (e.g. to what a viewer may see); boosted ones follow.
+ * these boost (loaded whole). `given`: the roots are already loaded (their rows are not mapped
+ * again). `root` narrows the roots (e.g. to what a viewer may see); boosted ones follow.
  */
 async function bundleRows(db: Tx, ids: string[], given: boolean, root: SQL = sql`true`) {
   const list = idArray(ids);
-  const pick = (table: Parameters<typeof jsonRow>[0], alias: string, key: string) =>
-    sql`case when ${sql.raw(`${alias}.${key}`)} is null then null else ${jsonRow(table, alias)} end`;
   return queryRows<BundleRow>(
     db,
-    sql`select s.id::text as id,
-        case when w.given then null else ${jsonRow(statuses, "s")} end as status,
-        ${jsonRow(accounts, "a")} as account,
-        ${pick(accountStats, "ast", "account_id")} as account_stats,
-        (select jsonb_agg(${jsonRow(accounts, "ma")}) from mentions m
+    sql`select s.id::text as id, w.given,
+        ${flatColumns(statuses, "s", "s")}, ${flatColumns(accounts, "a", "a")},
+        ${flatColumns(accountStats, "ast", "ast")}, ${flatColumns(statusStats, "st", "st")},
+        ${flatColumns(quotes, "q", "q")}, ${flatColumns(polls, "p", "p")},
+        (select json_agg(${jsonRow(accounts, "ma")}) from mentions m
           join accounts ma on ma.id = m.account_id where m.status_id = s.id) as mentions,
-        (select jsonb_agg(t.name) from status_tags t where t.status_id = s.id) as tags,
-        ${pick(statusStats, "st", "status_id")} as stats,
-        ${pick(quotes, "q", "id")} as quote,
-        (select jsonb_agg(${jsonRow(mediaAttachments, "md")} order by md.position, md.id)
-          from media_attachments md where md.status_id = s.id) as media,
-        ${pick(polls, "p", "id")} as poll
+        (select json_agg(t.name) from status_tags t where t.status_id = s.id) as tags,
+        (select json_agg(${jsonRow(mediaAttachments, "md")} order by md.position, md.id)
+          from media_attachments md where md.status_id = s.id) as media
       from (
         select r.id, ${given} as given, true as root from unnest(${list}) as r(id)
         union all
@@ -82,10 +74,11 @@ async function parts(db: Tx, rows: BundleRow[], given: Status[]): Promise<Map<st
   const known = new Map(given.map((s) => [s.id, s]));
   const out = new Map<string, Part>();
   for (const r of rows) {
-    const status = r.status ? fromJsonRow<Status>(statuses, r.status) : known.get(String(r.id));
+    const status = r.given ? known.get(String(r.id)) : fromFlatRow<Status>(statuses, r, "s");
     if (!status) continue;
-    const account = fromJsonRow<Account>(accounts, r.account);
-    rememberStats(account, r.account_stats ? fromJsonRow(accountStats, r.account_stats) : null);
+    const account = fromFlatRow<Account>(accounts, r, "a")!;
+    rememberStats(account, fromFlatRow(accountStats, r, "ast", "accountId"));
+    const stats = fromFlatRow<typeof statusStats.$inferSelect>(statusStats, r, "st", "statusId");
     out.set(status.id, {
       status,
       account,
@@ -94,10 +87,10 @@ async function parts(db: Tx, rows: BundleRow[], given: Status[]): Promise<Map<st
       inReplyTo: status.inReplyToId
         ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
         : null,
-      counts: r.stats ? countsOf(r.stats) : NO_COUNTS,
-      quote: r.quote ? fromJsonRow(quotes, r.quote) : null,
+      counts: stats ? countsOf(stats) : NO_COUNTS,
+      quote: fromFlatRow(quotes, r, "q", "id"),
       media: (r.media ?? []).map((m) => fromJsonRow<Media>(mediaAttachments, m)),
-      poll: r.poll ? fromJsonRow<Poll>(polls, r.poll) : null,
+      poll: fromFlatRow<Poll>(polls, r, "p", "id"),
       emojis: [],
       reblogOfId: status.reblogOfId,
     });
@@ -114,8 +107,7 @@ async function parts(db: Tx, rows: BundleRow[], given: Status[]): Promise<Map<st
   return out;
 }
 
-function countsOf(r: Json): StatusCounts {
-  const s = fromJsonRow<typeof statusStats.$inferSelect>(statusStats, r);
+function countsOf(s: typeof statusStats.$inferSelect): StatusCounts {
   return {
     replies: s.repliesCount,
     favourites: s.favouritesCount,
