@@ -62,7 +62,10 @@ async function openPostgres(
   const client = postgres(url, {
     max,
     onnotice: () => {},
-    connection: { application_name: "tern" },
+    // JIT off: Tern's statements are short, and a reusable plan whose LIMIT is a parameter is
+    // costed high enough to be JIT-compiled, which made a home page on a small database take
+    // 4-7 s (seen in bench:latency and the timeline tests on PostgreSQL 15's defaults).
+    connection: { application_name: "tern", jit: "off" },
   });
   const db = drizzle(preparing(client), { schema, ...queryLogger(onQuery) }) as unknown as Db;
   return {
