@@ -77,7 +77,10 @@ async function startWorkerProcess(tern: Tern): Promise<ChildProcess> {
     },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  for (let i = 0; i < 300; i++) {
+  // However this bench ends, its worker ends with it.
+  process.on("exit", () => child.kill("SIGTERM"));
+  // A loaded machine can take a minute to start a process.
+  for (let i = 0; i < 1200; i++) {
     const up = await fetch(`http://localhost:${port}/health`).then(
       (r) => r.ok,
       () => false,
@@ -85,6 +88,7 @@ async function startWorkerProcess(tern: Tern): Promise<ChildProcess> {
     if (up) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
+  child.kill("SIGTERM");
   throw new Error("the worker process did not start");
 }
 
