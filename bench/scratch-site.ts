@@ -15,13 +15,19 @@ export interface ScratchSite {
   sql: postgres.Sql;
   port: number;
   publicUrl: string;
+  /** The scratch database's URL (for a second process on it, e.g. a worker). */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
 /** `onQuery`: called with every statement the site's database is sent (benches count them). */
 export async function scratchSite(
   bench: string,
-  opts: { onQuery?: (query: string, params: unknown[]) => void; env?: Record<string, string> } = {},
+  opts: {
+    onQuery?: (query: string, params: unknown[]) => void;
+    env?: Record<string, string>;
+    maxConnections?: number;
+  } = {},
 ): Promise<ScratchSite> {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error(`${bench} needs DATABASE_URL (a PostgreSQL server)`);
@@ -42,13 +48,15 @@ export async function scratchSite(
     DATABASE_URL: url.toString(),
     ...opts.env,
   });
-  const database = opts.onQuery
-    ? await openDatabase({
-        databaseUrl: config.databaseUrl,
-        dataDir: "memory://",
-        onQuery: opts.onQuery,
-      })
-    : undefined;
+  const database =
+    opts.onQuery || opts.maxConnections
+      ? await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: "memory://",
+          onQuery: opts.onQuery,
+          maxConnections: opts.maxConnections,
+        })
+      : undefined;
   const tern = await assemble(config, database ? { database } : {});
   const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
   return {
@@ -56,6 +64,7 @@ export async function scratchSite(
     sql,
     port,
     publicUrl,
+    databaseUrl: url.toString(),
     async close() {
       await sql.end();
       await tern.worker?.stop();

@@ -20,6 +20,7 @@ import { registerObjects } from "./dispatchers/objects.ts";
 import { registerReplies } from "./dispatchers/replies.ts";
 import { registerInbox } from "./inbox/index.ts";
 import { memoizeLoaderFactories } from "./loader-factories.ts";
+import { rememberParsedActivities } from "./parsed-activities.ts";
 
 export interface FederationOptions {
   config: Config;
@@ -112,5 +113,7 @@ export async function buildFederation(opts: FederationOptions): Promise<Federati
   });
   // One document loader per options instead of two new ones per context (loader-factories.ts).
   memoizeLoaderFactories(federation);
+  // An inbox POST is parsed once, not twice (parsed-activities.ts).
+  rememberParsedActivities();
   return federation;
 }

@@ -1,4 +1,5 @@
 import type { Federation } from "@fedify/fedify";
+import { withStaticContexts } from "./static-contexts.ts";
 
 type Factory = (opts?: Record<string, unknown>) => unknown;
 const KEYS = new Set(["allowPrivateAddress", "userAgent"]);
@@ -24,7 +25,8 @@ function plainKey(opts: Record<string, unknown> | undefined): string | null {
  * loaders keep no state of their own (the cache is the KV store), so one per distinct options
  * does the same work. Loader factories cannot be passed in beside `allowPrivateAddress` and
  * `userAgent`, so the built federation's own factories are wrapped; should a Fedify upgrade
- * rename them, this does nothing.
+ * rename them, this does nothing. Context loaders also mark Fedify's bundled contexts static
+ * (static-contexts.ts), so jsonld keeps them processed.
  */
 export function memoizeLoaderFactories(federation: Federation<unknown>): void {
   const impl = federation as unknown as Record<string, unknown>;
@@ -34,10 +36,14 @@ export function memoizeLoaderFactories(federation: Federation<unknown>): void {
     const made = new Map<string, unknown>();
     impl[name] = (opts?: Record<string, unknown>) => {
       const key = plainKey(opts);
-      if (key === null) return (original as Factory)(opts);
+      const make = () => {
+        const loader = (original as Factory)(opts);
+        return name === "contextLoaderFactory" ? withStaticContexts(loader as never) : loader;
+      };
+      if (key === null) return make();
       let loader = made.get(key);
       if (loader === undefined) {
-        loader = (original as Factory)(opts);
+        loader = make();
         if (made.size >= MAX) made.clear();
         made.set(key, loader);
       }
