@@ -200,6 +200,12 @@ const envSchema = z.object({
 
 export class ConfigError extends Error {}
 
+/**
+ * True under the test runner (vitest sets NODE_ENV=test; never set on a server). Read where no
+ * Config is at hand: password hashing uses Argon2id's cheapest parameters then.
+ */
+export const underTestRunner = (): boolean => process.env.NODE_ENV === "test";
+
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(env);

@@ -1,4 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
+import { underTestRunner } from "../../config/index.ts";
 
 /**
  * Password hashes: Argon2id with the library's defaults (19 MiB, two passes; ~100 ms of CPU each).
@@ -9,7 +10,7 @@ import { hash, verify } from "@node-rs/argon2";
 const TEST_COST = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 
 export function hashPassword(password: string): Promise<string> {
-  return process.env.NODE_ENV === "test" ? hash(password, TEST_COST) : hash(password);
+  return underTestRunner() ? hash(password, TEST_COST) : hash(password);
 }
 
 export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
