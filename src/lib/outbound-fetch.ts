@@ -101,16 +101,9 @@ type GlobalWithSlot = typeof globalThis & { [SLOT]?: Installed };
  */
 export function installOutboundFetch(options: OutboundOptions): () => void {
   const g = globalThis as GlobalWithSlot;
-  let slot = g[SLOT];
-  if (!slot) {
-    const installed: Installed = { original: g.fetch, installers: [] };
-    slot = installed;
-    g[SLOT] = installed;
-    g.fetch = createOutboundFetch(installed.original, () => installed.installers.at(-1)!.options);
-  }
+  const installed = g[SLOT] ?? wrapGlobalFetch(g);
   const entry = { options };
-  slot.installers.push(entry);
-  const installed = slot;
+  installed.installers.push(entry);
   return () => {
     const at = installed.installers.indexOf(entry);
     if (at >= 0) installed.installers.splice(at, 1);
@@ -119,4 +112,11 @@ export function installOutboundFetch(options: OutboundOptions): () => void {
       delete g[SLOT];
     }
   };
+}
+
+function wrapGlobalFetch(g: GlobalWithSlot): Installed {
+  const installed: Installed = { original: g.fetch, installers: [] };
+  g[SLOT] = installed;
+  g.fetch = createOutboundFetch(installed.original, () => installed.installers.at(-1)!.options);
+  return installed;
 }
