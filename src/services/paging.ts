@@ -40,3 +40,11 @@ export function literalLimit(limit: number): SQL {
   if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw new Error(`bad limit ${limit}`);
   return sql.raw(String(limit));
 }
+
+/**
+ * `literalLimit` for a drizzle select's `.limit()`, which embeds an SQL chunk as it is (its
+ * dialect writes ` limit ${limit}` for a number or an object) although its type says number.
+ */
+export function pageLimit(limit: number): number {
+  return literalLimit(limit) as unknown as number;
+}

@@ -4,7 +4,7 @@ import { accounts, conversations, mentions, statuses } from "../../db/schema/ind
 import { notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
-import { keyset, type Page } from "../paging.ts";
+import { keyset, type Page, pageLimit } from "../paging.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
 import type { Status } from "../statuses/types.ts";
 
@@ -126,7 +126,7 @@ export async function listConversations(
       ),
     )
     .orderBy(b.order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return withParticipants(db, b.newestFirst(rows));
 }
 

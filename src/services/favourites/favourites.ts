@@ -7,7 +7,7 @@ import type { Account } from "../accounts/accounts.ts";
 import { assertRemoteAllows } from "../interactions/remote-policy.ts";
 import { enqueueJob } from "../jobs.ts";
 import { notify } from "../notifications/notify.ts";
-import { keyset, type Page } from "../paging.ts";
+import { keyset, type Page, pageLimit } from "../paging.ts";
 import { notBlocked } from "../safety/hidden.ts";
 import { listMarkedStatuses } from "../statuses/marks.ts";
 import { bumpStatusStat } from "../statuses/stats.ts";
@@ -172,6 +172,6 @@ export async function listFavouritedBy(
       ),
     )
     .orderBy(b.order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return b.newestFirst(rows);
 }

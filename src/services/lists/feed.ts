@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
 import { listFeed, statuses } from "../../db/schema/index.ts";
-import { keyset, type Page } from "../paging.ts";
+import { keyset, type Page, pageLimit } from "../paging.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
 import type { Status } from "../statuses/types.ts";
 import { inFollowLanguages } from "../timelines/fanout.ts";
@@ -125,6 +125,6 @@ export async function listTimeline(
       ),
     )
     .orderBy(order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return newestFirst(rows.map((r) => r.status));
 }

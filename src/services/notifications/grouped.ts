@@ -3,7 +3,7 @@ import { queryRows, type Tx } from "../../db/client.ts";
 import { accounts, type NotificationType, notifications } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
-import type { Page } from "../paging.ts";
+import { type Page, pageLimit } from "../paging.ts";
 import { filterClauses, type Notification, type NotificationFilter } from "./notifications.ts";
 
 /** What v2 groups unless the client narrows it (`grouped_types[]`), as Mastodon 4.3+. */
@@ -232,7 +232,7 @@ export async function groupAccounts(
       ),
     )
     .orderBy(desc(notifications.id))
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
 }
 
 /** Dismisses every notification of a group (idempotent, as on Mastodon). */

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { type NotificationType, notifications, notificationTypes } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
-import { keyset, type Page } from "../paging.ts";
+import { keyset, type Page, pageLimit } from "../paging.ts";
 import { notifyingAccount } from "../safety/hidden.ts";
 
 export type Notification = typeof notifications.$inferSelect;
@@ -45,7 +45,7 @@ export async function listNotifications(
     .from(notifications)
     .where(and(...filterClauses(accountId, filter), ...b.where))
     .orderBy(b.order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return b.newestFirst(rows);
 }
 

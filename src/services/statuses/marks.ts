@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Tx } from "../../db/client.ts";
 import { statuses } from "../../db/schema/index.ts";
-import { keyset, type Page } from "../paging.ts";
+import { keyset, type Page, pageLimit } from "../paging.ts";
 import type { Status } from "./types.ts";
 
 /** A table of marks an account puts on statuses: favourites, bookmarks, pins. */
@@ -41,6 +41,6 @@ export async function listMarkedStatuses(
     .innerJoin(statuses, eq(statuses.id, table.statusId))
     .where(and(eq(table.accountId, accountId), ...b.where))
     .orderBy(b.order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return b.newestFirst(rows).map((r) => ({ markId: r.markId as string, status: r.status }));
 }

@@ -1,7 +1,7 @@
 import { and, eq, exists, isNull, not, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { mediaAttachments, statuses, statusTags } from "../../db/schema/index.ts";
-import { keyset, type Page } from "../paging.ts";
+import { keyset, type Page, pageLimit } from "../paging.ts";
 import { notSilenced, visibleAuthor } from "../safety/hidden.ts";
 import type { Status } from "../statuses/types.ts";
 
@@ -69,13 +69,13 @@ export async function tagTimeline(
           .innerJoin(statuses, eq(statuses.id, statusTags.statusId))
           .where(and(eq(statusTags.name, name), ...conditions))
           .orderBy(order)
-          .limit(page.limit)
+          .limit(pageLimit(page.limit))
       ).map((r) => r.status)
     : await db
         .select()
         .from(statuses)
         .where(and(hasTag(anyOf), ...conditions))
         .orderBy(order)
-        .limit(page.limit);
+        .limit(pageLimit(page.limit));
   return newestFirst(rows);
 }

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../../db/client.ts";
 import { flatColumns, fromFlatRow } from "../../db/flat-row.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
-import { keyset, literalLimit, type Page } from "../paging.ts";
+import { keyset, literalLimit, type Page, pageLimit } from "../paging.ts";
 import { notSilenced, suspended, visibleAuthor } from "../safety/hidden.ts";
 import { silencedAuthor } from "../safety/server-domains.ts";
 import type { Status } from "../statuses/types.ts";
@@ -67,7 +67,7 @@ export async function publicTimeline(
       ),
     )
     .orderBy(order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return newestFirst(rows);
 }
 
@@ -98,6 +98,6 @@ export async function accountStatuses(
       ),
     )
     .orderBy(order)
-    .limit(page.limit);
+    .limit(pageLimit(page.limit));
   return newestFirst(rows);
 }
