@@ -86,5 +86,6 @@ export async function sendAuthorizationDelete(ctx: Ctx, requestId: string): Prom
     ...options,
     preferSharedInbox: true,
     excludeBaseUris: [new URL(ctx.data.config.publicUrl), new URL(found.requester.uri)],
+    fanout: "skip", // already in a worker's job, as in `deliver`
   });
 }

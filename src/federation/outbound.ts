@@ -360,6 +360,7 @@ export async function sendActorUpdate(ctx: Ctx, accountId: string): Promise<void
   const options = {
     preferSharedInbox: true,
     excludeBaseUris: [new URL(ctx.data.config.publicUrl)],
+    fanout: "skip" as const, // already in a worker's job, as in `deliver`
   };
   await ctx.sendActivity({ identifier: account.username }, "followers", update, options);
   // Also the servers of those it follows, mentioned, favourited or boosted lately.
