@@ -7,7 +7,7 @@ import { homeTimeline, publicTimeline } from "../../../services/timelines/timeli
 import { readQuery } from "../body.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
-import { applyFilters } from "../filtering.ts";
+import { ViewerFilters } from "../filtering.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
 import { idParam } from "./lists.ts";
@@ -26,46 +26,54 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
 
   app.get("/home", requireScope("read:statuses"), async (c) => {
     const me = currentAccount(c).id;
-    const rows = await homeTimeline(db, me, readPage(c));
+    // The viewer's filters come beside the page, not after it: one round trip less per page.
+    const [rows, filters] = await Promise.all([
+      homeTimeline(db, me, readPage(c)),
+      ViewerFilters.load(db, me, "home"),
+    ]);
     setLinkHeader(
       c,
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    const page = await serializeStatuses(db, rows, config.publicUrl, me);
-    return c.json(await applyFilters(db, me, "home", page));
+    return c.json(filters.apply(await serializeStatuses(db, rows, config.publicUrl, me)));
   });
 
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
     const scope = readQuery(c, publicQuery);
     const viewer = c.var.auth?.account?.id ?? null;
-    const rows = await publicTimeline(
-      db,
-      readPage(c),
-      { local: scope.local, remote: scope.remote, onlyMedia: scope.only_media },
-      viewer,
-    );
+    const [rows, filters] = await Promise.all([
+      publicTimeline(
+        db,
+        readPage(c),
+        { local: scope.local, remote: scope.remote, onlyMedia: scope.only_media },
+        viewer,
+      ),
+      ViewerFilters.load(db, viewer, "public"),
+    ]);
     setLinkHeader(
       c,
       rows.map((s) => s.id),
       config.publicUrl,
     );
     const page = await serializeStatuses(db, rows, config.publicUrl, viewer ?? undefined);
-    return c.json(await applyFilters(db, viewer ?? undefined, "public", page));
+    return c.json(filters.apply(page));
   });
 
   // A list's materialized timeline (Mastodon filters it in the home context).
   app.get("/list/:id", requireScope("read:lists"), async (c) => {
     const me = currentAccount(c).id;
-    const list = await getList(db, me, idParam(c.req.param("id")));
+    const [list, filters] = await Promise.all([
+      getList(db, me, idParam(c.req.param("id"))),
+      ViewerFilters.load(db, me, "home"),
+    ]);
     const rows = await listTimeline(db, me, list.id, readPage(c));
     setLinkHeader(
       c,
       rows.map((s) => s.id),
       config.publicUrl,
     );
-    const page = await serializeStatuses(db, rows, config.publicUrl, me);
-    return c.json(await applyFilters(db, me, "home", page));
+    return c.json(filters.apply(await serializeStatuses(db, rows, config.publicUrl, me)));
   });
 
   // Posts linking to a URL (trending links): Tern keeps no link cards yet, so none.
