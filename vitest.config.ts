@@ -14,6 +14,10 @@ export default defineConfig({
     // Two cores: a few files at a time; each file gets its own database.
     maxWorkers: 2,
     pool: "forks",
+    // As `npm start` runs Tern: PGlite's WebAssembly on V8's baseline compiler only. Optimizing
+    // it in the background cost each PGlite file ~1-3 s of CPU it never got back (17% of three
+    // heavy files' CPU; a process waited ~2 s at exit for the compile).
+    execArgv: ["--liftoff-only"],
     // Each file keeps its own worker process (vitest's default, `isolate: true`). Sharing them
     // (`isolate: false`) halved the CPU of in-process files, but state an in-process Tern leaves
     // in its process (the outbound fetch wrapper above all) then leaked into later files: the

@@ -5,7 +5,7 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:memory [requests=400] [settleMs=5000]
  *
- * Each database is started twice, as `node src/main.ts` is started in production: first on
+ * Each database is started twice, as `npm start` starts it in production: first on
  * nothing (PostgreSQL: a scratch database created next to DATABASE_URL's, migrated by the server,
  * dropped at the end; PGlite: an empty temporary folder, whose cluster the server creates), then
  * again on the data the first start left (a restart). The goals apply to the restart. Without
@@ -115,7 +115,7 @@ async function measure(
   }
 }
 
-/** `node src/main.ts` in the role `all` on the given database settings. */
+/** `node --liftoff-only src/main.ts` (`npm start`) in the role `all` on the given database settings. */
 async function tern(dbEnv: Record<string, string>): Promise<Measured> {
   const port = await freePort();
   const env: Record<string, string> = {
@@ -129,7 +129,7 @@ async function tern(dbEnv: Record<string, string>): Promise<Measured> {
   };
   if (!dbEnv.DATABASE_URL) delete env.DATABASE_URL;
   const host = `localhost:${port}`;
-  return measure(["src/main.ts"], env, port, [
+  return measure(["--liftoff-only", "src/main.ts"], env, port, [
     "/api/v1/instance",
     "/api/v2/instance",
     "/api/v1/timelines/public?limit=40",

@@ -10,6 +10,7 @@ import { announcements, customEmojis, oauthApps } from "../src/db/schema/index.t
 import { findAccessToken } from "../src/services/oauth/tokens.ts";
 import { createEmptyPostgresDatabase } from "./helpers/db.ts";
 import { png } from "./helpers/images.ts";
+import { NODE_FLAGS } from "./helpers/process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "src/cli/tern.ts");
@@ -47,10 +48,15 @@ function tern(...args: string[]): Promise<Run> {
     PUBLIC_URL: "https://tern.test",
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env, cwd: ROOT }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...NODE_FLAGS, CLI, ...args],
+      { env, cwd: ROOT },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

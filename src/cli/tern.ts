@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --liftoff-only
 /**
  * Tern's admin CLI: `npx tern help`. It reads the same environment as the server (DATABASE_URL,
  * DATA_DIR, PUBLIC_URL, ...), migrates the database if needed, does one thing and exits.

@@ -28,6 +28,12 @@ export interface ProcessDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Node flags of every Tern process a test starts, as `npm start` and the image start it: PGlite's
+ * WebAssembly compiled by V8's baseline compiler only (see package.json's start script).
+ */
+export const NODE_FLAGS = ["--liftoff-only"];
+
 export async function processDatabase(): Promise<ProcessDatabase> {
   const pg = await createMigratedPostgresDatabase();
   if (pg) return { env: { DATABASE_URL: pg.url }, drop: pg.drop };
@@ -39,7 +45,7 @@ export async function processDatabase(): Promise<ProcessDatabase> {
 /** Runs `node src/cli/tern.ts …` to completion; resolves with its output, rejects on failure. */
 export function runCli(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["src/cli/tern.ts", ...args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, "src/cli/tern.ts", ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -80,7 +86,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 
 async function startServerOnce(env: Record<string, string>): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, ["src/main.ts"], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env, PORT: port },
     stdio: ["ignore", "pipe", "pipe"],
