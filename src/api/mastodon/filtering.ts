@@ -50,16 +50,6 @@ export class ViewerFilters {
   }
 }
 
-/** Loads the viewer's filters for `context` and applies them to a page. */
-export async function applyFilters(
-  db: Tx,
-  viewerId: string | null | undefined,
-  context: FilterContext,
-  statuses: MastodonStatus[],
-): Promise<MastodonStatus[]> {
-  return (await ViewerFilters.load(db, viewerId, context)).apply(statuses);
-}
-
 /** Notifications about posts a `hide` filter (notifications context) takes away are left out. */
 export async function filterNotifications<N extends { status?: MastodonStatus }>(
   db: Tx,

@@ -13,7 +13,7 @@ import { serializeOneAccount } from "../entities/account.ts";
 import { serializeRelationship } from "../entities/relationship.ts";
 import { serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
-import { applyFilters } from "../filtering.ts";
+import { ViewerFilters } from "../filtering.ts";
 import { followListPage } from "../follow-list.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
 import { readPage, setLinkHeader } from "../paging.ts";
@@ -83,7 +83,11 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
     const page = readPage(c);
     const filters = readQuery(c, accountStatusesQuery.passthrough());
     const viewer = c.var.auth?.account ?? null;
-    const rels = viewer ? await relationships(db, viewer.id, [target.id]) : [];
+    // The viewer's filters come beside the relationship, not after the page.
+    const [rels, viewerFilters] = await Promise.all([
+      viewer ? relationships(db, viewer.id, [target.id]) : [],
+      ViewerFilters.load(db, viewer?.id, "account"),
+    ]);
     // As Mastodon: a viewer the account blocked (or whose domain it blocked) sees none of it.
     if (rels[0]?.blockedBy) return c.json([]);
     const rows = await accountStatuses(
@@ -105,7 +109,7 @@ export function accountsRouter(deps: AppDeps): Hono<ApiEnv> {
       config.publicUrl,
     );
     const shown = await serializeStatuses(db, rows, config.publicUrl, viewer?.id);
-    return c.json(await applyFilters(db, viewer?.id, "account", shown));
+    return c.json(viewerFilters.apply(shown));
   });
 
   app.post("/:id/follow", requireScope("write:follows"), async (c) => {
