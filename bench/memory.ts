@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { freePort } from "../test/helpers/process.ts";
+import { freePort, NODE_FLAGS } from "../test/helpers/process.ts";
 
 const requests = Number(process.argv[2] ?? 400);
 const settleMs = Number(process.argv[3] ?? 5000);
@@ -115,7 +115,7 @@ async function measure(
   }
 }
 
-/** `node --liftoff-only src/main.ts` (`npm start`) in the role `all` on the given database settings. */
+/** `npm start`'s command in the role `all` on the given database settings. */
 async function tern(dbEnv: Record<string, string>): Promise<Measured> {
   const port = await freePort();
   const env: Record<string, string> = {
@@ -129,7 +129,7 @@ async function tern(dbEnv: Record<string, string>): Promise<Measured> {
   };
   if (!dbEnv.DATABASE_URL) delete env.DATABASE_URL;
   const host = `localhost:${port}`;
-  return measure(["--liftoff-only", "src/main.ts"], env, port, [
+  return measure([...NODE_FLAGS, "src/main.ts"], env, port, [
     "/api/v1/instance",
     "/api/v2/instance",
     "/api/v1/timelines/public?limit=40",
