@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
+  openAsBlob,
   readdirSync,
   readFileSync,
   renameSync,
@@ -189,7 +190,9 @@ function migrationsHash(): string {
  * few seconds of CPU, loading this copy about one. `migrate()` still runs on it (a no-op).
  */
 export async function migratedPgliteSnapshot(): Promise<Blob> {
-  return new Blob([readFileSync(await migratedPgliteSnapshotFile())]);
+  // A Blob backed by the file: read once, when PGlite reads it, not copied into a Blob first
+  // (readFileSync and `new Blob([…])` copied the 40 MB twice, ~0.4 s of CPU a database).
+  return openAsBlob(await migratedPgliteSnapshotFile());
 }
 
 async function migratedPgliteSnapshotFile(): Promise<string> {
