@@ -7,6 +7,7 @@ import {
   restartSite,
   type Site,
   startSite,
+  startTogether,
   stopSite,
 } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
@@ -23,8 +24,10 @@ type Rel = { following: boolean; followed_by: boolean; blocked_by: boolean; bloc
 
 beforeAll(async () => {
   const tls = makeCertificate();
-  sites.a = await startSite(["alice"], tls.certFile, tls);
-  sites.b = await startSite(["bob", "carol"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice"], tls.certFile, tls),
+    () => startSite(["bob", "carol"], tls.certFile, tls),
+  ]);
 }, 120_000);
 afterAll(async () => {
   for (const site of Object.values(sites)) await stopSite(site);

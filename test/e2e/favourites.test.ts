@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import { api, type Site, startSite, startTogether, stopSite } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -23,8 +23,10 @@ interface Notification {
 
 beforeAll(async () => {
   const tls = makeCertificate();
-  sites.a = await startSite(["alice"], tls.certFile, tls);
-  sites.b = await startSite(["bob"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice"], tls.certFile, tls),
+    () => startSite(["bob"], tls.certFile, tls),
+  ]);
 }, 120_000);
 afterAll(async () => {
   await stopSite(sites.a);

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import {
+  api,
+  followAndWait,
+  type Site,
+  startSite,
+  startTogether,
+  stopSite,
+} from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -20,8 +27,10 @@ const home = (site: Site, user: string) => api<Status[]>(site, user, "/api/v1/ti
 
 beforeAll(async () => {
   const tls = makeCertificate();
-  sites.a = await startSite(["alice"], tls.certFile, tls);
-  sites.b = await startSite(["bob", "carol"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice"], tls.certFile, tls),
+    () => startSite(["bob", "carol"], tls.certFile, tls),
+  ]);
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { formWith, jpegWithExif, png } from "../helpers/images.ts";
-import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import {
+  api,
+  followAndWait,
+  type Site,
+  startSite,
+  startTogether,
+  stopSite,
+} from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -21,8 +28,10 @@ const sites: Record<"a" | "b", Site> = {} as never;
 
 beforeAll(async () => {
   const tls = makeCertificate();
-  sites.a = await startSite(["alice"], tls.certFile, tls);
-  sites.b = await startSite(["bob"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice"], tls.certFile, tls),
+    () => startSite(["bob"], tls.certFile, tls),
+  ]);
 }, 400_000);
 afterAll(async () => {
   for (const site of Object.values(sites)) await stopSite(site);

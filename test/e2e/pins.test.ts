@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import {
+  api,
+  followAndWait,
+  type Site,
+  startSite,
+  startTogether,
+  stopSite,
+} from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -14,8 +21,10 @@ const sites: Record<"a" | "b", Site> = {} as never;
 
 beforeAll(async () => {
   const tls = makeCertificate();
-  sites.a = await startSite(["alice"], tls.certFile, tls);
-  sites.b = await startSite(["bob"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice"], tls.certFile, tls),
+    () => startSite(["bob"], tls.certFile, tls),
+  ]);
 }, 300_000);
 afterAll(async () => {
   for (const site of Object.values(sites)) await stopSite(site);

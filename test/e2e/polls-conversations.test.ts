@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, followAndWait, type Site, startSite, stopSite } from "../helpers/sites.ts";
+import {
+  api,
+  followAndWait,
+  type Site,
+  startSite,
+  startTogether,
+  stopSite,
+} from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
 import { makeCertificate } from "../helpers/tls.ts";
 
@@ -32,8 +39,10 @@ interface Conversation {
 
 beforeAll(async () => {
   const tls = makeCertificate();
-  sites.a = await startSite(["alice", "carol"], tls.certFile, tls);
-  sites.b = await startSite(["bob"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice", "carol"], tls.certFile, tls),
+    () => startSite(["bob"], tls.certFile, tls),
+  ]);
 }, 180_000);
 afterAll(async () => {
   await stopSite(sites.a);

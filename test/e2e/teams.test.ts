@@ -8,6 +8,7 @@ import {
   restartSite,
   type Site,
   startSite,
+  startTogether,
   stopSite,
 } from "../helpers/sites.ts";
 import { eventually } from "../helpers/tern.ts";
@@ -66,8 +67,10 @@ beforeAll(async () => {
   const tls = makeCertificate();
   // Reach is folded every second, not every minute, so the figures show up while we wait.
   const fast = { ANALYTICS_AGGREGATE_SECONDS: "1" };
-  sites.a = await startSite(["alice", "erin", "ann"], tls.certFile, tls, undefined, fast);
-  sites.b = await startSite(["bob"], tls.certFile, tls);
+  [sites.a, sites.b] = await startTogether([
+    () => startSite(["alice", "erin", "ann"], tls.certFile, tls, undefined, fast),
+    () => startSite(["bob"], tls.certFile, tls),
+  ]);
 }, 300_000);
 afterAll(async () => {
   for (const site of Object.values(sites)) await stopSite(site);

@@ -181,3 +181,15 @@ export async function followThenSeePost<S extends { id: string; uri: string }>(
   }, timeoutMs);
   return { post, seen };
 }
+
+/**
+ * Starts sites at once (each spends part of its start waiting: spawn, sockets, disk); if one
+ * fails, those that started are stopped before the error is thrown, so no server outlives it.
+ */
+export async function startTogether(starts: (() => Promise<Site>)[]): Promise<Site[]> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  const failed = results.find((r) => r.status === "rejected");
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<Site>).value);
+  for (const r of results) if (r.status === "fulfilled") await stopSite(r.value);
+  throw failed.reason;
+}
