@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { resolve } from "node:path";
+import { delimiter, resolve } from "node:path";
 import { z } from "zod";
 
 /** The whole configuration of a Tern process. Read once, at start-up, by `loadConfig`. */
@@ -205,6 +205,10 @@ export class ConfigError extends Error {}
  * Config is at hand: password hashing uses Argon2id's cheapest parameters then.
  */
 export const underTestRunner = (): boolean => process.env.NODE_ENV === "test";
+
+/** The folders of the PATH, read when asked (where ffmpeg is looked up; tests change it). */
+export const pathFolders = (): string[] =>
+  (process.env.PATH ?? "").split(delimiter).filter(Boolean);
 
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { pathFolders } from "../../config/index.ts";
 import type { MediaMeta } from "../../db/schema/media.ts";
 import { AppError } from "../../lib/errors.ts";
 import { logger } from "../../lib/logger.ts";
@@ -62,7 +63,7 @@ export function forgetFfmpegLookup(): void {
 
 /** Whether an executable file `name` is in one of the PATH's folders. */
 async function onPath(name: string): Promise<boolean> {
-  for (const dir of (process.env.PATH ?? "").split(delimiter).filter(Boolean)) {
+  for (const dir of pathFolders()) {
     const file = join(dir, name);
     try {
       await access(file, constants.X_OK);
