@@ -26,6 +26,8 @@ type Json = Record<string, unknown>;
 interface BundleRow extends Json {
   id: string | number;
   given: boolean;
+  /** One of the page's own statuses (not only boosted by one). */
+  root: boolean;
   mentions: Json[] | null;
   tags: string[] | null;
   media: Json[] | null;
@@ -34,14 +36,16 @@ interface BundleRow extends Json {
 /**
  * One statement for a page's statuses and what rendering or federating them needs: authors (with
  * their counters), mentioned accounts, tags, counters, quote, media and poll, and the statuses
- * these boost (loaded whole). `given`: the roots are already loaded (their rows are not mapped
- * again). `root` narrows the roots (e.g. to what a viewer may see); boosted ones follow.
+ * these boost (loaded whole). `roots`: a select of the page's status ids as `id` (a list, or the
+ * page query itself, which then runs inside this statement). `given`: the roots are already
+ * loaded (their rows are not mapped again). `root` narrows the roots (e.g. to what a viewer may
+ * see); boosted ones follow.
  */
-async function bundleRows(db: Tx, ids: string[], given: boolean, root: SQL = sql`true`) {
-  const list = idArray(ids);
+async function bundleRows(db: Tx, roots: SQL, given: boolean, root: SQL = sql`true`) {
   return queryRows<BundleRow>(
     db,
-    sql`select s.id::text as id, w.given,
+    sql`with r as materialized (${roots})
+      select s.id::text as id, w.given, w.root,
         ${flatColumns(statuses, "s", "s")}, ${flatColumns(accounts, "a", "a")},
         ${flatColumns(accountStats, "ast", "ast")}, ${flatColumns(statusStats, "st", "st")},
         ${flatColumns(quotes, "q", "q")}, ${flatColumns(polls, "p", "p")},
@@ -51,11 +55,11 @@ async function bundleRows(db: Tx, ids: string[], given: boolean, root: SQL = sql
         (select json_agg(${jsonRow(mediaAttachments, "md")} order by md.position, md.id)
           from media_attachments md where md.status_id = s.id) as media
       from (
-        select r.id, ${given} as given, true as root from unnest(${list}) as r(id)
+        select r.id, ${given} as given, true as root from r
         union all
         select distinct b.reblog_of_id, false, false from statuses b
-          where b.id = any(${list}) and b.reblog_of_id is not null
-            and not b.reblog_of_id = any(${list})
+          where b.id = any(array(select id from r)) and b.reblog_of_id is not null
+            and not b.reblog_of_id = any(array(select id from r))
       ) w
       join statuses s on s.id = w.id
       join accounts a on a.id = s.account_id
@@ -137,7 +141,7 @@ function bundlesOf(all: Map<string, Part>, roots: string[]): StatusBundle[] {
 export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[]> {
   if (page.length === 0) return [];
   const ids = [...new Set(page.map((s) => s.id))];
-  const all = await parts(db, await bundleRows(db, ids, true), page);
+  const all = await parts(db, await bundleRows(db, listed(ids), true), page);
   return bundlesOf(
     all,
     page.map((s) => s.id),
@@ -151,8 +155,23 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
 export async function loadBundlesByIds(db: Tx, ids: string[], root?: SQL): Promise<StatusBundle[]> {
   if (ids.length === 0) return [];
   const unique = [...new Set(ids)];
-  return bundlesOf(await parts(db, await bundleRows(db, unique, false, root), []), unique);
+  return bundlesOf(await parts(db, await bundleRows(db, listed(unique), false, root), []), unique);
 }
+
+/**
+ * A page of statuses and their bundles in one statement: `page` selects the page's status ids
+ * (as `id`, with its own order and limit) and runs inside the bundle statement, so a timeline
+ * costs one round trip and its statuses cross the wire once. Newest first (id order, as the
+ * timelines page).
+ */
+export async function loadPageBundles(db: Tx, page: SQL): Promise<StatusBundle[]> {
+  const rows = await bundleRows(db, page, false);
+  const roots = rows.filter((r) => r.root).map((r) => String(r.id));
+  roots.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)).reverse();
+  return bundlesOf(await parts(db, rows, []), roots);
+}
+
+const listed = (ids: string[]) => sql`select unnest(${idArray(ids)}) as id`;
 
 export async function loadBundle(db: Tx, id: string): Promise<StatusBundle> {
   const [row] = await db.select().from(statuses).where(eq(statuses.id, id));

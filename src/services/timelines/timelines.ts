@@ -1,11 +1,11 @@
 import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import { queryRows, type Tx } from "../../db/client.ts";
-import { flatColumns, fromFlatRow } from "../../db/flat-row.ts";
+import type { Tx } from "../../db/client.ts";
 import { homeFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, literalLimit, type Page, pageLimit } from "../paging.ts";
 import { notSilenced, suspended, visibleAuthor } from "../safety/hidden.ts";
 import { silencedAuthor } from "../safety/server-domains.ts";
-import type { Status } from "../statuses/types.ts";
+import { loadPageBundles } from "../statuses/load.ts";
+import type { Status, StatusBundle } from "../statuses/types.ts";
 import {
   type AccountStatusFilters,
   accountFilterConditions,
@@ -25,18 +25,18 @@ function shownTo(viewerId: string | null): SQL {
  * The reader's materialized home feed: one index range scan on (account_id, status_id). The
  * limit is written into the text (`literalLimit`): bound as a parameter, PostgreSQL costs the
  * generic plan as if a tenth of the feed were read and plans every page again (several times
- * the cost of running it).
+ * the cost of running it). The page runs inside the statement that loads its bundles
+ * (`loadPageBundles`): one round trip for the page and all it shows.
  */
-export async function homeTimeline(db: Tx, accountId: string, page: Page): Promise<Status[]> {
-  const { where, order, newestFirst } = keyset(homeFeed.statusId, page);
-  const rows = await queryRows<Record<string, unknown>>(
+export async function homeTimeline(db: Tx, accountId: string, page: Page): Promise<StatusBundle[]> {
+  const { where, order } = keyset(homeFeed.statusId, page);
+  return loadPageBundles(
     db,
-    sql`select ${flatColumns(statuses, "statuses", "s")}
+    sql`select ${homeFeed.statusId} as id
       from ${homeFeed} join ${statuses} on ${statuses.id} = ${homeFeed.statusId}
       where ${and(eq(homeFeed.accountId, accountId), shownTo(accountId), ...where)}
       order by ${order} limit ${literalLimit(page.limit)}`,
   );
-  return newestFirst(rows.map((r) => fromFlatRow<Status>(statuses, r, "s")!));
 }
 
 /** Public posts, newest first; `local` only this server's, `remote` only others'. No boosts (Mastodon). */

@@ -5,7 +5,7 @@ import { listTimeline } from "../../../services/lists/feed.ts";
 import { getList } from "../../../services/lists/lists.ts";
 import { homeTimeline, publicTimeline } from "../../../services/timelines/timelines.ts";
 import { readQuery } from "../body.ts";
-import { serializeStatuses } from "../entities/status.ts";
+import { serializeBundles, serializeStatuses } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
 import { ViewerFilters } from "../filtering.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
@@ -27,16 +27,16 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
   app.get("/home", requireScope("read:statuses"), async (c) => {
     const me = currentAccount(c).id;
     // The viewer's filters come beside the page, not after it: one round trip less per page.
-    const [rows, filters] = await Promise.all([
+    const [bundles, filters] = await Promise.all([
       homeTimeline(db, me, readPage(c)),
       ViewerFilters.load(db, me, "home"),
     ]);
     setLinkHeader(
       c,
-      rows.map((s) => s.id),
+      bundles.map((b) => b.status.id),
       config.publicUrl,
     );
-    return c.json(filters.apply(await serializeStatuses(db, rows, config.publicUrl, me)));
+    return c.json(filters.apply(await serializeBundles(db, bundles, config.publicUrl, me)));
   });
 
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
