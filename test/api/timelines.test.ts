@@ -118,6 +118,62 @@ describe("home timeline", () => {
     expect(home).not.toContain(earlier.id);
     expect(home).not.toContain(later.id);
   });
+
+  it("marks what the reader favourited, boosted, bookmarked and muted, as the status itself does", async () => {
+    const frank = await t.user("frank");
+    const gina = await t.user("gina");
+    await follow(frank, gina);
+    const liked = await post(gina, "liked by frank");
+    const boosted = await post(gina, "boosted by frank");
+    const kept = await post(gina, "bookmarked by frank");
+    const muted = await post(gina, "a thread frank muted");
+    const plain = await post(gina, "left alone");
+    const act = async (id: string, verb: string) => {
+      const res = await t.request(`/api/v1/statuses/${id}/${verb}`, {
+        method: "POST",
+        token: frank.token,
+      });
+      expect(res.status).toBe(200);
+    };
+    await act(liked.id, "favourite");
+    await act(boosted.id, "reblog");
+    await act(kept.id, "bookmark");
+    await act(muted.id, "mute");
+    type Marked = Status & Record<"favourited" | "reblogged" | "bookmarked" | "muted", boolean>;
+    const marks = (s: Marked) => ({
+      favourited: s.favourited,
+      reblogged: s.reblogged,
+      bookmarked: s.bookmarked,
+      muted: s.muted,
+    });
+    let home: Marked[] = [];
+    await eventually(async () => {
+      home = (await timeline("/api/v1/timelines/home", frank.token)) as Marked[];
+      return [liked, boosted, kept, muted, plain].every((p) => ids(home).includes(p.id));
+    });
+    const shown = (id: string) => marks(home.find((s) => s.id === id)!);
+    const none = { favourited: false, reblogged: false, bookmarked: false, muted: false };
+    expect(shown(liked.id)).toEqual({ ...none, favourited: true });
+    expect(shown(boosted.id)).toEqual({ ...none, reblogged: true });
+    expect(shown(kept.id)).toEqual({ ...none, bookmarked: true });
+    expect(shown(muted.id)).toEqual({ ...none, muted: true });
+    expect(shown(plain.id)).toEqual(none);
+    // The single status reads the same (loaded the other way, by a separate statement).
+    for (const p of [liked, boosted, kept, muted, plain]) {
+      const one = (await (
+        await t.request(`/api/v1/statuses/${p.id}`, { token: frank.token })
+      ).json()) as Marked;
+      expect(marks(one)).toEqual(shown(p.id));
+    }
+    // Another reader sees none of frank's marks on the same posts.
+    await follow(alice, gina);
+    await eventually(async () =>
+      ids(await timeline("/api/v1/timelines/home", alice.token)).includes(liked.id),
+    );
+    const alices = (await timeline("/api/v1/timelines/home", alice.token)) as Marked[];
+    for (const p of [liked, boosted, kept, muted])
+      expect(marks(alices.find((s) => s.id === p.id)!)).toEqual(none);
+  });
 });
 
 describe("public timeline", () => {

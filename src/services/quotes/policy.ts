@@ -83,7 +83,7 @@ function localQuotePermission(status: Status, viewerId: string, followsAuthor: b
 export function quotePermission(
   status: Status,
   author: Account,
-  viewer: Account,
+  viewer: Pick<Account, "id" | "uri">,
   followsAuthor: boolean,
 ): Permission {
   if (status.local) return localQuotePermission(status, viewer.id, followsAuthor);
@@ -96,7 +96,7 @@ export function quotePermission(
 export function quoteApprovalOf(
   status: Status,
   author: Account,
-  viewer: Account | null,
+  viewer: Pick<Account, "id" | "uri"> | null,
   followsAuthor: boolean,
 ): QuoteApproval {
   let automatic: string[];

@@ -21,7 +21,7 @@ export async function quotedBundles(
     ),
   ];
   if (ids.length === 0) return new Map();
-  const visible = await loadBundlesByIds(db, ids, viewableBy(viewerId));
+  const visible = await loadBundlesByIds(db, ids, viewableBy(viewerId), viewerId);
   return new Map(visible.map((b) => [b.status.id, b]));
 }
 

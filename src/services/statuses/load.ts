@@ -18,6 +18,7 @@ import { emojisFor } from "../emojis/emojis.ts";
 import type { Media } from "../media/media.ts";
 import type { Poll } from "../polls/polls.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
+import { marksColumns, marksOfRow } from "./viewer-marks.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
 
@@ -39,16 +40,23 @@ interface BundleRow extends Json {
  * these boost (loaded whole). `roots`: a select of the page's status ids as `id` (a list, or the
  * page query itself, which then runs inside this statement). `given`: the roots are already
  * loaded (their rows are not mapped again). `root` narrows the roots (e.g. to what a viewer may
- * see); boosted ones follow.
+ * see); boosted ones follow. `viewerId`: with that viewer's marks (`favourited`, …) per status.
  */
-async function bundleRows(db: Tx, roots: SQL, given: boolean, root: SQL = sql`true`) {
+async function bundleRows(
+  db: Tx,
+  roots: SQL,
+  given: boolean,
+  viewerId: string | null,
+  root: SQL = sql`true`,
+) {
+  const marks = viewerId ? sql`${marksColumns(viewerId, sql`w.id`)},` : sql``;
   return queryRows<BundleRow>(
     db,
     sql`with r as materialized (${roots})
       select s.id::text as id, w.given, w.root,
         ${flatColumns(statuses, "s", "s")}, ${flatColumns(accounts, "a", "a")},
         ${flatColumns(accountStats, "ast", "ast")}, ${flatColumns(statusStats, "st", "st")},
-        ${flatColumns(quotes, "q", "q")}, ${flatColumns(polls, "p", "p")},
+        ${flatColumns(quotes, "q", "q")}, ${flatColumns(polls, "p", "p")}, ${marks}
         (select json_agg(${jsonRow(accounts, "ma")}) from mentions m
           join accounts ma on ma.id = m.account_id where m.status_id = s.id) as mentions,
         (select json_agg(t.name) from status_tags t where t.status_id = s.id) as tags,
@@ -74,7 +82,12 @@ async function bundleRows(db: Tx, roots: SQL, given: boolean, root: SQL = sql`tr
 type Part = Omit<StatusBundle, "reblog"> & { reblogOfId: string | null };
 
 /** Statuses and their parts from `bundleRows` (custom emoji: one more query when any is used). */
-async function parts(db: Tx, rows: BundleRow[], given: Status[]): Promise<Map<string, Part>> {
+async function parts(
+  db: Tx,
+  rows: BundleRow[],
+  given: Status[],
+  viewerId: string | null,
+): Promise<Map<string, Part>> {
   const known = new Map(given.map((s) => [s.id, s]));
   const out = new Map<string, Part>();
   for (const r of rows) {
@@ -96,6 +109,7 @@ async function parts(db: Tx, rows: BundleRow[], given: Status[]): Promise<Map<st
       media: (r.media ?? []).map((m) => fromJsonRow<Media>(mediaAttachments, m)),
       poll: fromFlatRow<Poll>(polls, r, "p", "id"),
       emojis: [],
+      marks: viewerId ? marksOfRow(viewerId, r) : undefined,
       reblogOfId: status.reblogOfId,
     });
   }
@@ -138,10 +152,15 @@ function bundlesOf(all: Map<string, Part>, roots: string[]): StatusBundle[] {
  * statement whatever the count (plus one for custom emoji when the texts use any); a boost's
  * bundle carries the boosted status as `reblog`, loaded in the same statement.
  */
-export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[]> {
+export async function loadBundles(
+  db: Tx,
+  page: Status[],
+  viewerId: string | null = null,
+): Promise<StatusBundle[]> {
   if (page.length === 0) return [];
   const ids = [...new Set(page.map((s) => s.id))];
-  const all = await parts(db, await bundleRows(db, listed(ids), true), page);
+  const rows = await bundleRows(db, listed(ids), true, viewerId);
+  const all = await parts(db, rows, page, viewerId);
   return bundlesOf(
     all,
     page.map((s) => s.id),
@@ -152,10 +171,16 @@ export async function loadBundles(db: Tx, page: Status[]): Promise<StatusBundle[
  * The same for statuses known by id, loaded in the same statement; `root` narrows which of them
  * are loaded (a condition on `s`, the status), e.g. to those a viewer may see. Keeps `ids`' order.
  */
-export async function loadBundlesByIds(db: Tx, ids: string[], root?: SQL): Promise<StatusBundle[]> {
+export async function loadBundlesByIds(
+  db: Tx,
+  ids: string[],
+  root?: SQL,
+  viewerId: string | null = null,
+): Promise<StatusBundle[]> {
   if (ids.length === 0) return [];
   const unique = [...new Set(ids)];
-  return bundlesOf(await parts(db, await bundleRows(db, listed(unique), false, root), []), unique);
+  const rows = await bundleRows(db, listed(unique), false, viewerId, root);
+  return bundlesOf(await parts(db, rows, [], viewerId), unique);
 }
 
 /**
@@ -164,11 +189,15 @@ export async function loadBundlesByIds(db: Tx, ids: string[], root?: SQL): Promi
  * costs one round trip and its statuses cross the wire once. Newest first (id order, as the
  * timelines page).
  */
-export async function loadPageBundles(db: Tx, page: SQL): Promise<StatusBundle[]> {
-  const rows = await bundleRows(db, page, false);
+export async function loadPageBundles(
+  db: Tx,
+  page: SQL,
+  viewerId: string | null = null,
+): Promise<StatusBundle[]> {
+  const rows = await bundleRows(db, page, false, viewerId);
   const roots = rows.filter((r) => r.root).map((r) => String(r.id));
   roots.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)).reverse();
-  return bundlesOf(await parts(db, rows, []), roots);
+  return bundlesOf(await parts(db, rows, [], viewerId), roots);
 }
 
 const listed = (ids: string[]) => sql`select unnest(${idArray(ids)}) as id`;

@@ -26,6 +26,25 @@ export interface StatusBundle {
   poll?: Poll | null;
   /** Custom emoji its content and content warning use (of its author's server). */
   emojis?: CustomEmoji[];
+  /** The viewer's own dealings with it, when it was loaded for a viewer (`marksColumns`). */
+  marks?: StatusMarks;
+}
+
+/** One status's `favourited`, `reblogged`, … for the viewer it was loaded for. */
+export interface StatusMarks {
+  viewerId: string;
+  /** The viewer's actor id (quote permissions), null when the account is gone. */
+  viewerUri: string | null;
+  favourited: boolean;
+  reblogged: boolean;
+  bookmarked: boolean;
+  pinned: boolean;
+  /** In a thread the viewer muted. */
+  muted: boolean;
+  /** The viewer follows its author (accepted). */
+  followsAuthor: boolean;
+  /** The viewer's chosen options of its poll, sorted. */
+  votes: number[];
 }
 
 export interface StatusCounts {

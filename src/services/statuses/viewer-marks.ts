@@ -1,9 +1,10 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../../db/client.ts";
 import { fromJsonRow, idArray, jsonRow } from "../../db/json-row.ts";
 import { accounts } from "../../db/schema/index.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { threadNotMuted } from "./thread-mutes.ts";
+import type { StatusBundle, StatusMarks } from "./types.ts";
 
 /** What a page of statuses shows about the viewer's own dealings with them. */
 export interface ViewerMarks {
@@ -17,7 +18,8 @@ export interface ViewerMarks {
   followed: Set<string>;
   /** The viewer's chosen options per poll id (`voted`, `own_votes`), sorted. */
   votes: Map<string, number[]>;
-  viewer: Account | null;
+  /** What quote permissions need of the viewer (null: nobody signed in, or the account is gone). */
+  viewer: Pick<Account, "id" | "uri"> | null;
 }
 
 export const NO_MARKS: ViewerMarks = {
@@ -91,4 +93,69 @@ export async function viewerMarks(
     votes,
     viewer: row.viewer ? fromJsonRow<Account>(accounts, row.viewer) : null,
   };
+}
+
+/**
+ * The same marks as columns of the bundle statement (`statuses/load.ts`), one set per status:
+ * `s` the status, `p` its poll, `statusId` its id (not `s.id`: the thread walk names its own
+ * `s`). Each column an index probe by the viewer's id; the page saves a statement.
+ */
+export function marksColumns(viewerId: string, statusId: SQL): SQL {
+  const v = sql`${viewerId}::bigint`;
+  return sql`exists (select 1 from favourites f where f.account_id = ${v} and f.status_id = s.id) as vm_favourited,
+    exists (select 1 from statuses r where r.account_id = ${v} and r.reblog_of_id = s.id) as vm_reblogged,
+    exists (select 1 from bookmarks b where b.account_id = ${v} and b.status_id = s.id) as vm_bookmarked,
+    exists (select 1 from status_pins sp where sp.account_id = ${v} and sp.status_id = s.id) as vm_pinned,
+    not ${threadNotMuted(v, statusId)} as vm_muted,
+    exists (select 1 from follows fo where fo.follower_id = ${v} and fo.following_id = s.account_id
+      and fo.state = 'accepted') as vm_followed,
+    (select json_agg(pv.choice order by pv.choice) from poll_votes pv
+      where pv.account_id = ${v} and pv.poll_id = p.id) as vm_votes,
+    (select va.uri from accounts va where va.id = ${v}) as vm_viewer_uri`;
+}
+
+/** One bundle row's marks (`marksColumns`), or undefined when the row was loaded without. */
+export function marksOfRow(viewerId: string, r: Record<string, unknown>): StatusMarks | undefined {
+  if (r.vm_favourited === undefined) return undefined;
+  return {
+    viewerId,
+    viewerUri: (r.vm_viewer_uri as string | null) ?? null,
+    favourited: r.vm_favourited === true,
+    reblogged: r.vm_reblogged === true,
+    bookmarked: r.vm_bookmarked === true,
+    pinned: r.vm_pinned === true,
+    muted: r.vm_muted === true,
+    followsAuthor: r.vm_followed === true,
+    votes: (r.vm_votes as number[] | null) ?? [],
+  };
+}
+
+/**
+ * The page's marks from its bundles when every one was loaded with this viewer's marks, else
+ * null (the caller asks `viewerMarks`).
+ */
+export function marksOfBundles(bundles: StatusBundle[], viewerId: string): ViewerMarks | null {
+  if (!bundles.every((b) => b.marks?.viewerId === viewerId)) return null;
+  const marks: ViewerMarks = {
+    favourited: new Set(),
+    reblogged: new Set(),
+    bookmarked: new Set(),
+    pinned: new Set(),
+    muted: new Set(),
+    followed: new Set(),
+    votes: new Map(),
+    viewer: null,
+  };
+  for (const { status, marks: m, poll } of bundles) {
+    if (!m) continue;
+    if (m.viewerUri) marks.viewer = { id: viewerId, uri: m.viewerUri };
+    if (m.favourited) marks.favourited.add(status.id);
+    if (m.reblogged) marks.reblogged.add(status.id);
+    if (m.bookmarked) marks.bookmarked.add(status.id);
+    if (m.pinned) marks.pinned.add(status.id);
+    if (m.muted) marks.muted.add(status.id);
+    if (m.followsAuthor) marks.followed.add(status.accountId);
+    if (poll && m.votes.length > 0) marks.votes.set(poll.id, m.votes);
+  }
+  return marks;
 }

@@ -36,6 +36,7 @@ export async function homeTimeline(db: Tx, accountId: string, page: Page): Promi
       from ${homeFeed} join ${statuses} on ${statuses.id} = ${homeFeed.statusId}
       where ${and(eq(homeFeed.accountId, accountId), shownTo(accountId), ...where)}
       order by ${order} limit ${literalLimit(page.limit)}`,
+    accountId,
   );
 }
 

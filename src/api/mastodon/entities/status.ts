@@ -8,7 +8,7 @@ import {
   type StatusBundle,
   shownSensitive,
 } from "../../../services/statuses/types.ts";
-import { viewerMarks } from "../../../services/statuses/viewer-marks.ts";
+import { marksOfBundles, viewerMarks } from "../../../services/statuses/viewer-marks.ts";
 import { type MastodonAccount, serializeAccounts } from "./account.ts";
 import { type MastodonCustomEmoji, serializeEmoji } from "./custom-emoji.ts";
 import type { MastodonFilterResult } from "./filter.ts";
@@ -90,15 +90,17 @@ export async function serializeBundles(
   const pollIds = all.flatMap((b) => (b.poll ? [b.poll.id] : []));
   // The viewer's favourites, boosts, bookmarks, pins, votes, muted threads and follows of the
   // authors among the page: one statement, whatever the page holds.
+  // Loaded with the bundles when they were loaded for this viewer; else one statement.
   const [serializedAccounts, marks] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
-    viewerMarks(
-      db,
-      viewerId,
-      ids,
-      people.map((p) => p.id),
-      pollIds,
-    ),
+    (viewerId && marksOfBundles(all, viewerId)) ||
+      viewerMarks(
+        db,
+        viewerId,
+        ids,
+        people.map((p) => p.id),
+        pollIds,
+      ),
   ]);
   const { favourited, reblogged, followed, viewer, bookmarked, pinned } = marks;
   const { votes: ownVotes, muted: mutedThreads } = marks;
@@ -167,5 +169,6 @@ export async function serializeStatuses(
   publicUrl: string,
   viewerId?: string | null,
 ): Promise<MastodonStatus[]> {
-  return serializeBundles(db, await loadBundles(db, rows), publicUrl, viewerId);
+  const bundles = await loadBundles(db, rows, viewerId ?? null);
+  return serializeBundles(db, bundles, publicUrl, viewerId);
 }
