@@ -22,7 +22,8 @@ export interface ViewerMarks {
   viewer: Pick<Account, "id" | "uri"> | null;
 }
 
-export const NO_MARKS: ViewerMarks = {
+/** Marks with nothing marked yet (fresh sets: callers may fill them). */
+const emptyMarks = (): ViewerMarks => ({
   favourited: new Set(),
   reblogged: new Set(),
   bookmarked: new Set(),
@@ -31,7 +32,9 @@ export const NO_MARKS: ViewerMarks = {
   followed: new Set(),
   votes: new Map(),
   viewer: null,
-};
+});
+
+export const NO_MARKS: ViewerMarks = emptyMarks();
 
 interface Row {
   favourited: string[] | null;
@@ -136,16 +139,7 @@ export function marksOfRow(viewerId: string, r: Record<string, unknown>): Status
  */
 export function marksOfBundles(bundles: StatusBundle[], viewerId: string): ViewerMarks | null {
   if (!bundles.every((b) => b.marks?.viewerId === viewerId)) return null;
-  const marks: ViewerMarks = {
-    favourited: new Set(),
-    reblogged: new Set(),
-    bookmarked: new Set(),
-    pinned: new Set(),
-    muted: new Set(),
-    followed: new Set(),
-    votes: new Map(),
-    viewer: null,
-  };
+  const marks = emptyMarks();
   for (const { status, marks: m, poll } of bundles) {
     if (!m) continue;
     if (m.viewerUri) marks.viewer = { id: viewerId, uri: m.viewerUri };
