@@ -34,7 +34,7 @@ export default defineConfig({
     sequence: { sequencer: SlowestFirst },
     // Test files and Tern run on Node's own loader (type stripping, as `npm start` runs), not
     // through Vite's transform and module runner: no vi.mock here needs one. With the worker
-    // set-up below (the compile cache and main.ts's package resolution cache), one PGlite pass
+    // set-up below (the compile cache and main.js's package resolution cache), one PGlite pass
     // took 19% less CPU (1,661 -> 1,349 s) and 7.5% less wall time (814 -> 753 s).
     experimental: { viteModuleRunner: false, nodeLoader: false },
     setupFiles: ["test/helpers/worker-setup.ts"],

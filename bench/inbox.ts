@@ -65,7 +65,7 @@ async function startTern(): Promise<{ tern: Tern; port: number; close(): Promise
 /** A worker process on the same database (PostgreSQL only); resolves once it answers /health. */
 async function startWorkerProcess(tern: Tern): Promise<ChildProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...process.execArgv, "src/main.ts"], {
+  const child = spawn(process.execPath, [...process.execArgv, "src/main.js"], {
     env: {
       ...process.env,
       ...env,

@@ -129,7 +129,7 @@ async function tern(dbEnv: Record<string, string>): Promise<Measured> {
   };
   if (!dbEnv.DATABASE_URL) delete env.DATABASE_URL;
   const host = `localhost:${port}`;
-  return measure([...NODE_FLAGS, "src/main.ts"], env, port, [
+  return measure([...NODE_FLAGS, "src/main.js"], env, port, [
     "/api/v1/instance",
     "/api/v2/instance",
     "/api/v1/timelines/public?limit=40",

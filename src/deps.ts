@@ -4,7 +4,7 @@ import type { Db } from "./db/client.ts";
 import type { FedContext } from "./federation/context.ts";
 import type { StreamingHub } from "./streaming/hub.ts";
 
-/** Everything a router needs, built once in main.ts (or a test) and handed to createApp. */
+/** Everything a router needs, built once in main.js (or a test) and handed to createApp. */
 export interface AppDeps {
   config: Config;
   db: Db;

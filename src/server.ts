@@ -33,7 +33,7 @@ export interface Tern {
 
 /**
  * Assembles a Tern instance: database (migrated), Fedify on our queue and KV, the Hono app, and
- * the worker when the role asks for it. main.ts adds the HTTP listener; tests use this directly.
+ * the worker when the role asks for it. start.ts adds the HTTP listener; tests use this directly.
  */
 export async function assemble(
   config: Config,

@@ -1,4 +1,4 @@
-/** Starts the process: config, assemble, listen, signals and graceful shutdown (see main.ts). */
+/** Starts the process: config, assemble, listen, signals and graceful shutdown (see main.js). */
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { healthRoutes } from "./api/health.ts";

@@ -12,7 +12,7 @@ const SRC = resolve(import.meta.dirname, "../src");
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+    return statSync(path).isDirectory() ? files(path) : /\.[jt]s$/.test(path) ? [path] : [];
   });
 }
 
@@ -56,11 +56,11 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
-  it("only the composition root imports app.ts, and nothing imports main.ts", () => {
+  it("only the composition root imports app.ts, and nothing imports main.js", () => {
     const offenders = sources.flatMap((f) =>
       runtimeImports(f.text)
         .map((spec) => resolved(f.path, spec))
-        .filter((dep) => dep === "main.ts" || (dep === "app.ts" && f.path !== "server.ts"))
+        .filter((dep) => dep === "main.js" || (dep === "app.ts" && f.path !== "server.ts"))
         .map((dep) => `${f.path} -> ${dep}`),
     );
     expect(offenders).toEqual([]);

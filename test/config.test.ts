@@ -171,7 +171,7 @@ describe("configuration", () => {
   });
 
   it("stops the server at start-up with the reason, before touching any data", () => {
-    const result = spawnSync(process.execPath, ["src/main.ts"], {
+    const result = spawnSync(process.execPath, ["src/main.js"], {
       cwd: new URL("..", import.meta.url).pathname,
       env: { ...process.env, PORT: "seventy", DATA_DIR: "/nonexistent/tern" },
       encoding: "utf8",

@@ -1,5 +1,5 @@
 /**
- * A shortcut for Node's ESM resolution of installed packages, installed by main.ts before the
+ * A shortcut for Node's ESM resolution of installed packages, installed by main.js before the
  * server's module graph is loaded.
  *
  * Why: Node 24 looks up the package scope of every `.js` file it resolves to learn its module

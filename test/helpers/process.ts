@@ -69,7 +69,7 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `node src/main.ts` and waits until it answers HTTP (or, for a worker, until it logs).
+ * Starts `node src/main.js` and waits until it answers HTTP (or, for a worker, until it logs).
  * A port found free may be taken by another test's listener before the child binds it; when the
  * port was not given, that is retried on a new port.
  */
@@ -86,7 +86,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 
 async function startServerOnce(env: Record<string, string>): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [...NODE_FLAGS, "src/main.ts"], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, "src/main.js"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env, PORT: port },
     stdio: ["ignore", "pipe", "pipe"],
