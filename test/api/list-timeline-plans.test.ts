@@ -121,7 +121,10 @@ async function statementsFor(path: string, limit: number): Promise<number> {
   return queries - before;
 }
 
-/** The plan of the one statement of a page that reads `table`, with its parameters inlined. */
+/**
+ * The plan of the one statement of a page that reads `table`, with its parameters inlined: of
+ * the page's own query, which runs inside the statement loading its bundles (`CTE r`).
+ */
 async function planOf(path: string, pattern: RegExp): Promise<string> {
   log = [];
   await page(path, 40);
@@ -133,7 +136,12 @@ async function planOf(path: string, pattern: RegExp): Promise<string> {
       : `'${String(v).replace(/'/g, "''")}'`;
   const text = main!.query.replace(/\$(\d+)/g, (_, n) => literal(main!.params[Number(n) - 1]));
   const rows = await queryRows<Record<string, string>>(database.db, sql.raw(`explain ${text}`));
-  return rows.map((r) => Object.values(r)[0]).join("\n");
+  const lines = rows.map((r) => Object.values(r)[0]);
+  const start = lines.findIndex((l) => /^\s*CTE r$/.test(l));
+  expect(start, lines.join("\n")).toBeGreaterThanOrEqual(0);
+  const depth = (l: string) => l.length - l.trimStart().length;
+  const end = lines.findIndex((l, i) => i > start && depth(l) <= depth(lines[start]));
+  return lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
 }
 
 const pages = [

@@ -3,7 +3,8 @@ import { type Db, queryRows, type Tx } from "../../db/client.ts";
 import { listFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page, pageLimit } from "../paging.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
-import type { Status } from "../statuses/types.ts";
+import { loadPageBundles } from "../statuses/load.ts";
+import type { StatusBundle } from "../statuses/types.ts";
 import { inFollowLanguages } from "../timelines/fanout.ts";
 
 /**
@@ -109,11 +110,11 @@ export async function listTimeline(
   ownerId: string,
   listId: string,
   page: Page,
-): Promise<Status[]> {
-  const { where, order, newestFirst } = keyset(listFeed.statusId, page);
+): Promise<StatusBundle[]> {
+  const { where, order } = keyset(listFeed.statusId, page);
   const boostedAuthor = sql`(select o.account_id from statuses o where o.id = ${listFeed.reblogOfId})`;
-  const rows = await db
-    .select({ status: statuses })
+  const ids = db
+    .select({ id: sql`${listFeed.statusId}`.as("id") })
     .from(listFeed)
     .innerJoin(statuses, eq(statuses.id, listFeed.statusId))
     .where(
@@ -126,5 +127,6 @@ export async function listTimeline(
     )
     .orderBy(order)
     .limit(pageLimit(page.limit));
-  return newestFirst(rows.map((r) => r.status));
+  // The page runs inside the statement that loads its bundles (one round trip).
+  return loadPageBundles(db, ids.getSQL(), ownerId);
 }

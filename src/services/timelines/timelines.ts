@@ -40,21 +40,24 @@ export async function homeTimeline(db: Tx, accountId: string, page: Page): Promi
   );
 }
 
-/** Public posts, newest first; `local` only this server's, `remote` only others'. No boosts (Mastodon). */
+/**
+ * Public posts, newest first, with their bundles (the page runs inside the bundle statement);
+ * `local` only this server's, `remote` only others'. No boosts (Mastodon).
+ */
 export async function publicTimeline(
   db: Tx,
   page: Page,
   scope: { local?: boolean; remote?: boolean; onlyMedia?: boolean },
   viewerId: string | null = null,
-): Promise<Status[]> {
-  const { where, order, newestFirst } = keyset(statuses.id, page);
+): Promise<StatusBundle[]> {
+  const { where, order } = keyset(statuses.id, page);
   // A literal, not a bound `= $1`: a generic (prepared) plan can then still match the partial
   // statuses_local_public_idx, whose predicate is `visibility = 'public' and local`.
   if (scope.local) where.push(sql`${statuses.local}`);
   if (scope.remote) where.push(eq(statuses.local, false));
   if (scope.onlyMedia) where.push(hasMediaAttachments());
-  const rows = await db
-    .select()
+  const ids = db
+    .select({ id: statuses.id })
     .from(statuses)
     .where(
       and(
@@ -69,7 +72,7 @@ export async function publicTimeline(
     )
     .orderBy(order)
     .limit(pageLimit(page.limit));
-  return newestFirst(rows);
+  return loadPageBundles(db, ids.getSQL(), viewerId);
 }
 
 /**

@@ -5,7 +5,7 @@ import { listTimeline } from "../../../services/lists/feed.ts";
 import { getList } from "../../../services/lists/lists.ts";
 import { homeTimeline, publicTimeline } from "../../../services/timelines/timelines.ts";
 import { readQuery } from "../body.ts";
-import { serializeBundles, serializeStatuses } from "../entities/status.ts";
+import { serializeBundles } from "../entities/status.ts";
 import type { ApiEnv } from "../env.ts";
 import { ViewerFilters } from "../filtering.ts";
 import { currentAccount, requireScope, scopeIfToken } from "../middleware/auth.ts";
@@ -42,7 +42,7 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
   app.get("/public", scopeIfToken("read:statuses"), async (c) => {
     const scope = readQuery(c, publicQuery);
     const viewer = c.var.auth?.account?.id ?? null;
-    const [rows, filters] = await Promise.all([
+    const [bundles, filters] = await Promise.all([
       publicTimeline(
         db,
         readPage(c),
@@ -53,10 +53,10 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
     ]);
     setLinkHeader(
       c,
-      rows.map((s) => s.id),
+      bundles.map((b) => b.status.id),
       config.publicUrl,
     );
-    const page = await serializeStatuses(db, rows, config.publicUrl, viewer ?? undefined);
+    const page = await serializeBundles(db, bundles, config.publicUrl, viewer ?? undefined);
     return c.json(filters.apply(page));
   });
 
@@ -67,13 +67,13 @@ export function timelinesRouter(deps: AppDeps): Hono<ApiEnv> {
       getList(db, me, idParam(c.req.param("id"))),
       ViewerFilters.load(db, me, "home"),
     ]);
-    const rows = await listTimeline(db, me, list.id, readPage(c));
+    const bundles = await listTimeline(db, me, list.id, readPage(c));
     setLinkHeader(
       c,
-      rows.map((s) => s.id),
+      bundles.map((b) => b.status.id),
       config.publicUrl,
     );
-    return c.json(filters.apply(await serializeStatuses(db, rows, config.publicUrl, me)));
+    return c.json(filters.apply(await serializeBundles(db, bundles, config.publicUrl, me)));
   });
 
   // Posts linking to a URL (trending links): Tern keeps no link cards yet, so none.
