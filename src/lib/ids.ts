@@ -29,3 +29,7 @@ export function idAtTime(ms: number): string {
 export function isId(s: string): boolean {
   return /^\d{1,19}$/.test(s) && BigInt(s) <= 9223372036854775807n;
 }
+
+/** Orders decimal ids by value (oldest first): for `sort`, as PostgreSQL orders the bigints. */
+export const compareIds = (a: string, b: string): number =>
+  BigInt(a) < BigInt(b) ? -1 : a === b ? 0 : 1;

@@ -2,15 +2,13 @@ import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../../db/client.ts";
 import { accounts, conversations, mentions, statuses } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
-import { newId } from "../../lib/ids.ts";
+import { compareIds, newId } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { keyset, type Page, pageLimit } from "../paging.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
 import type { Status } from "../statuses/types.ts";
 
 export type Conversation = typeof conversations.$inferSelect;
-
-const byNumber = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : a === b ? 0 : 1);
 
 /**
  * A direct status (local or remote), in the transaction that stores it: every local participant
@@ -23,7 +21,7 @@ export async function recordConversation(
   mentionedIds: string[],
 ): Promise<void> {
   if (status.visibility !== "direct") return;
-  const participants = [...new Set([status.accountId, ...mentionedIds])].sort(byNumber);
+  const participants = [...new Set([status.accountId, ...mentionedIds])].sort(compareIds);
   const locals = await tx
     .select({ id: accounts.id })
     .from(accounts)

@@ -82,8 +82,11 @@ function buildLookup(db: Tx) {
 /** A live (unrevoked) token and its account; undefined when unknown or revoked. */
 export async function findAccessToken(db: Tx, token: string): Promise<TokenLookup | undefined> {
   if (token === "" || token.length > MAX_TOKEN_LENGTH) return undefined;
-  const lookup = lookups.get(db) ?? buildLookup(db);
-  lookups.set(db, lookup);
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = buildLookup(db);
+    lookups.set(db, lookup);
+  }
   const [row] = await lookup.execute({ hash: sha256Hex(token) });
   if (!row) return undefined;
   // A token made for an account that has since gone is dead (the FK cascades, but be sure).

@@ -12,6 +12,7 @@ import {
   statusStats,
 } from "../../db/schema/index.ts";
 import { notFound } from "../../lib/errors.ts";
+import { compareIds } from "../../lib/ids.ts";
 import type { Account } from "../accounts/accounts.ts";
 import { rememberStats } from "../accounts/stats.ts";
 import { emojisFor } from "../emojis/emojis.ts";
@@ -196,7 +197,7 @@ export async function loadPageBundles(
 ): Promise<StatusBundle[]> {
   const rows = await bundleRows(db, page, false, viewerId);
   const roots = rows.filter((r) => r.root).map((r) => String(r.id));
-  roots.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)).reverse();
+  roots.sort((a, b) => compareIds(b, a));
   return bundlesOf(await parts(db, rows, [], viewerId), roots);
 }
 

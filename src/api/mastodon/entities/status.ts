@@ -89,8 +89,8 @@ export async function serializeBundles(
   const ids = all.map((b) => b.status.id);
   const pollIds = all.flatMap((b) => (b.poll ? [b.poll.id] : []));
   // The viewer's favourites, boosts, bookmarks, pins, votes, muted threads and follows of the
-  // authors among the page: one statement, whatever the page holds.
-  // Loaded with the bundles when they were loaded for this viewer; else one statement.
+  // authors among the page: loaded with the bundles when they were loaded for this viewer, else
+  // one statement, whatever the page holds.
   const [serializedAccounts, marks] = await Promise.all([
     serializeAccounts(db, people, publicUrl),
     (viewerId && marksOfBundles(all, viewerId)) ||
