@@ -29,7 +29,10 @@ import { createActivity, deleteActivity, updateActivity } from "./to-ap/note.ts"
 
 type Ctx = Context<FedContext>;
 
-export function recipientOf(a: Account): Recipient {
+/** What delivering to an account needs of it. */
+export type Addressable = Pick<Account, "uri" | "inboxUrl" | "sharedInboxUrl">;
+
+export function recipientOf(a: Addressable): Recipient {
   return {
     id: new URL(a.uri),
     inboxId: a.inboxUrl ? new URL(a.inboxUrl) : null,
@@ -38,7 +41,7 @@ export function recipientOf(a: Account): Recipient {
 }
 
 /** Whether an account's URLs parse: one bad row must not fail a whole fan-out (it is skipped). */
-export const hasUsableUrls = (a: Account) =>
+export const hasUsableUrls = (a: Addressable) =>
   URL.canParse(a.uri) &&
   (a.inboxUrl === null || URL.canParse(a.inboxUrl)) &&
   (a.sharedInboxUrl === null || URL.canParse(a.sharedInboxUrl));
