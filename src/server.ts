@@ -75,6 +75,8 @@ export async function assemble(
         concurrency: 64,
         hostOf: fedifyDeliveryHost,
         hostConcurrency: config.deliveryHostConcurrency,
+        // Every delivery of one fan-out carries the same activity and signing keys.
+        sharedFields: ["activity", "keys"],
         refuses: async (message) =>
           (await refusedHost(fedifyDeliveryHost(message))) ||
           (await skipsDelivery(deliveryHealth, message)),

@@ -5,11 +5,13 @@ import type {
   MessageQueueListenOptions,
 } from "@fedify/fedify";
 import { sql } from "drizzle-orm";
-import { type Db, queryRows, type Tx } from "../db/client.ts";
+import { type Db, queryRows } from "../db/client.ts";
 import { jobs } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
 import { storableJson } from "../lib/storable-json.ts";
 import { notifyQueue } from "../services/jobs.ts";
+import { type ClaimSpec, claimDue } from "./claim.ts";
+import { PartReader, splitShared, storeParts } from "./job-parts.ts";
 
 const log = logger("jobs", "queue");
 
@@ -31,6 +33,11 @@ export interface QueueOptions {
    * unrun when claimed.
    */
   refuses?: (message: unknown) => Promise<boolean>;
+  /**
+   * Object-valued fields that the messages of one enqueue share (the same objects): stored once
+   * in `job_parts` instead of in every job (see job-parts.ts).
+   */
+  sharedFields?: readonly string[];
 }
 
 /**
@@ -97,6 +104,8 @@ export class PgQueue implements MessageQueue {
   readonly #refuses: ((message: unknown) => Promise<boolean>) | undefined;
   /** Only a capped queue looks past `limit` candidates (to fill slots a capped host leaves). */
   readonly #capsHosts: boolean;
+  readonly #sharedFields: readonly string[];
+  readonly #parts: PartReader;
   readonly #workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(db: Db, name: string, options: QueueOptions = {}) {
@@ -110,6 +119,8 @@ export class PgQueue implements MessageQueue {
     this.#hostConcurrency = options.hostConcurrency ?? this.#concurrency;
     this.#refuses = options.refuses;
     this.#capsHosts = options.hostOf !== undefined && this.#hostConcurrency < this.#concurrency;
+    this.#sharedFields = options.sharedFields ?? [];
+    this.#parts = new PartReader(db);
   }
 
   get name(): string {
@@ -169,11 +180,17 @@ export class PgQueue implements MessageQueue {
     const now = Date.now();
     const delayOf = (o?: MessageQueueEnqueueOptions) =>
       o?.delay ? Math.max(0, o.delay.total("millisecond")) : 0;
+    const { split, parts } = splitShared(
+      messages.map((m) => m.payload),
+      this.#sharedFields,
+    );
+    await storeParts(this.#db, parts);
     await this.#db.insert(jobs).values(
-      messages.map(({ payload, options }) => ({
+      messages.map(({ payload, options }, i) => ({
         queue: this.#name,
         // A peer's NUL or lone surrogate would fail the whole insert (jsonb cannot hold them).
-        payload: storableJson(payload),
+        payload: storableJson(split[i].own),
+        part: split[i].part,
         runAt: new Date(now + delayOf(options)),
         orderingKey: options?.orderingKey ?? null,
         host: this.#hostOf(payload),
@@ -270,55 +287,33 @@ export class PgQueue implements MessageQueue {
   }
 
   /**
-   * One statement: lock up to a few times `limit` due candidates (SKIP LOCKED, oldest first, each
-   * ordering key's oldest job only) whose host is under its cap, then take at most `limit` of
-   * them, no host beyond `hostConcurrency` counting the jobs other workers already run for it.
-   * On a capped queue, claims take turns (a transaction-scoped advisory lock per queue): two
+   * Leases up to `limit` due jobs (claim.ts) and merges their shared parts back in. On a capped
+   * queue, claims take turns (a transaction-scoped advisory lock per queue): two
    * workers claiming at the same instant would otherwise each count the other's new claims as
    * free and fill a host's last slots twice.
    */
   async #claim(limit: number): Promise<ClaimedJob[]> {
-    if (!this.#capsHosts) return this.#claimIn(this.#db, limit);
-    return this.#db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`tern.claim:${this.#name}`}))`);
-      return this.#claimIn(tx, limit);
-    });
+    const rows = !this.#capsHosts
+      ? await claimDue(this.#db, this.#claimSpec(limit))
+      : await this.#db.transaction(async (tx) => {
+          await tx.execute(
+            sql`select pg_advisory_xact_lock(hashtext(${`tern.claim:${this.#name}`}))`,
+          );
+          return claimDue(tx, this.#claimSpec(limit));
+        });
+    const payloads = await this.#parts.merge(rows);
+    return rows.map((r, i) => ({ id: String(r.id), payload: payloads[i], attempts: r.attempts }));
   }
 
-  async #claimIn(db: Tx, limit: number): Promise<ClaimedJob[]> {
-    const cap = this.#hostConcurrency;
-    const rows = await queryRows<{ id: string | number; payload: unknown; attempts: number }>(
-      db,
-      sql`
-      with running as (
-        select r.host, count(*)::int as n from jobs r
-        where r.queue = ${this.#name} and r.host is not null
-          and r.locked_until is not null and r.locked_until >= now()
-        group by r.host),
-      candidates as (
-        select j.id, j.host, j.run_at from jobs j
-        where j.queue = ${this.#name} and j.run_at <= now()
-          and (j.locked_until is null or j.locked_until < now())
-          and (j.ordering_key is null or not exists (
-            select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
-          and (j.host is null or coalesce((select n from running where running.host = j.host), 0) < ${cap})
-        order by j.run_at, j.id
-        limit ${this.#capsHosts ? Math.max(limit * 4, 16) : limit}
-        for update skip locked),
-      chosen as (
-        select c.id from (
-          select c.*, row_number() over (partition by c.host order by c.run_at, c.id) as nth
-          from candidates c) c
-        left join running r on r.host = c.host
-        where c.host is null or c.nth + coalesce(r.n, 0) <= ${cap}
-        order by c.run_at, c.id
-        limit ${limit})
-      update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval,
-                      locked_by = ${this.#workerId}, attempts = attempts + 1
-      where id in (select id from chosen)
-      returning id, payload, attempts`,
-    );
-    return rows.map((r) => ({ id: String(r.id), payload: r.payload, attempts: r.attempts }));
+  #claimSpec(limit: number): ClaimSpec {
+    return {
+      queue: this.#name,
+      limit,
+      hostConcurrency: this.#hostConcurrency,
+      capsHosts: this.#capsHosts,
+      leaseMs: this.#leaseMs,
+      workerId: this.#workerId,
+    };
   }
 
   async #run(job: ClaimedJob, handler: (message: unknown) => Promise<void> | void): Promise<void> {

@@ -11,6 +11,7 @@ import { pruneRemoteMediaCache } from "../services/media/remote.ts";
 import { publishOverdueStatuses } from "../services/scheduled/publish.ts";
 import { queueCleanupRuns } from "../services/statuses/cleanup.ts";
 import { runJob } from "./handlers.ts";
+import { sweepJobParts } from "./job-parts.ts";
 import { LEGACY_FEDIFY_QUEUE, PgQueue, type QueueOptions, wakeQueue } from "./queue.ts";
 
 const log = logger("jobs", "worker");
@@ -50,7 +51,10 @@ export function startWorker(deps: {
     ),
   ];
   const listening = deps.listen ? listenForJobs(deps.listen, controller.signal) : undefined;
-  const sweep = setInterval(() => void deps.kv.sweep().catch(() => {}), 10 * 60_000);
+  const sweep = setInterval(() => {
+    void deps.kv.sweep().catch(() => {});
+    void sweepJobParts(deps.db).catch(() => {});
+  }, 10 * 60_000);
   const apiSweep = setInterval(() => void sweepClientApi(deps.db).catch(() => {}), 10 * 60_000);
   const mediaSweep = setInterval(() => {
     void sweepUnattachedMedia(deps.db).catch(() => {});

@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+} from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns.ts";
 
 /**
@@ -22,6 +30,8 @@ export const jobs = pgTable(
     host: text("host"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** The fields this job shares with others (see jobParts), merged into `payload` when claimed. */
+    part: text("part").references((): AnyPgColumn => jobParts.hash),
     createdAt: createdAt(),
   },
   (t) => [
@@ -32,8 +42,21 @@ export const jobs = pgTable(
     index("jobs_host_running_idx")
       .on(t.queue, t.host)
       .where(sql`${t.host} is not null and ${t.lockedUntil} is not null`),
+    index("jobs_part_idx").on(t.part).where(sql`${t.part} is not null`),
   ],
 );
+
+/**
+ * What many jobs of one enqueue carry alike, stored once: the activity and the signing keys of a
+ * fan-out's deliveries (6 KB each, 1,000 times the same for 1,000 inboxes). Keyed by the SHA-256
+ * of the body; `touched_at` is renewed by every enqueue that uses it, and a part neither used for
+ * an hour nor referenced by a job is swept.
+ */
+export const jobParts = pgTable("job_parts", {
+  hash: text("hash").primaryKey(),
+  body: jsonb("body").notNull(),
+  touchedAt: tstz("touched_at").notNull().defaultNow(),
+});
 
 /** Fedify's key-value store (remote key and document cache, idempotence records). */
 export const kv = pgTable(
