@@ -1,4 +1,5 @@
 import { assertPublicUrl, type LookupAll } from "./address-guard.ts";
+import { sendOverHttp } from "./http-send.ts";
 
 /**
  * Every request Tern makes to another server goes through `globalThis.fetch`: Fedify's deliveries
@@ -52,12 +53,20 @@ export function createOutboundFetch(
       init?.headers ?? (input instanceof Request ? input.headers : undefined),
     );
     if (userAgent && !headers.has("user-agent")) headers.set("user-agent", userAgent);
+    const method = (
+      init?.method ?? (input instanceof Request ? input.method : "GET")
+    ).toUpperCase();
+    const safeToReplay = method === "GET" || method === "HEAD";
+    if (!safeToReplay && input instanceof Request && init?.body == null) {
+      // A delivery: never redirected (its body cannot be replayed to another hop, see below).
+      if (!allowPrivateAddresses) await assertPublicUrl(input.url, lookupAll);
+      return sendOverHttp(input, headers, signal);
+    }
     // The caller's Request is handed on as it is, not re-wrapped: wrapped, one hung delivery in
     // test/federation/hanging-peers.test.ts kept running past its deadline (cause not found).
     if (allowPrivateAddresses) return base(input, { ...init, headers, signal });
     const request = new Request(input, { ...init, headers, signal });
     await assertPublicUrl(request.url, lookupAll);
-    const safeToReplay = request.method === "GET" || request.method === "HEAD";
     if (request.redirect !== "follow" || !safeToReplay) {
       // A body cannot be replayed to the next hop here; such callers (Fedify's doubleKnock) follow
       // redirects themselves with redirect: "manual", and each hop comes through this wrapper.

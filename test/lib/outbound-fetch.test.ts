@@ -11,11 +11,22 @@ let server: Server;
 let port = 0;
 const hanging: ServerResponse[] = [];
 const hits: string[] = [];
+const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     hits.push(req.url ?? "");
     if (req.url === "/hang") return void hanging.push(res);
+    if (req.url === "/inbox" || req.url === "/big") {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+        if (req.url === "/big") return void res.writeHead(200).end("x".repeat(3 << 20));
+        res.writeHead(202, { "content-type": "text/plain", "x-peer": "yes" }).end("accepted");
+      });
+      return;
+    }
     if (req.url === "/slow-body") {
       res.writeHead(200, { "content-type": "text/plain" });
       res.write("a little, ");
@@ -102,5 +113,74 @@ describe("the outbound address guard", () => {
     const fine = encodeURIComponent(`http://localhost:${port}/`);
     const res = await guarded()(`http://localhost:${port}/redirect?to=${fine}`);
     expect(await res.text()).toBe("ok");
+  });
+});
+
+describe("deliveries (POSTs of a Request, sent with Node's HTTP client)", () => {
+  const delivery = (path: string, host = "127.0.0.1") =>
+    new Request(`http://${host}:${port}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/activity+json", signature: "keyId=..." },
+      body: JSON.stringify({ type: "Create" }),
+    });
+  const withAgent = (timeoutMs: number) =>
+    createOutboundFetch(fetch, () => ({
+      timeoutMs,
+      allowPrivateAddresses: true,
+      userAgent: "Tern/test",
+    }));
+
+  it("sends the body and headers (with our User-Agent) and answers with the peer's response", async () => {
+    const res = await withAgent(5_000)(delivery("/inbox"), { redirect: "manual" });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("x-peer")).toBe("yes");
+    expect(await res.text()).toBe("accepted");
+    const got = received.at(-1)!;
+    expect(got.body).toBe('{"type":"Create"}');
+    expect(got.headers).toMatchObject({
+      "content-type": "application/activity+json",
+      "content-length": "17",
+      signature: "keyId=...",
+      "user-agent": "Tern/test",
+      host: `127.0.0.1:${port}`,
+    });
+  });
+
+  it("gives up on a peer that never answers, at the deadline, as fetch does", async () => {
+    const started = Date.now();
+    await expect(withAgent(300)(delivery("/hang"))).rejects.toMatchObject({
+      name: "TimeoutError",
+    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("does not follow a redirect with the body, and keeps only the first MiB of an answer", async () => {
+    const to = encodeURIComponent(`http://127.0.0.1:${port}/inbox`);
+    const count = received.length;
+    const moved = await withAgent(5_000)(delivery(`/redirect?to=${to}`));
+    expect(moved.status).toBe(302);
+    expect(received.length).toBe(count);
+    const big = await withAgent(5_000)(delivery("/big"));
+    expect((await big.text()).length).toBeLessThanOrEqual(1 << 20);
+  });
+
+  it("refuses a private address before connecting, and a refused connection is a fetch failure", async () => {
+    const count = received.length;
+    await expect(
+      guarded(async () => ["127.0.0.1"])(delivery("/inbox", "localhost")),
+    ).rejects.toThrow(/not a public address/);
+    expect(received.length).toBe(count);
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const refused = new Request(`http://127.0.0.1:${closedPort}/inbox`, {
+      method: "POST",
+      body: "{}",
+    });
+    await expect(withAgent(5_000)(refused)).rejects.toMatchObject({
+      name: "TypeError",
+      cause: { code: "ECONNREFUSED" },
+    });
   });
 });
