@@ -34,6 +34,8 @@ export async function sendOverHttp(
   headers.forEach((value, name) => {
     outgoing[name] = value;
   });
+  // Node sends a DELETE's body (and others') without a length unless told: say it always.
+  if (body) outgoing["content-length"] = String(body.length);
   return new Promise<Response>((resolve, reject) => {
     // Errors look like fetch's own: the signal's reason once it fired (a TimeoutError at the
     // deadline), else a TypeError with the cause, which callers classify.

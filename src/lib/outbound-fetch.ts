@@ -57,7 +57,7 @@ export function createOutboundFetch(
       init?.method ?? (input instanceof Request ? input.method : "GET")
     ).toUpperCase();
     const safeToReplay = method === "GET" || method === "HEAD";
-    if (!safeToReplay && input instanceof Request && init?.body == null) {
+    if (method === "POST" && input instanceof Request && init?.body == null) {
       // A delivery: never redirected (its body cannot be replayed to another hop, see below).
       if (!allowPrivateAddresses) await assertPublicUrl(input.url, lookupAll);
       return sendOverHttp(input, headers, signal);

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendOverHttp } from "../../src/lib/http-send.ts";
 import { createOutboundFetch, type OutboundOptions } from "../../src/lib/outbound-fetch.ts";
 
 /**
@@ -144,6 +145,23 @@ describe("deliveries (POSTs of a Request, sent with Node's HTTP client)", () => 
       "user-agent": "Tern/test",
       host: `127.0.0.1:${port}`,
     });
+  });
+
+  it("sends other requests with a body whole: a DELETE's arrives with its length (masto sends those)", async () => {
+    const body = JSON.stringify({ account_ids: ["1"] });
+    for (const send of [
+      () =>
+        withAgent(5_000)(new Request(`http://127.0.0.1:${port}/inbox`, { method: "DELETE", body })),
+      () =>
+        sendOverHttp(
+          new Request(`http://127.0.0.1:${port}/inbox`, { method: "DELETE", body }),
+          new Headers(),
+          AbortSignal.timeout(5_000),
+        ),
+    ]) {
+      expect((await send()).status).toBe(202);
+      expect(received.at(-1)).toMatchObject({ body, headers: { "content-length": "21" } });
+    }
   });
 
   it("gives up on a peer that never answers, at the deadline, as fetch does", async () => {
