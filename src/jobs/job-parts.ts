@@ -105,7 +105,7 @@ export class PartReader {
         .select({ hash: jobParts.hash, body: jobParts.body })
         .from(jobParts)
         .where(inArray(jobParts.hash, missing));
-      for (const f of found) this.#remember(f.hash, f.body as Record<string, unknown>);
+      for (const f of found) this.remember(f.hash, f.body as Record<string, unknown>);
     }
     return rows.map((r) => {
       if (!r.part) return r.payload;
@@ -115,7 +115,8 @@ export class PartReader {
     });
   }
 
-  #remember(hash: string, body: Record<string, unknown>): void {
+  /** Also called by the producer for the parts it stored: its own claims then read none back. */
+  remember(hash: string, body: Record<string, unknown>): void {
     this.#cache.set(hash, body);
     if (this.#cache.size > CACHED_PARTS) this.#cache.delete(this.#cache.keys().next().value!);
   }

@@ -185,6 +185,7 @@ export class PgQueue implements MessageQueue {
       this.#sharedFields,
     );
     await storeParts(this.#db, parts);
+    for (const part of parts) this.#parts.remember(part.hash, part.body);
     await this.#db.insert(jobs).values(
       messages.map(({ payload, options }, i) => ({
         queue: this.#name,
