@@ -29,10 +29,11 @@ export interface ProcessDatabase {
 }
 
 /**
- * Node flags of every Tern process a test starts, as `npm start` and the image start it: PGlite's
- * WebAssembly compiled by V8's baseline compiler only (see package.json's start script).
+ * Node flags of every Tern process a test (or bench) starts, as `npm start` and the image start
+ * it: PGlite's WebAssembly compiled by V8's baseline compiler only, and V8's young generation
+ * capped (see the README's memory notes).
  */
-export const NODE_FLAGS = ["--liftoff-only"];
+export const NODE_FLAGS = ["--liftoff-only", "--max-semi-space-size=8"];
 
 export async function processDatabase(): Promise<ProcessDatabase> {
   const pg = await createMigratedPostgresDatabase();
