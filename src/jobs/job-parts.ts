@@ -4,13 +4,15 @@ import type { Db } from "../db/client.ts";
 import { jobParts } from "../db/schema/index.ts";
 import { storableJson } from "../lib/storable-json.ts";
 
-/**
+/*
  * Fields that many messages of one enqueue carry alike are stored once, in `job_parts`, and the
  * jobs point at them: Fedify puts the whole activity and both signing keys (about 6 KB) into each
  * of a fan-out's deliveries, so 1,000 followers' inboxes wrote and read back 6 MB of one and the
  * same JSON. A message's own fields stay in `jobs.payload`; the claim merges the part back in.
  */
-export interface SplitMessage {
+
+/** A message's own fields, and the hash of the part it shares (null: it shares none). */
+interface SplitMessage {
   own: unknown;
   part: string | null;
 }
