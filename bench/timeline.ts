@@ -1,7 +1,8 @@
 /**
  * How fast a home timeline page renders as posts pile up: `GET /api/v1/timelines/home?limit=40`,
- * requested one after another and 10 at a time, with req/s, p50 and p99, against a ceiling
- * measured in the same run (bare Hono answering the same JSON bytes).
+ * requested one after another and 10 at a time from this process to Tern running as its own
+ * process (`node src/main.js`, role web), with req/s, p50 and p99, against a ceiling measured in
+ * the same run (bare Hono answering the same JSON bytes, served from this process).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:timeline [posts=100000] [requests=500] [follows=100]
  *
@@ -9,8 +10,10 @@
  * seeded by `timeline-seed.ts` (one reader following `follows` authors, `posts` posts spread over
  * them in turn, all in the reader's home feed). Issue 12's figure: 1000000 posts, 5000 follows.
  */
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
-import { freePort } from "../test/helpers/process.ts";
+import { freePort, startServer } from "../test/helpers/process.ts";
 import { get, timed } from "./http-timing.ts";
 import { scratchSite } from "./scratch-site.ts";
 import { seedTimeline } from "./timeline-seed.ts";
@@ -30,28 +33,6 @@ function row(what: string, figure: number, ceiling: number, goal?: number, lower
   };
 }
 
-/**
- * With TIMELINE_PROFILE=file.cpuprofile, a CPU profile of the timed Tern requests only (not the
- * seeding or the start-up), for Chrome's DevTools or any cpuprofile reader.
- */
-async function startProfile() {
-  const file = process.env.TIMELINE_PROFILE;
-  if (!file) return undefined;
-  const { Session } = await import("node:inspector/promises");
-  const { writeFile } = await import("node:fs/promises");
-  const session = new Session();
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.start");
-  return {
-    async stop() {
-      const { profile } = await session.post("Profiler.stop");
-      await writeFile(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
-
 const posts = Number(process.argv[2] ?? 100_000);
 const requests = Number(process.argv[3] ?? 500);
 const follows = Number(process.argv[4] ?? 100);
@@ -67,31 +48,44 @@ try {
     `seeded ${posts} posts by ${follows} followed authors in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 
+  // The statements a page takes, counted in this process (the same code on the same database).
   const server = serve({ fetch: tern.app.fetch, port });
-  const home = `${publicUrl}/api/v1/timelines/home?limit=40`;
   const headers = { authorization: `Bearer ${token}` };
-  for (let i = 0; i < 20; i++) await get(home, headers); // warm-up (and prepared statements)
+  const inProcess = `${publicUrl}/api/v1/timelines/home?limit=40`;
+  await get(inProcess, headers); // prepared statements
   const before = statements;
-  const body = await get(home, headers);
+  const body = await get(inProcess, headers);
   const perPage = statements - before;
-  const profile = await startProfile();
-  const tern1 = await timed(home, headers, requests, 1);
-  const tern10 = await timed(home, headers, requests, 10);
-  await profile?.stop();
   server.close();
 
+  // The figure: Tern as it runs, its own process on the same database, with nothing else in it.
+  // TIMELINE_PROFILE=dir writes that process's CPU profile (start-up included) into dir.
+  const profileDir = process.env.TIMELINE_PROFILE;
+  const child = await startServer({
+    PUBLIC_URL: publicUrl,
+    NODE_ROLE: "web",
+    DATABASE_URL: site.databaseUrl,
+    RATE_LIMITS: "false",
+    ALLOW_PRIVATE_ADDRESSES: "true",
+    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+  });
+  const home = `${child.httpUrl}/api/v1/timelines/home?limit=40`;
+  for (let i = 0; i < 20; i++) await get(home, headers); // warm-up (and prepared statements)
+  const tern1 = await timed(home, headers, requests, 1);
+  const tern10 = await timed(home, headers, requests, 10);
+  await child.kill();
+
   // The ceiling: bare Hono answering the same JSON bytes, on the same machine in the same run.
-  const { Hono } = await import("hono");
-  const bare = new Hono().get("/", (c) =>
-    c.body(body, 200, { "content-type": "application/json" }),
-  );
   const barePort = await freePort();
-  const bareServer = serve({ fetch: bare.fetch, port: barePort });
-  const bareUrl = `http://localhost:${barePort}/`;
+  const bare = new Worker(new URL("./bare-json.ts", import.meta.url), {
+    workerData: { body, port: barePort },
+  });
+  await once(bare, "message");
+  const bareUrl = `http://127.0.0.1:${barePort}/`;
   for (let i = 0; i < 20; i++) await get(bareUrl, {});
   const bare1 = await timed(bareUrl, {}, requests, 1);
   const bare10 = await timed(bareUrl, {}, requests, 10);
-  bareServer.close();
+  await bare.terminate();
 
   console.log(
     `home page of 40 at ${posts} posts: ${perPage} SQL statements a page, ${body.length} bytes`,
