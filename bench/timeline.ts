@@ -2,7 +2,7 @@
  * How fast a home timeline page renders as posts pile up: `GET /api/v1/timelines/home?limit=40`,
  * requested one after another and 10 at a time from this process to Tern running as its own
  * process (`node src/main.js`, role web), with req/s, p50 and p99, against a ceiling measured in
- * the same run (bare Hono answering the same JSON bytes, served from this process).
+ * the same run (bare Hono answering the same JSON bytes, from a worker thread: bare-json.ts).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:timeline [posts=100000] [requests=500] [follows=100]
  *
@@ -70,10 +70,15 @@ try {
     ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
   });
   const home = `${child.httpUrl}/api/v1/timelines/home?limit=40`;
-  for (let i = 0; i < 20; i++) await get(home, headers); // warm-up (and prepared statements)
-  const tern1 = await timed(home, headers, requests, 1);
-  const tern10 = await timed(home, headers, requests, 10);
-  await child.kill();
+  let tern1: Awaited<ReturnType<typeof timed>>;
+  let tern10: typeof tern1;
+  try {
+    for (let i = 0; i < 20; i++) await get(home, headers); // warm-up (and prepared statements)
+    tern1 = await timed(home, headers, requests, 1);
+    tern10 = await timed(home, headers, requests, 10);
+  } finally {
+    await child.kill(); // also when a request fails: no Tern process left behind
+  }
 
   // The ceiling: bare Hono answering the same JSON bytes, on the same machine in the same run.
   const barePort = await freePort();
