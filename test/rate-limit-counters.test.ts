@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows, type Tx } from "../src/db/client.ts";
 import { rateLimits } from "../src/db/schema/index.ts";
 import {
   clear,
@@ -61,5 +63,23 @@ describe("rate-limit counters", () => {
     expect((await peek(database.db, "t:e", limit))?.hits).toBe(1);
     await clear(database.db, "t:e");
     expect(await peek(database.db, "t:e", limit)).toBeUndefined();
+  });
+
+  it("commits a count without waiting for the WAL flush, and only that count", async () => {
+    const setting = async (db: Tx) =>
+      (
+        await queryRows<{ s: string }>(db, sql`select current_setting('synchronous_commit') as s`)
+      )[0].s;
+    const limit = { max: 3, windowMs: 60_000 };
+    await database.db.transaction(async (tx) => {
+      expect(await setting(tx)).toBe("on");
+      await hit(tx, [{ key: "t:f", limit }]);
+      // The counter's own transaction commits asynchronously...
+      expect(await setting(tx)).toBe("off");
+    });
+    // ... and the next one is back to the server's setting.
+    await hit(database.db, [{ key: "t:f", limit }]);
+    await database.db.transaction(async (tx) => expect(await setting(tx)).toBe("on"));
+    expect((await peek(database.db, "t:f", limit))?.hits).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { Limit } from "../config/index.ts";
-import type { Db, Tx } from "../db/client.ts";
+import type { Tx } from "../db/client.ts";
 import { rateLimits } from "../db/schema/index.ts";
 
 /**
@@ -32,38 +32,38 @@ export const remaining = (c: Counted): number => Math.max(0, c.limit.max - c.hit
  * Counts one request against each key, in one statement: a new or expired window starts at 1,
  * a running one goes up by 1. Keys are sorted so concurrent requests lock rows in one order.
  */
-export async function hit(db: Db, checks: { key: string; limit: Limit }[]): Promise<Counted[]> {
+export async function hit(db: Tx, checks: { key: string; limit: Limit }[]): Promise<Counted[]> {
   const byKey = new Map(checks.map((c) => [c.key, c.limit]));
   if (byKey.size === 0) return [];
   const keys = [...byKey.keys()].sort();
   // A count lost in a crash is harmless: no need to wait for the WAL flush on every request
-  // (measured on PostgreSQL: ~6.8 ms per request with it, ~2.7 ms without).
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`set local synchronous_commit = off`);
-    const rows = await tx
-      .insert(rateLimits)
-      .values(
-        keys.map((key) => ({
-          key,
-          hits: 1,
-          resetAt: sql`now() + ${byKey.get(key)?.windowMs ?? 0} * interval '1 millisecond'`,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: rateLimits.key,
-        set: {
-          hits: sql`case when ${rateLimits.resetAt} <= now() then 1 else ${rateLimits.hits} + 1 end`,
-          resetAt: sql`case when ${rateLimits.resetAt} <= now() then excluded.reset_at else ${rateLimits.resetAt} end`,
-        },
-      })
-      .returning({
-        key: rateLimits.key,
-        hits: rateLimits.hits,
-        resetAt: rateLimits.resetAt,
-        ...wait,
-      });
-    return rows.map((r) => counted(r, byKey.get(r.key) as Limit));
-  });
+  // (measured on PostgreSQL: ~6.8 ms per request with it, ~2.7 ms without). `set_config(…, true)`
+  // in the statement itself turns it off for the statement's own transaction, where `set local`
+  // needed one of its own: BEGIN, SET, INSERT and COMMIT, four round trips for one counter.
+  const rows = await db
+    .insert(rateLimits)
+    .values(
+      keys.map((key) => ({
+        key,
+        hits: 1,
+        resetAt: sql`now() + ${byKey.get(key)?.windowMs ?? 0} * interval '1 millisecond'`,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        hits: sql`case when ${rateLimits.resetAt} <= now() then 1 else ${rateLimits.hits} + 1 end`,
+        resetAt: sql`case when ${rateLimits.resetAt} <= now() then excluded.reset_at else ${rateLimits.resetAt} end`,
+      },
+    })
+    .returning({
+      key: rateLimits.key,
+      hits: rateLimits.hits,
+      resetAt: rateLimits.resetAt,
+      ...wait,
+      asynchronousCommit: sql<string>`set_config('synchronous_commit', 'off', true)`,
+    });
+  return rows.map((r) => counted(r, byKey.get(r.key) as Limit));
 }
 
 /** Where a key stands without counting a request; undefined when its window is over. */
