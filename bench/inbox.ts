@@ -15,7 +15,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, generateKeyPairSync, sign, verify } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
@@ -28,6 +27,7 @@ import { assemble, type Tern } from "../src/server.ts";
 import { createLocalAccount } from "../src/services/accounts/accounts.ts";
 import { FakePeer } from "../test/helpers/fake-peer.ts";
 import { freePort } from "../test/helpers/process.ts";
+import { cpuSecondsOf } from "./http-timing.ts";
 import { scratchSite } from "./scratch-site.ts";
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -90,13 +90,6 @@ async function startWorkerProcess(tern: Tern): Promise<ChildProcess> {
   }
   child.kill("SIGTERM");
   throw new Error("the worker process did not start");
-}
-
-/** CPU seconds a child process has used so far (Linux: utime + stime in clock ticks). */
-function cpuSecondsOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const { tern, port, close } = await startTern();

@@ -14,7 +14,7 @@ import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { freePort, startServer } from "../test/helpers/process.ts";
-import { get, timed } from "./http-timing.ts";
+import { cpuSecondsOf, get, postgresCpuSeconds, timed } from "./http-timing.ts";
 import { scratchSite } from "./scratch-site.ts";
 import { seedTimeline } from "./timeline-seed.ts";
 
@@ -65,16 +65,24 @@ try {
     PUBLIC_URL: publicUrl,
     NODE_ROLE: "web",
     DATABASE_URL: site.databaseUrl,
-    RATE_LIMITS: "false",
+    // The page alone by default; RATE_LIMITS=true adds the API's per-request counting.
+    RATE_LIMITS: process.env.RATE_LIMITS ?? "false",
     ALLOW_PRIVATE_ADDRESSES: "true",
     ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
   });
   const home = `${child.httpUrl}/api/v1/timelines/home?limit=40`;
   let tern1: Awaited<ReturnType<typeof timed>>;
   let tern10: typeof tern1;
+  let cpuPerPage: { tern: number; postgres: number };
   try {
     for (let i = 0; i < 20; i++) await get(home, headers); // warm-up (and prepared statements)
+    const cpu0 = { tern: cpuSecondsOf(child.child.pid), postgres: postgresCpuSeconds() };
     tern1 = await timed(home, headers, requests, 1);
+    // CPU per page (steadier than the rates on a shared machine): Tern's process and PostgreSQL's.
+    cpuPerPage = {
+      tern: ((cpuSecondsOf(child.child.pid) - cpu0.tern) * 1000) / requests,
+      postgres: ((postgresCpuSeconds() - cpu0.postgres) * 1000) / requests,
+    };
     tern10 = await timed(home, headers, requests, 10);
   } finally {
     await child.kill(); // also when a request fails: no Tern process left behind
@@ -94,6 +102,9 @@ try {
 
   console.log(
     `home page of 40 at ${posts} posts: ${perPage} SQL statements a page, ${body.length} bytes`,
+  );
+  console.log(
+    `CPU per page, sequential: Tern ${cpuPerPage.tern.toFixed(2)} ms, PostgreSQL ${cpuPerPage.postgres.toFixed(2)} ms`,
   );
   console.table([
     row("sequential req/s", tern1.rate, bare1.rate, 1000),

@@ -2,58 +2,74 @@ import { type Column, getTableColumns, type SQL, sql, type Table } from "drizzle
 import { remembered } from "../lib/memo.ts";
 
 /**
- * Rows of several tables side by side in one result, each column under a prefixed name, turned
- * back into the objects `db.select().from(table)` gives. Cheaper than building each row as JSON
- * in SQL (`json-row.ts`): on a page of 40 statuses, building their authors as JSON cost PostgreSQL
- * several times the rest of the statement. Values are mapped by the column as drizzle maps a
- * select's (both drivers parse a raw statement's values the way they parse a select's).
+ * Rows of several tables side by side in one result, each table's columns in a run of the row's
+ * values (array rows: `queryValues`), turned back into the objects `db.select().from(table)`
+ * gives. Cheaper than building each row as JSON in SQL (`json-row.ts`): on a page of 40
+ * statuses, building their authors as JSON cost PostgreSQL several times the rest of the
+ * statement. Values are mapped by the column as drizzle maps a select's (both drivers parse a raw
+ * statement's values the way they parse a select's).
  */
 
 interface Layout {
-  /** `alias."column" as "prefix_key", ...`, per alias and prefix. */
+  /** `alias."column", ...` per alias. */
   sql: Map<string, SQL>;
-  fields: { key: string; column: Column; name: string }[];
+  fields: { key: string; column: Column }[];
+  /** Each field's position in the run, by key. */
+  position: Map<string, number>;
+  /**
+   * An object with every key, copied for each row: V8 keeps an object that gets more than about
+   * a dozen properties one keyed store at a time as a hash table (slower to read, several times
+   * larger), while a copy of this one keeps its fast layout.
+   */
+  blank: Record<string, unknown>;
 }
 
-const layouts = new WeakMap<Table, Map<string, Layout>>();
+const layouts = new WeakMap<Table, Layout>();
 
-function layout(table: Table, prefix: string): Layout {
-  const byPrefix = layouts.get(table) ?? new Map<string, Layout>();
-  layouts.set(table, byPrefix);
-  return remembered(byPrefix, prefix, () => ({
+function layout(table: Table): Layout {
+  const kept = layouts.get(table);
+  if (kept) return kept;
+  const fields = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, column }));
+  const made = {
     sql: new Map(),
-    fields: Object.entries(getTableColumns(table)).map(([key, column]) => ({
-      key,
-      column,
-      name: `${prefix}_${key}`,
-    })),
-  }));
+    fields,
+    position: new Map(fields.map((f, i) => [f.key, i])),
+    blank: Object.fromEntries(fields.map((f) => [f.key, null])),
+  };
+  layouts.set(table, made);
+  return made;
 }
 
-/** Every column of `table` (named `alias` in the query) as `"prefix_key"`. */
-export function flatColumns(table: Table, alias: string, prefix: string): SQL {
-  const { sql: byAlias, fields } = layout(table, prefix);
+/** Every column of `table` (named `alias` in the query), in the order `fromFlatValues` reads. */
+export function flatColumns(table: Table, alias: string): SQL {
+  const { sql: byAlias, fields } = layout(table);
   return remembered(byAlias, alias, () =>
-    sql.raw(fields.map((f) => `${alias}."${f.column.name}" as "${f.name}"`).join(", ")),
+    sql.raw(fields.map((f) => `${alias}."${f.column.name}"`).join(", ")),
   );
 }
 
+/** How many values `flatColumns(table, _)` puts in a row. */
+export const flatWidth = (table: Table): number => layout(table).fields.length;
+
 /**
- * The row `flatColumns(table, _, prefix)` selected, as drizzle's select would return it; null when
- * `presentKey` (a not-null column, e.g. the key of a left-joined table) is null.
+ * The row `flatColumns(table, _)` selected at `offset` of `values`, as drizzle's select would
+ * return it; null when `presentKey` (a not-null column, e.g. the key of a left-joined table) is
+ * null.
  */
-export function fromFlatRow<T>(
+export function fromFlatValues<T>(
   table: Table,
-  row: Record<string, unknown>,
-  prefix: string,
+  values: readonly unknown[],
+  offset: number,
   presentKey?: string,
 ): T | null {
-  const { fields } = layout(table, prefix);
-  if (presentKey !== undefined && row[`${prefix}_${presentKey}`] == null) return null;
-  const out: Record<string, unknown> = {};
-  for (const { key, column, name } of fields) {
-    const value = row[name];
-    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  const { fields, position, blank } = layout(table);
+  if (presentKey !== undefined && values[offset + (position.get(presentKey) ?? 0)] == null)
+    return null;
+  const out = { ...blank };
+  for (let i = 0; i < fields.length; i++) {
+    const value = values[offset + i];
+    out[fields[i].key] =
+      value === null || value === undefined ? null : fields[i].column.mapFromDriverValue(value);
   }
   return out as T;
 }

@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from "drizzle-orm";
-import { queryRows, type Tx } from "../../db/client.ts";
-import { flatColumns, fromFlatRow } from "../../db/flat-row.ts";
+import { queryValues, type Tx } from "../../db/client.ts";
+import { flatColumns, flatWidth, fromFlatValues } from "../../db/flat-row.ts";
 import { fromJsonRow, idArray, jsonRow } from "../../db/json-row.ts";
 import {
   accountStats,
@@ -19,29 +19,62 @@ import { emojisFor } from "../emojis/emojis.ts";
 import type { Media } from "../media/media.ts";
 import type { Poll } from "../polls/polls.ts";
 import type { Status, StatusBundle, StatusCounts } from "./types.ts";
-import { marksColumns, marksOfRow } from "./viewer-marks.ts";
+import { MARK_COLUMNS, marksColumns, marksOfValues } from "./viewer-marks.ts";
 
 const NO_COUNTS: StatusCounts = { replies: 0, favourites: 0, reblogs: 0, quotes: 0 };
 
 type Json = Record<string, unknown>;
-/** One row per status: its own and its 1:1 parts' columns flat (`db/flat-row.ts`), lists as JSON. */
-interface BundleRow extends Json {
-  id: string | number;
-  given: boolean;
+
+/**
+ * A bundle row is an array of values (`queryValues`): first these, then the viewer's marks
+ * (`MARK_COLUMNS` of them, when loaded for a viewer), then each of `PARTS`' columns
+ * (`db/flat-row.ts`). Lists (mentions, tags, media) come as JSON.
+ */
+const At = {
+  Id: 0,
+  /** The roots were passed in already loaded (their rows are not mapped again). */
+  Given: 1,
   /** One of the page's own statuses (not only boosted by one). */
-  root: boolean;
-  mentions: Json[] | null;
-  tags: string[] | null;
-  media: Json[] | null;
+  Root: 2,
+  Mentions: 3,
+  Tags: 4,
+  Media: 5,
+  Marks: 6,
+} as const;
+const PARTS = { statuses, accounts, accountStats, statusStats, quotes, polls };
+type PartName = keyof typeof PARTS;
+const ALIASES: Record<PartName, string> = {
+  statuses: "s",
+  accounts: "a",
+  accountStats: "ast",
+  statusStats: "st",
+  quotes: "q",
+  polls: "p",
+};
+const partColumns = sql.join(
+  Object.entries(PARTS).map(([name, table]) => flatColumns(table, ALIASES[name as PartName])),
+  sql`, `,
+);
+
+/** Where each part's columns start in a row with `marks` mark columns before them. */
+function partOffsets(marks: number): Record<PartName, number> {
+  let at = At.Marks + marks;
+  const out = {} as Record<PartName, number>;
+  for (const [name, table] of Object.entries(PARTS)) {
+    out[name as PartName] = at;
+    at += flatWidth(table);
+  }
+  return out;
 }
+const OFFSETS = { withMarks: partOffsets(MARK_COLUMNS), without: partOffsets(0) };
 
 /**
  * One statement for a page's statuses and what rendering or federating them needs: authors (with
  * their counters), mentioned accounts, tags, counters, quote, media and poll, and the statuses
  * these boost (loaded whole). `roots`: a select of the page's status ids as `id` (a list, or the
  * page query itself, which then runs inside this statement). `given`: the roots are already
- * loaded (their rows are not mapped again). `root` narrows the roots (e.g. to what a viewer may
- * see); boosted ones follow. `viewerId`: with that viewer's marks (`favourited`, …) per status.
+ * loaded. `root` narrows the roots (e.g. to what a viewer may see); boosted ones follow.
+ * `viewerId`: with that viewer's marks (`favourited`, …) per status.
  */
 async function bundleRows(
   db: Tx,
@@ -49,20 +82,18 @@ async function bundleRows(
   given: boolean,
   viewerId: string | null,
   root: SQL = sql`true`,
-) {
+): Promise<unknown[][]> {
   const marks = viewerId ? sql`${marksColumns(viewerId, sql`w.id`)},` : sql``;
-  return queryRows<BundleRow>(
+  return queryValues(
     db,
     sql`with r as materialized (${roots})
-      select s.id::text as id, w.given, w.root,
-        ${flatColumns(statuses, "s", "s")}, ${flatColumns(accounts, "a", "a")},
-        ${flatColumns(accountStats, "ast", "ast")}, ${flatColumns(statusStats, "st", "st")},
-        ${flatColumns(quotes, "q", "q")}, ${flatColumns(polls, "p", "p")}, ${marks}
+      select s.id::text, w.given, w.root,
         (select json_agg(${jsonRow(accounts, "ma")}) from mentions m
-          join accounts ma on ma.id = m.account_id where m.status_id = s.id) as mentions,
-        (select json_agg(t.name) from status_tags t where t.status_id = s.id) as tags,
+          join accounts ma on ma.id = m.account_id where m.status_id = s.id),
+        (select json_agg(t.name) from status_tags t where t.status_id = s.id),
         (select json_agg(${jsonRow(mediaAttachments, "md")} order by md.position, md.id)
-          from media_attachments md where md.status_id = s.id) as media
+          from media_attachments md where md.status_id = s.id),
+        ${marks} ${partColumns}
       from (
         select r.id, ${given} as given, true as root from r
         union all
@@ -85,32 +116,39 @@ type Part = Omit<StatusBundle, "reblog"> & { reblogOfId: string | null };
 /** Statuses and their parts from `bundleRows` (custom emoji: one more query when any is used). */
 async function parts(
   db: Tx,
-  rows: BundleRow[],
+  rows: unknown[][],
   given: Status[],
   viewerId: string | null,
 ): Promise<Map<string, Part>> {
   const known = new Map(given.map((s) => [s.id, s]));
   const out = new Map<string, Part>();
+  const at = viewerId ? OFFSETS.withMarks : OFFSETS.without;
   for (const r of rows) {
-    const status = r.given ? known.get(String(r.id)) : fromFlatRow<Status>(statuses, r, "s");
+    const status = r[At.Given]
+      ? known.get(r[At.Id] as string)
+      : fromFlatValues<Status>(statuses, r, at.statuses);
     if (!status) continue;
-    const account = fromFlatRow<Account>(accounts, r, "a")!;
-    rememberStats(account, fromFlatRow(accountStats, r, "ast", "accountId"));
-    const stats = fromFlatRow<typeof statusStats.$inferSelect>(statusStats, r, "st", "statusId");
+    const account = fromFlatValues<Account>(accounts, r, at.accounts)!;
+    rememberStats(account, fromFlatValues(accountStats, r, at.accountStats, "accountId"));
+    const stats = fromFlatValues<StatusStats>(statusStats, r, at.statusStats, "statusId");
     out.set(status.id, {
       status,
       account,
-      mentions: (r.mentions ?? []).map((m) => fromJsonRow<Account>(accounts, m)),
-      tags: r.tags ?? [],
+      mentions: ((r[At.Mentions] as Json[] | null) ?? []).map((m) =>
+        fromJsonRow<Account>(accounts, m),
+      ),
+      tags: (r[At.Tags] as string[] | null) ?? [],
       inReplyTo: status.inReplyToId
         ? { id: status.inReplyToId, accountId: status.inReplyToAccountId ?? "" }
         : null,
       counts: stats ? countsOf(stats) : NO_COUNTS,
-      quote: fromFlatRow(quotes, r, "q", "id"),
-      media: (r.media ?? []).map((m) => fromJsonRow<Media>(mediaAttachments, m)),
-      poll: fromFlatRow<Poll>(polls, r, "p", "id"),
+      quote: fromFlatValues(quotes, r, at.quotes, "id"),
+      media: ((r[At.Media] as Json[] | null) ?? []).map((m) =>
+        fromJsonRow<Media>(mediaAttachments, m),
+      ),
+      poll: fromFlatValues<Poll>(polls, r, at.polls, "id"),
       emojis: [],
-      marks: viewerId ? marksOfRow(viewerId, r) : undefined,
+      marks: viewerId ? marksOfValues(viewerId, r, At.Marks) : undefined,
       reblogOfId: status.reblogOfId,
     });
   }
@@ -126,7 +164,9 @@ async function parts(
   return out;
 }
 
-function countsOf(s: typeof statusStats.$inferSelect): StatusCounts {
+type StatusStats = typeof statusStats.$inferSelect;
+
+function countsOf(s: StatusStats): StatusCounts {
   return {
     replies: s.repliesCount,
     favourites: s.favouritesCount,
@@ -196,7 +236,7 @@ export async function loadPageBundles(
   viewerId: string | null = null,
 ): Promise<StatusBundle[]> {
   const rows = await bundleRows(db, page, false, viewerId);
-  const roots = rows.filter((r) => r.root).map((r) => String(r.id));
+  const roots = rows.filter((r) => r[At.Root]).map((r) => r[At.Id] as string);
   roots.sort((a, b) => compareIds(b, a));
   return bundlesOf(await parts(db, rows, [], viewerId), roots);
 }

@@ -117,19 +117,27 @@ export function marksColumns(viewerId: string, statusId: SQL): SQL {
     (select va.uri from accounts va where va.id = ${v}) as vm_viewer_uri`;
 }
 
-/** One bundle row's marks (`marksColumns`), or undefined when the row was loaded without. */
-export function marksOfRow(viewerId: string, r: Record<string, unknown>): StatusMarks | undefined {
-  if (r.vm_favourited === undefined) return undefined;
+/** How many values `marksColumns` puts in a row. */
+export const MARK_COLUMNS = 8;
+
+/** One bundle row's marks: the `MARK_COLUMNS` values of `marksColumns` at `offset` of `values`. */
+export function marksOfValues(
+  viewerId: string,
+  values: readonly unknown[],
+  offset: number,
+): StatusMarks {
+  const [favourited, reblogged, bookmarked, pinned, muted, followed, votes, viewerUri] =
+    values.slice(offset, offset + MARK_COLUMNS);
   return {
     viewerId,
-    viewerUri: (r.vm_viewer_uri as string | null) ?? null,
-    favourited: r.vm_favourited === true,
-    reblogged: r.vm_reblogged === true,
-    bookmarked: r.vm_bookmarked === true,
-    pinned: r.vm_pinned === true,
-    muted: r.vm_muted === true,
-    followsAuthor: r.vm_followed === true,
-    votes: (r.vm_votes as number[] | null) ?? [],
+    viewerUri: (viewerUri as string | null) ?? null,
+    favourited: favourited === true,
+    reblogged: reblogged === true,
+    bookmarked: bookmarked === true,
+    pinned: pinned === true,
+    muted: muted === true,
+    followsAuthor: followed === true,
+    votes: (votes as number[] | null) ?? [],
   };
 }
 
