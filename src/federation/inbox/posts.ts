@@ -9,6 +9,7 @@ import { receiveUndoBoost } from "../../services/reblogs/reblogs.ts";
 import {
   deleteRemoteStatus,
   findStatusByUri,
+  hasStatusWithUri,
   upsertRemoteStatus,
 } from "../../services/statuses/remote.ts";
 import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
@@ -31,7 +32,7 @@ export async function onCreate(ctx: InboxContext<FedContext>, create: Create): P
   if (!author || author.domain === null) return;
   if (await receivedAsVote(ctx.data.db, object, author)) return;
   // A Create of a post we already have is a re-delivery: it must neither revert nor mark an edit.
-  if (await findStatusByUri(ctx.data.db, object.id.href)) return;
+  if (await hasStatusWithUri(ctx.data.db, object.id.href)) return;
   const data = await noteToStatusData(ctx.data.db, object, author);
   if (!data || !(await isWanted(ctx.data.db, data))) return;
   const saved = await upsertRemoteStatus(ctx.data.db, { ...data, editedAt: null });

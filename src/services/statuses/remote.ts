@@ -163,10 +163,12 @@ export async function upsertRemoteStatus(
       await notifyFollowersOfPost(tx, status);
       await recordConversation(tx, status, data.mentionedAccountIds);
     } else if (edited) await notifyEdit(tx, status, newlyMentioned);
-    await recordRemoteQuote(tx, status, data.quote ?? null);
+    // A new post has no quote or media rows yet: without any to record, nothing to look up.
+    if (existing || data.quote) await recordRemoteQuote(tx, status, data.quote ?? null);
     await upsertRemotePoll(tx, status, data.poll, !existing);
     // Kept rows keep their copies: an Update no longer re-inserts every attachment.
-    await syncRemoteMedia(tx, status.id, data.accountId, data.media ?? []);
+    if (existing || data.media?.length)
+      await syncRemoteMedia(tx, status.id, data.accountId, data.media ?? []);
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
     if (tags.length) {
       await tx
@@ -208,4 +210,14 @@ export async function deleteRemoteStatus(db: Db, uri: string, accountId: string)
 export async function findStatusByUri(db: Db, uri: string): Promise<Status | undefined> {
   const [row] = await db.select().from(statuses).where(eq(statuses.uri, uri));
   return row;
+}
+
+/** Whether a status with this ActivityPub id is stored (its id only: nothing else is read). */
+export async function hasStatusWithUri(db: Db, uri: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: statuses.id })
+    .from(statuses)
+    .where(eq(statuses.uri, uri))
+    .limit(1);
+  return row !== undefined;
 }
