@@ -1,6 +1,6 @@
 import type { Context, Next } from "hono";
 import type { Config } from "../config/index.ts";
-import { CLOSE_CONNECTION, readAtMost } from "../lib/body.ts";
+import { CLOSE_CONNECTION, readBodyAtMost } from "../lib/body.ts";
 import { jsonShapeProblem } from "../lib/json-shape.ts";
 import { logger } from "../lib/logger.ts";
 import { signatureProblem } from "./inbox-signatures.ts";
@@ -56,7 +56,7 @@ export function inboxGuard(
     const tooLarge = () => c.json({ error: "Activity is too large" }, 413, CLOSE_CONNECTION);
     const declared = Number(c.req.header("content-length") ?? "0");
     if (declared > MAX_ACTIVITY_BYTES) return tooLarge();
-    const bytes = await readAtMost(c.req.raw.body, MAX_ACTIVITY_BYTES);
+    const bytes = await readBodyAtMost(c.req.raw, c.env, MAX_ACTIVITY_BYTES);
     if (bytes === null) return tooLarge();
     // The body is read once, here; Fedify gets the same bytes (and verifies their digest). It
     // also gets the URL the sender addressed, PUBLIC_URL's: behind a TLS proxy the request

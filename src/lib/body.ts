@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 
 /**
@@ -33,6 +34,54 @@ export async function readAtMost(
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * A request's body, or null past `limit`, as `readAtMost` reads it; on @hono/node-server straight
+ * from Node's IncomingMessage (`env.incoming`) while nobody has started reading it. Asking for
+ * `c.req.raw.body` makes the adapter turn its light request into a full WHATWG Request with a
+ * web stream, for a body that is then read whole anyway.
+ */
+export function readBodyAtMost(
+  request: Request,
+  env: unknown,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
+  const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.readableDidRead || incoming.readableEnded)
+    return readAtMost(request.body, limit);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = () => {
+      incoming.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        // The rest stays unread: the caller answers 413 and closes the connection.
+        settle();
+        incoming.pause();
+        resolve(null);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      settle();
+      const out = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        out.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      resolve(out);
+    };
+    const onError = (error: Error) => {
+      settle();
+      reject(error);
+    };
+    const onClose = () => onError(new Error("The client closed the connection mid-body"));
+    incoming.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
+  });
 }
 
 /**
