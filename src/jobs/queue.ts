@@ -238,6 +238,9 @@ export class PgQueue implements MessageQueue {
       () => void this.#extendLeases([...running.keys()]),
       this.#leaseMs / 3,
     );
+    // One listener for the whole loop: added at every wait, they piled up on the signal (one per
+    // wake-up, never removed until it fired), each addition slower than the last.
+    signal?.addEventListener("abort", waker, { once: true });
     try {
       while (!signal?.aborted) {
         const free = this.#concurrency - running.size;
@@ -257,11 +260,12 @@ export class PgQueue implements MessageQueue {
             clearTimeout(timer);
             resolve();
           };
-          signal?.addEventListener("abort", wake, { once: true });
+          if (signal?.aborted) wake();
         });
         wake = () => {};
       }
     } finally {
+      signal?.removeEventListener("abort", waker);
       set.delete(waker);
       await this.#drain(running);
       clearInterval(heartbeat);

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.ts";
@@ -156,4 +157,19 @@ it("fails only the bad member of a coalesced batch; the others are stored", asyn
     sql`select count(*)::int as n from jobs where queue = 'batched-bad'`,
   );
   expect(stored.n).toBe(2);
+});
+
+it("keeps one abort listener on its signal however often it wakes, and stops when it aborts", async () => {
+  const queue = new PgQueue(database.db, "wakes", { pollMs: 5 });
+  const controller = new AbortController();
+  let ran = 0;
+  const listening = queue.listen(() => void ran++, { signal: controller.signal });
+  for (let i = 0; i < 20; i++) await queue.enqueue({ type: "test", i });
+  await eventually(async () => ran === 20);
+  await new Promise((r) => setTimeout(r, 100)); // a few dozen idle polls more
+  // Each wait used to add one that stayed until the signal fired.
+  expect(getEventListeners(controller.signal, "abort").length).toBe(1);
+  controller.abort();
+  await listening;
+  expect(getEventListeners(controller.signal, "abort").length).toBe(0);
 });
