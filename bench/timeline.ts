@@ -65,8 +65,10 @@ try {
     PUBLIC_URL: publicUrl,
     NODE_ROLE: "web",
     DATABASE_URL: site.databaseUrl,
-    // The page alone by default; RATE_LIMITS=true adds the API's per-request counting.
+    // The page alone by default; RATE_LIMITS=true adds the API's per-request counting (with an
+    // allowance no run reaches: counted, never refused).
     RATE_LIMITS: process.env.RATE_LIMITS ?? "false",
+    RATE_LIMIT_API: "100000000/5m",
     ALLOW_PRIVATE_ADDRESSES: "true",
     ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
   });
