@@ -123,12 +123,44 @@ describe("GoToSocial", () => {
     expect(s.content).toContain("Direct message from");
   });
 
-  it("keeps mentions and (lower-cased) hashtags", async () => {
+  it("keeps mentions and (lower-cased) hashtags; home, a list and a followed tag get it once", async () => {
+    // probe follows its author, one of its tags, and keeps the author in a list: three ways into
+    // home (follow, mention, tag) that must give one entry, and one in the list.
+    const [author] = await tern.database.db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.uri, peer().actorId));
+    const post = (path: string, body?: unknown) =>
+      tern.request(path, { method: "POST", token: probe.token, json: body });
+    expect((await post("/api/v1/tags/fixtures/follow")).status).toBe(200);
+    const list = (await (await post("/api/v1/lists", { title: "peers" })).json()) as { id: string };
+    const added = await post(`/api/v1/lists/${list.id}/accounts`, { account_ids: [author.id] });
+    expect(added.status).toBe(200);
+    const before = await apiGet<{ statuses_count: number }>(
+      tern,
+      `/api/v1/accounts/${author.id}`,
+      probe.token,
+    );
     const s = await deliverToHome(peer(), "create-note-hashtag-mention");
     expect(s.visibility).toBe("public");
     expect(mentionsProbe(s)).toBe(true);
     expect(s.tags.map((t) => t.name).sort()).toEqual(["fixtures", "interoptest"]);
     expect(s.content).toContain('class="mention hashtag"');
+    expect((await home()).filter((h) => h.uri === s.uri)).toHaveLength(1);
+    const inList = await apiGet<ApiStatus[]>(
+      tern,
+      `/api/v1/timelines/list/${list.id}`,
+      probe.token,
+    );
+    // (adding the member backfilled their earlier posts below it)
+    expect(inList[0].uri).toBe(s.uri);
+    expect(inList.filter((h) => h.uri === s.uri)).toHaveLength(1);
+    const after = await apiGet<{ statuses_count: number }>(
+      tern,
+      `/api/v1/accounts/${author.id}`,
+      probe.token,
+    );
+    expect(after.statuses_count).toBe(before.statuses_count + 1);
   });
 
   it("keeps the content warning", async () => {

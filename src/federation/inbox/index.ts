@@ -59,13 +59,13 @@ export function registerInbox(builder: FederationBuilder<FedContext>): void {
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
     // GoToSocial reuses one id for every Update of a status, and a peer that lost our Accept
     // sends its Follow again under the same id: both are applied again (harmless, as their
-    // listeners are idempotent); everything else is de-duplicated by id.
+    // listeners are idempotent); everything else is de-duplicated by id in the queue worker.
+    // No key is checked when the POST arrives: with a queue, Fedify 2.3.6 looks up the key this
+    // callback gives there but never writes it (the worker records its own, shown above), so
+    // that lookup was one statement per POST that could never find anything.
     .withIdempotency(async (ctx, activity) => {
-      if (!activity.id) return null;
-      if (!(activity instanceof Update || activity instanceof Follow)) {
-        return `${ctx.origin}:${activity.id.href}`;
-      }
-      await forgetProcessedActivity(ctx.data.db, ctx.origin, activity.id.href);
+      if (activity.id && (activity instanceof Update || activity instanceof Follow))
+        await forgetProcessedActivity(ctx.data.db, ctx.origin, activity.id.href);
       return null;
     })
     .on(Follow, checked(onFollow))

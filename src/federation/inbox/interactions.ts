@@ -19,7 +19,6 @@ import { mayQuote } from "../../services/quotes/policy.ts";
 import { answerOurQuoteRequest } from "../../services/quotes/quotes.ts";
 import { findStatusByUri, upsertRemoteStatus } from "../../services/statuses/remote.ts";
 import type { Status } from "../../services/statuses/types.ts";
-import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
 import type { FedContext } from "../context.ts";
 import { isPostObject, noteToStatusData } from "../from-ap/note.ts";
 import { onFollowResponse } from "./follow.ts";
@@ -86,8 +85,7 @@ export async function onQuoteRequest(ctx: Ctx, request: QuoteRequest): Promise<v
     state: row?.state ?? "refused",
   });
   if (row?.state !== "accepted") return;
-  const saved = await upsertRemoteStatus(db, { ...data, editedAt: null });
-  if (saved?.created) await fanOutToHomeFeeds(db, saved.status.id);
+  await upsertRemoteStatus(db, { ...data, editedAt: null }, { fanOut: true });
 }
 
 const TYPE_OF = (request: AnyRequest): InteractionType =>

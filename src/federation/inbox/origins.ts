@@ -1,9 +1,9 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, type Activity, Create, Delete, Reject, Undo, Update } from "@fedify/vocab";
 import { logger } from "../../lib/logger.ts";
-import { actorSuspended } from "../../services/admin/moderation.ts";
 import type { FedContext } from "../context.ts";
 import { type ActivityClaims, type ActivityKind, claimsProblem } from "../origin-rules.ts";
+import { storedSender } from "./shared.ts";
 
 const log = logger("federation", "inbox");
 
@@ -52,14 +52,10 @@ export function checked<A extends Activity>(listener: Listener<A>): Listener<A> 
     // (Delete, Undo, Reject), as Mastodon lets through.
     const takesBack =
       activity instanceof Delete || activity instanceof Undo || activity instanceof Reject;
-    if (
-      !takesBack &&
-      activity.actorId &&
-      (await actorSuspended(ctx.data.db, activity.actorId.href))
-    ) {
+    if (!takesBack && (await storedSender(ctx, activity))?.suspendedAt) {
       log.info("Dropped {id} from suspended {actor}", {
         id: activity.id?.href,
-        actor: activity.actorId.href,
+        actor: activity.actorId?.href,
       });
       return;
     }

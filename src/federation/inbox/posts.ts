@@ -12,7 +12,6 @@ import {
   hasStatusWithUri,
   upsertRemoteStatus,
 } from "../../services/statuses/remote.ts";
-import { fanOutToHomeFeeds } from "../../services/timelines/fanout.ts";
 import type { FedContext } from "../context.ts";
 import { persistActor } from "../from-ap/actor.ts";
 import { isPostObject, isWanted, noteToStatusData } from "../from-ap/note.ts";
@@ -35,10 +34,13 @@ export async function onCreate(ctx: InboxContext<FedContext>, create: Create): P
   if (await hasStatusWithUri(ctx.data.db, object.id.href)) return;
   const data = await noteToStatusData(ctx.data.db, object, author);
   if (!data || !(await isWanted(ctx.data.db, data))) return;
-  const saved = await upsertRemoteStatus(ctx.data.db, { ...data, editedAt: null });
-  if (!saved) return;
-  const readers = await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
-  log.debug("Stored {uri} for {readers} readers", { uri: data.uri, readers });
+  const saved = await upsertRemoteStatus(
+    ctx.data.db,
+    { ...data, editedAt: null },
+    { knownNew: true, fanOut: true },
+  );
+  if (saved)
+    log.debug("Stored {uri} for {readers} readers", { uri: data.uri, readers: saved.readers });
 }
 
 /** Update of a known post (an edit) or of the sender's own actor (profile change). */
@@ -63,11 +65,11 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   if (!author || author.id !== known.accountId) return;
   const data = await noteToStatusData(ctx.data.db, object, author);
   if (!data) return;
-  const saved = await upsertRemoteStatus(ctx.data.db, {
-    ...data,
-    editedAt: data.editedAt ?? new Date(),
-  });
-  if (saved) await fanOutToHomeFeeds(ctx.data.db, saved.status.id);
+  await upsertRemoteStatus(
+    ctx.data.db,
+    { ...data, editedAt: data.editedAt ?? new Date() },
+    { fanOut: true },
+  );
 }
 
 /**

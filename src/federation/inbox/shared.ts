@@ -17,13 +17,28 @@ export async function signedLoader(
   return { documentLoader, contextLoader: ctx.contextLoader };
 }
 
+/** Each activity's actor row as first read (by the origin checks), so a listener reads it once. */
+const storedSenders = new WeakMap<Activity, Account | undefined>();
+
+/** The stored account of the activity's actor, if any, read once per activity. */
+export async function storedSender(
+  ctx: Context<FedContext>,
+  activity: Activity,
+): Promise<Account | undefined> {
+  if (!activity.actorId) return undefined;
+  if (storedSenders.has(activity)) return storedSenders.get(activity);
+  const row = await findAccountByUri(ctx.data.db, activity.actorId.href);
+  storedSenders.set(activity, row);
+  return row;
+}
+
 /** The account of the activity's actor: from our table when fresh, else fetched and stored. */
 export async function senderAccount(
   ctx: Context<FedContext>,
   activity: Activity,
 ): Promise<Account | null> {
   if (!activity.actorId) return null;
-  const known = await findAccountByUri(ctx.data.db, activity.actorId.href);
+  const known = await storedSender(ctx, activity);
   if (
     known &&
     (known.domain === null ||

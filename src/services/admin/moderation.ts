@@ -238,12 +238,3 @@ export async function enableAccount(db: Db, target: Account, actor: Actor): Prom
     await logUndo(tx, actor, target, "enable");
   });
 }
-
-/** True when the actor with this id is an account our moderators suspended (inbox drops it). */
-export async function actorSuspended(db: Tx, uri: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: accounts.id })
-    .from(accounts)
-    .where(and(eq(accounts.uri, uri), isNotNull(accounts.suspendedAt)));
-  return row !== undefined;
-}

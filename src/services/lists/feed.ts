@@ -1,5 +1,5 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { type Db, queryRows, type Tx } from "../../db/client.ts";
+import type { Db, Tx } from "../../db/client.ts";
 import { listFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page, pageLimit } from "../paging.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
@@ -38,21 +38,19 @@ const listTakes = (s: SQL, l: SQL, f: SQL) =>
     and (${s}.reblog_of_id is null or ${f}.show_reblogs)
     and ${inFollowLanguages(f, s)} and ${repliesAllowed(l, s)}`;
 
-/** Writes a status into every list feed holding its author. Idempotent; returns rows written. */
-export async function fanOutToListFeeds(db: Db, statusId: string): Promise<number> {
-  const rows = await queryRows<{ list_id: string }>(
-    db,
-    sql`
+/**
+ * The insert that writes a status into every list feed holding its author (idempotent); the home
+ * fan-out runs it in its own statement (timelines/fanout.ts).
+ */
+export function listFeedInsert(statusId: string): SQL {
+  return sql`
     insert into list_feed (list_id, status_id, reblog_of_id)
     select l.id, s.id, s.reblog_of_id from statuses s
     join list_accounts la on la.account_id = s.account_id
     join lists l on l.id = la.list_id
     join follows f on f.id = la.follow_id
     where s.id = ${statusId} and ${listTakes(sql`s`, sql`l`, sql`f`)}
-    on conflict do nothing
-    returning list_id`,
-  );
-  return rows.length;
+    on conflict do nothing`;
 }
 
 /**

@@ -15,6 +15,7 @@ import { notifyMentions } from "../notifications/notify.ts";
 import { type RemotePollData, upsertRemotePoll } from "../polls/remote.ts";
 import { dropQuote, type QuoteRef, recordRemoteQuote } from "../quotes/quotes.ts";
 import { removeBoostsOf } from "../reblogs/reblogs.ts";
+import { fanOutToHomeFeeds } from "../timelines/fanout.ts";
 import { changesVersion, mentionedBy, recordEdit } from "./history.ts";
 import { adoptOrphanReplies, countReplies } from "./replies.ts";
 import type { Status } from "./types.ts";
@@ -61,6 +62,16 @@ export interface RemoteMediaData {
   meta: MediaMeta;
 }
 
+export interface UpsertOptions {
+  /**
+   * The caller found no post with this uri: none is looked up and locked first, and a concurrent
+   * delivery that stored it meanwhile makes this a no-op (null), never an edit.
+   */
+  knownNew?: boolean;
+  /** Also writes it into the home and list feeds it belongs to, in the same transaction. */
+  fanOut?: boolean;
+}
+
 /**
  * Stores a remote post, or updates it when it is already known (a repeated Create, an Update).
  * Returns null when the uri belongs to another author (an update can never move a post), or when
@@ -70,13 +81,12 @@ export interface RemoteMediaData {
 export async function upsertRemoteStatus(
   db: Db,
   data: RemoteStatusData,
-): Promise<{ status: Status; created: boolean } | null> {
+  opts: UpsertOptions = {},
+): Promise<{ status: Status; created: boolean; readers: number } | null> {
   return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(statuses)
-      .where(eq(statuses.uri, data.uri))
-      .for("update");
+    const [existing] = opts.knownNew
+      ? []
+      : await tx.select().from(statuses).where(eq(statuses.uri, data.uri)).for("update");
     if (existing && existing.accountId !== data.accountId) return null;
     const [parent] = data.inReplyToUri
       ? await tx
@@ -102,7 +112,7 @@ export async function upsertRemoteStatus(
     if (existing) {
       // An Update older than the version shown (delivered out of order) must not revert it.
       if (data.editedAt && existing.editedAt && data.editedAt < existing.editedAt)
-        return { status: existing, created: false };
+        return { status: existing, created: false, readers: 0 };
       // Only a real change is an edit: a repeated Create, or GoToSocial's poll-count Update
       // (same id, same text), neither adds a version nor marks the post edited.
       edited = changesVersion(existing, fields);
@@ -143,8 +153,6 @@ export async function upsertRemoteStatus(
         .returning();
       if (!inserted) return null;
       status = inserted;
-      await countStatus(tx, inserted, 1);
-      if (parent) await countReplies(tx, parent.id, 1);
       await adoptOrphanReplies(tx, status);
       await publishEvent(tx, { t: "status", id: status.id });
       const budget = data.parentFetchBudget ?? PARENT_FETCH_DEPTH;
@@ -177,7 +185,14 @@ export async function upsertRemoteStatus(
         .onConflictDoNothing();
     }
     if (data.emojis) await upsertRemoteEmojis(tx, data.emojis.domain, data.emojis.list);
-    return { status, created: !existing };
+    const readers = opts.fanOut ? await fanOutToHomeFeeds(tx, status.id) : 0;
+    // Counted last: the author's (and parent's) counter row stays locked until commit, so
+    // concurrent posts of one author wait on it for as short a time as possible.
+    if (!existing) {
+      await countStatus(tx, status, 1);
+      if (parent) await countReplies(tx, parent.id, 1);
+    }
+    return { status, created: !existing, readers };
   });
 }
 

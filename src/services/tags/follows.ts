@@ -6,7 +6,7 @@ import { keyset, type Page } from "../paging.ts";
 
 /**
  * Follows a hashtag: from now on public posts carrying it that reach this server land in the
- * follower's home feed (see fanOutToTagFollowers). Twice is the same follow.
+ * follower's home feed (see tagFollowersOf). Twice is the same follow.
  */
 export async function followTag(db: Tx, accountId: string, name: string): Promise<void> {
   await db.insert(followedTags).values({ id: newId(), accountId, name }).onConflictDoNothing();

@@ -1,9 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
 import { publishEvent } from "../events/publish.ts";
-import { fanOutToListFeeds, inExclusiveList, removeFromListFeeds } from "../lists/feed.ts";
+import { inExclusiveList, listFeedInsert, removeFromListFeeds } from "../lists/feed.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
-import { fanOutToTagFollowers } from "../tags/fanout.ts";
+import { tagFollowersOf } from "../tags/fanout.ts";
 
 /**
  * A follow's `languages[]` lets a post through when it lists the post's language (its primary
@@ -15,16 +15,20 @@ export const inFollowLanguages = (f: SQL, s: SQL) =>
 
 /**
  * Writes a status into the home feeds of the local accounts that should see it: its author (if
- * local), local followers (unless direct), and local accounts it mentions. Idempotent.
+ * local), local followers (unless direct), local accounts it mentions, and (public posts) those
+ * following one of its hashtags; and into the list feeds of the lists holding its author. One
+ * statement, idempotent; inside the caller's transaction when given one, so a stored post is
+ * never left out of the feeds it belongs to.
  *
  * A boost goes to its booster and their followers who show boosts (`follows.show_reblogs`), as
  * the post it boosts (`home_feed.reblog_of_id`): a post boosted twice, or already in a feed
  * itself, hits home_feed_shown_key and shows once there, as on Mastodon.
  */
-export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<number> {
+export async function fanOutToHomeFeeds(db: Tx, statusId: string): Promise<number> {
   const rows = await queryRows<{ account_id: string }>(
     db,
     sql`
+    with listed as (${listFeedInsert(statusId)})
     insert into home_feed (account_id, status_id, reblog_of_id)
     select r.account_id, s.id, s.reblog_of_id from statuses s
     cross join lateral (
@@ -38,6 +42,8 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
       union
       select m.account_id from mentions m join accounts a on a.id = m.account_id and a.domain is null
         where m.status_id = s.id
+      union
+      ${tagFollowersOf(sql`s`)}
     ) r
     where s.id = ${statusId}
       -- nobody gets a post (or a boost of a post) by an account they blocked, muted or were
@@ -47,13 +53,7 @@ export async function fanOutToHomeFeeds(db: Db, statusId: string): Promise<numbe
     on conflict do nothing
     returning account_id`,
   );
-  // The same post goes to the list feeds of the lists holding its author, and into the home of
-  // those following one of its hashtags (public posts only).
-  await fanOutToListFeeds(db, statusId);
-  const reached = [
-    ...rows.map((r) => String(r.account_id)),
-    ...(await fanOutToTagFollowers(db, statusId)),
-  ];
+  const reached = rows.map((r) => String(r.account_id));
   // Their `user` streams hear of it (only those it newly reached: an edit re-run adds nobody).
   if (reached.length) await publishEvent(db, { t: "home", id: statusId, to: reached });
   return reached.length;
