@@ -9,12 +9,13 @@ import type { Sql } from "postgres";
  *
  * Bounded: each connection keeps its statements for its lifetime (postgres.js never evicts), so
  * only the first MAX_PREPARED distinct texts are named, and never texts whose shape changes with
- * the data (a list of parameters `in ($1, $2, ...)` or multi-row `values`), which would pile up
- * one statement per length. Hot paths pass lists as one array parameter (`= any($1)`) instead.
+ * the data (a list of parameters `in ($1, $2, ...)` or multi-row `values (…), (…)`), which would
+ * pile up one statement per length. Hot paths pass lists as one array parameter (`= any($1)`)
+ * instead. A one-row insert `values ($1, $2, …)` or a call `f($1, $2)` keeps its shape: named.
  */
 const MAX_PREPARED = 300;
 const named = new Set<string>();
-const VARIABLE_SHAPE = /\(\$\d+(::[a-z]+)?, \$\d+/;
+const VARIABLE_SHAPE = /\bin \(\$\d+(::[a-z]+)?, \$\d+|\), \((\$\d+|default\b)/i;
 
 export function shouldPrepare(query: string): boolean {
   if (named.has(query)) return true;

@@ -1,5 +1,6 @@
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
+import { reused } from "../../db/reused.ts";
 import { accounts, follows, localUsers } from "../../db/schema/index.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
@@ -141,8 +142,15 @@ export async function deleteRemoteAccount(db: Db, accountId: string): Promise<vo
   });
 }
 
+const accountByUri = reused("account_by_uri", (db) =>
+  db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.uri, sql.placeholder("uri"))),
+);
+
 export async function findAccountByUri(db: Tx, uri: string): Promise<Account | undefined> {
-  const [row] = await db.select().from(accounts).where(eq(accounts.uri, uri));
+  const [row] = await accountByUri(db, { uri });
   return row;
 }
 
