@@ -37,7 +37,7 @@ export async function onCreate(ctx: InboxContext<FedContext>, create: Create): P
   const saved = await upsertRemoteStatus(
     ctx.data.db,
     { ...data, editedAt: null },
-    { knownNew: true, fanOut: true },
+    { knownNew: true, fanOut: true, fromQueuedJob: true },
   );
   if (saved)
     log.debug("Stored {uri} for {readers} readers", { uri: data.uri, readers: saved.readers });
@@ -68,7 +68,7 @@ export async function onUpdate(ctx: InboxContext<FedContext>, update: Update): P
   await upsertRemoteStatus(
     ctx.data.db,
     { ...data, editedAt: data.editedAt ?? new Date() },
-    { fanOut: true },
+    { fanOut: true, fromQueuedJob: true },
   );
 }
 

@@ -1,5 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
+import { commitWithoutWaiting } from "../../db/commit.ts";
+import { reused } from "../../db/reused.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
@@ -70,6 +72,13 @@ export interface UpsertOptions {
   knownNew?: boolean;
   /** Also writes it into the home and list feeds it belongs to, in the same transaction. */
   fanOut?: boolean;
+  /**
+   * Called from a queued job, which is deleted after this in a commit that waits for the disk:
+   * this commit need not wait. PostgreSQL flushes its log in order, so once the job's deletion
+   * is on disk this transaction is too; should the machine stop before, the job runs again and
+   * stores the post again. Commits are most of the time an author's counter row stays locked.
+   */
+  fromQueuedJob?: boolean;
 }
 
 /**
@@ -84,6 +93,7 @@ export async function upsertRemoteStatus(
   opts: UpsertOptions = {},
 ): Promise<{ status: Status; created: boolean; readers: number } | null> {
   return db.transaction(async (tx) => {
+    if (opts.fromQueuedJob) await commitWithoutWaiting(tx);
     const [existing] = opts.knownNew
       ? []
       : await tx.select().from(statuses).where(eq(statuses.uri, data.uri)).for("update");
@@ -228,11 +238,15 @@ export async function findStatusByUri(db: Db, uri: string): Promise<Status | und
 }
 
 /** Whether a status with this ActivityPub id is stored (its id only: nothing else is read). */
-export async function hasStatusWithUri(db: Db, uri: string): Promise<boolean> {
-  const [row] = await db
+const statusIdByUri = reused("status_id_by_uri", (db) =>
+  db
     .select({ id: statuses.id })
     .from(statuses)
-    .where(eq(statuses.uri, uri))
-    .limit(1);
+    .where(eq(statuses.uri, sql.placeholder("uri")))
+    .limit(1),
+);
+
+export async function hasStatusWithUri(db: Db, uri: string): Promise<boolean> {
+  const [row] = await statusIdByUri(db, { uri });
   return row !== undefined;
 }
