@@ -6,6 +6,8 @@ export interface ClaimSpec {
   limit: number;
   /** Jobs of one host running at once, counted over every worker. */
   hostConcurrency: number;
+  /** Whether the queue's jobs name a host at all (without, the host cap is never looked at). */
+  hasHosts: boolean;
   /** Whether the cap binds (then more candidates are looked at, to fill what a capped host leaves). */
   capsHosts: boolean;
   leaseMs: number;
@@ -27,6 +29,7 @@ export interface ClaimedRow {
  * for it.
  */
 export function claimDue(db: Tx, spec: ClaimSpec): Promise<ClaimedRow[]> {
+  if (!spec.hasHosts) return claimDueAnyHost(db, spec);
   const cap = spec.hostConcurrency;
   return queryRows<ClaimedRow>(
     db,
@@ -54,9 +57,38 @@ export function claimDue(db: Tx, spec: ClaimSpec): Promise<ClaimedRow[]> {
       where c.host is null or c.nth + coalesce(r.n, 0) <= ${cap}
       order by c.run_at, c.id
       limit ${spec.limit})
-    update jobs set locked_until = now() + ${`${spec.leaseMs} milliseconds`}::interval,
-                    locked_by = ${spec.workerId}, attempts = attempts + 1
+    update jobs set ${leaseOf(spec)}
     where id in (select id from chosen)
+    returning id, payload, part, attempts`,
+  );
+}
+
+const leaseOf = (
+  spec: ClaimSpec,
+) => sql`locked_until = now() + ${`${spec.leaseMs} milliseconds`}::interval,
+  locked_by = ${spec.workerId}, attempts = attempts + 1`;
+
+/**
+ * The claim of a queue whose jobs have no host (the inbox, Tern's own jobs): the same due,
+ * oldest-first, one-per-ordering-key rule without counting what runs per host, which took most
+ * of the claim's time (PostgreSQL log under bench:inbox: ~0.6 ms a claim, one claim a job;
+ * this one ~40% less). `= any(array(…))`: with `in (…)` PostgreSQL joined the few chosen ids
+ * against a scan of the whole jobs table.
+ */
+function claimDueAnyHost(db: Tx, spec: ClaimSpec): Promise<ClaimedRow[]> {
+  return queryRows<ClaimedRow>(
+    db,
+    sql`
+    update jobs set ${leaseOf(spec)}
+    where id = any(array(
+      select j.id from jobs j
+      where j.queue = ${spec.queue} and j.run_at <= now()
+        and (j.locked_until is null or j.locked_until < now())
+        and (j.ordering_key is null or not exists (
+          select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
+      order by j.run_at, j.id
+      limit ${spec.limit}
+      for update skip locked))
     returning id, payload, part, attempts`,
   );
 }

@@ -104,6 +104,7 @@ export class PgQueue implements MessageQueue {
   readonly #refuses: ((message: unknown) => Promise<boolean>) | undefined;
   /** Only a capped queue looks past `limit` candidates (to fill slots a capped host leaves). */
   readonly #capsHosts: boolean;
+  readonly #hasHosts: boolean;
   readonly #sharedFields: readonly string[];
   readonly #parts: PartReader;
   readonly #workerId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -118,7 +119,8 @@ export class PgQueue implements MessageQueue {
     this.#hostOf = options.hostOf ?? (() => null);
     this.#hostConcurrency = options.hostConcurrency ?? this.#concurrency;
     this.#refuses = options.refuses;
-    this.#capsHosts = options.hostOf !== undefined && this.#hostConcurrency < this.#concurrency;
+    this.#hasHosts = options.hostOf !== undefined;
+    this.#capsHosts = this.#hasHosts && this.#hostConcurrency < this.#concurrency;
     this.#sharedFields = options.sharedFields ?? [];
     this.#parts = new PartReader(db);
   }
@@ -315,6 +317,7 @@ export class PgQueue implements MessageQueue {
       queue: this.#name,
       limit,
       hostConcurrency: this.#hostConcurrency,
+      hasHosts: this.#hasHosts,
       capsHosts: this.#capsHosts,
       leaseMs: this.#leaseMs,
       workerId: this.#workerId,

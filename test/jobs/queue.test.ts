@@ -173,3 +173,25 @@ it("keeps one abort listener on its signal however often it wakes, and stops whe
   await listening;
   expect(getEventListeners(controller.signal, "abort").length).toBe(0);
 });
+
+it("gives each job of a host-less queue to one of two competing workers, oldest first", async () => {
+  const enqueuer = new PgQueue(database.db, "shared-hostless", { pollMs: 20 });
+  for (let n = 0; n < 60; n++) await enqueuer.enqueue({ n });
+  const seen: { n: number; by: string }[] = [];
+  const controller = new AbortController();
+  const workers = ["a", "b"].map((by) =>
+    new PgQueue(database.db, "shared-hostless", { pollMs: 20, concurrency: 4 }).listen(
+      async (m) => {
+        seen.push({ n: (m as { n: number }).n, by });
+        await new Promise((r) => setTimeout(r, 2));
+      },
+      { signal: controller.signal },
+    ),
+  );
+  await eventually(async () => seen.length >= 60, 10_000);
+  controller.abort();
+  await Promise.all(workers);
+  expect(seen.map((s) => s.n).sort((x, y) => x - y)).toEqual([...Array(60).keys()]);
+  // Claimed oldest first: the first eight taken are among the first twelve enqueued.
+  expect(Math.max(...seen.slice(0, 8).map((s) => s.n))).toBeLessThan(12);
+});
