@@ -4,13 +4,14 @@ import { queryRows, type Tx } from "../src/db/client.ts";
 import { rateLimits } from "../src/db/schema/index.ts";
 import {
   clear,
+  coalescedHits,
   hit,
   isOver,
   peek,
   remaining,
   sweepRateLimits,
 } from "../src/services/rate-limits.ts";
-import { openTestDatabase } from "./helpers/db.ts";
+import { countingInserts, openTestDatabase } from "./helpers/db.ts";
 
 /** The counting rule on its own, on the test database (PGlite, or PostgreSQL when set). */
 describe("rate-limit counters", () => {
@@ -81,5 +82,18 @@ describe("rate-limit counters", () => {
     await hit(database.db, [{ key: "t:f", limit }]);
     await database.db.transaction(async (tx) => expect(await setting(tx)).toBe("on"));
     expect((await peek(database.db, "t:f", limit))?.hits).toBe(2);
+  });
+  it("counts requests of one turn in one statement, each in its own place", async () => {
+    const { db: counted, inserts } = countingInserts(database.db);
+    const count = coalescedHits(counted);
+    const limit = { max: 7, windowMs: 60_000 };
+    const first = await Promise.all(Array.from({ length: 10 }, () => count("t:coalesced", limit)));
+    expect(inserts()).toBe(1);
+    expect(first.map((c) => c.hits)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(first.filter(isOver)).toHaveLength(3);
+    // Two keys in the next turn: still one statement, and the running window goes on.
+    const [a, b] = await Promise.all([count("t:coalesced", limit), count("t:other", limit)]);
+    expect(inserts()).toBe(2);
+    expect([a.hits, b.hits]).toEqual([11, 1]);
   });
 });

@@ -29,11 +29,16 @@ export const isOver = (c: Counted): boolean => c.hits > c.limit.max;
 export const remaining = (c: Counted): number => Math.max(0, c.limit.max - c.hits);
 
 /**
- * Counts one request against each key, in one statement: a new or expired window starts at 1,
- * a running one goes up by 1. Keys are sorted so concurrent requests lock rows in one order.
+ * Counts one request (or `count` of them) against each key, in one statement: a new or expired
+ * window starts at that count, a running one goes up by it. Keys are sorted so concurrent
+ * requests lock rows in one order.
  */
-export async function hit(db: Tx, checks: { key: string; limit: Limit }[]): Promise<Counted[]> {
+export async function hit(
+  db: Tx,
+  checks: { key: string; limit: Limit; count?: number }[],
+): Promise<Counted[]> {
   const byKey = new Map(checks.map((c) => [c.key, c.limit]));
+  const countOf = new Map(checks.map((c) => [c.key, c.count ?? 1]));
   if (byKey.size === 0) return [];
   const keys = [...byKey.keys()].sort();
   // A count lost in a crash is harmless: no need to wait for the WAL flush on every request
@@ -45,14 +50,14 @@ export async function hit(db: Tx, checks: { key: string; limit: Limit }[]): Prom
     .values(
       keys.map((key) => ({
         key,
-        hits: 1,
+        hits: countOf.get(key) ?? 1,
         resetAt: sql`now() + ${byKey.get(key)?.windowMs ?? 0} * interval '1 millisecond'`,
       })),
     )
     .onConflictDoUpdate({
       target: rateLimits.key,
       set: {
-        hits: sql`case when ${rateLimits.resetAt} <= now() then 1 else ${rateLimits.hits} + 1 end`,
+        hits: sql`case when ${rateLimits.resetAt} <= now() then excluded.hits else ${rateLimits.hits} + excluded.hits end`,
         resetAt: sql`case when ${rateLimits.resetAt} <= now() then excluded.reset_at else ${rateLimits.resetAt} end`,
       },
     })
@@ -64,6 +69,39 @@ export async function hit(db: Tx, checks: { key: string; limit: Limit }[]): Prom
       asynchronousCommit: sql<string>`set_config('synchronous_commit', 'off', true)`,
     });
   return rows.map((r) => counted(r, byKey.get(r.key) as Limit));
+}
+
+/**
+ * `hit` for one key at a time, where the requests that arrive in the same turn of the event
+ * loop share one statement (an inbox under load hears one peer many times a tick): each caller
+ * still gets its own place in the count, as if it had been counted alone, so exactly the
+ * requests past the limit are refused.
+ */
+export function coalescedHits(db: Tx): (key: string, limit: Limit) => Promise<Counted> {
+  type Waiter = { resolve: (c: Counted) => void; reject: (e: unknown) => void };
+  let pending = new Map<string, { limit: Limit; waiters: Waiter[] }>();
+  const flush = async () => {
+    const batch = pending;
+    pending = new Map();
+    const checks = [...batch].map(([key, p]) => ({ key, limit: p.limit, count: p.waiters.length }));
+    try {
+      const rows = new Map((await hit(db, checks)).map((c) => [c.key, c]));
+      for (const [key, { waiters }] of batch) {
+        const total = rows.get(key) as Counted;
+        for (const [i, w] of waiters.entries())
+          w.resolve({ ...total, hits: total.hits - waiters.length + i + 1 });
+      }
+    } catch (error) {
+      for (const { waiters } of batch.values()) for (const w of waiters) w.reject(error);
+    }
+  };
+  return (key, limit) =>
+    new Promise<Counted>((resolve, reject) => {
+      if (pending.size === 0) setImmediate(() => void flush());
+      const entry = pending.get(key) ?? { limit, waiters: [] };
+      entry.waiters.push({ resolve, reject });
+      pending.set(key, entry);
+    });
 }
 
 /** Where a key stands without counting a request; undefined when its window is over. */

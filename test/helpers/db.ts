@@ -222,3 +222,15 @@ export async function fillPgliteDataDir(dataDir: string): Promise<void> {
   mkdirSync(path, { recursive: true });
   execFileSync("tar", ["-xf", file, "-C", path], { stdio: ["ignore", "ignore", "pipe"] });
 }
+
+/** `db` as it is, with a count of the inserts built on it (a batching test counts statements). */
+export function countingInserts<T extends object>(db: T): { db: T; inserts: () => number } {
+  let inserts = 0;
+  const counted = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === "insert") inserts++;
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+  return { db: counted, inserts: () => inserts };
+}

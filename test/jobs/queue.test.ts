@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.ts";
 import { fedifyDeliveryHost, PgQueue } from "../../src/jobs/queue.ts";
-import { openTestDatabase } from "../helpers/db.ts";
+import { countingInserts, openTestDatabase } from "../helpers/db.ts";
 import { eventually } from "../helpers/tern.ts";
 
 /**
@@ -100,13 +100,7 @@ it("queues a message carrying a NUL or a lone surrogate, cleaned, instead of fai
 });
 
 it("coalesces 200 concurrent enqueues into three INSERTs (16, 64, 120 rows); all run once, in order per ordering key", async () => {
-  let inserts = 0;
-  const counted = new Proxy(database.db, {
-    get(target, prop, receiver) {
-      if (prop === "insert") inserts++;
-      return Reflect.get(target, prop, receiver);
-    },
-  });
+  const { db: counted, inserts } = countingInserts(database.db);
   const queue = new PgQueue(counted, "batched", { pollMs: 20, concurrency: 8 });
   // As Fedify fans out with an ordering key: one enqueue call per inbox, all in one tick.
   await Promise.all(
@@ -115,7 +109,7 @@ it("coalesces 200 concurrent enqueues into three INSERTs (16, 64, 120 rows); all
     ),
   );
   // A small first INSERT, so the first deliveries need not wait for all 200 rows to be written.
-  expect(inserts).toBe(3);
+  expect(inserts()).toBe(3);
   const seen: { n: number; key: string }[] = [];
   const controller = new AbortController();
   const listening = queue.listen(
