@@ -37,8 +37,7 @@ export async function hit(
   db: Tx,
   checks: { key: string; limit: Limit; count?: number }[],
 ): Promise<Counted[]> {
-  const byKey = new Map(checks.map((c) => [c.key, c.limit]));
-  const countOf = new Map(checks.map((c) => [c.key, c.count ?? 1]));
+  const byKey = new Map(checks.map((c) => [c.key, c]));
   if (byKey.size === 0) return [];
   const keys = [...byKey.keys()].sort();
   // A count lost in a crash is harmless: no need to wait for the WAL flush on every request
@@ -50,8 +49,8 @@ export async function hit(
     .values(
       keys.map((key) => ({
         key,
-        hits: countOf.get(key) ?? 1,
-        resetAt: sql`now() + ${byKey.get(key)?.windowMs ?? 0} * interval '1 millisecond'`,
+        hits: byKey.get(key)?.count ?? 1,
+        resetAt: sql`now() + ${byKey.get(key)?.limit.windowMs ?? 0} * interval '1 millisecond'`,
       })),
     )
     .onConflictDoUpdate({
@@ -68,7 +67,7 @@ export async function hit(
       ...wait,
       asynchronousCommit: sql<string>`set_config('synchronous_commit', 'off', true)`,
     });
-  return rows.map((r) => counted(r, byKey.get(r.key) as Limit));
+  return rows.map((r) => counted(r, byKey.get(r.key)?.limit as Limit));
 }
 
 /**

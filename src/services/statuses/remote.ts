@@ -237,7 +237,6 @@ export async function findStatusByUri(db: Db, uri: string): Promise<Status | und
   return row;
 }
 
-/** Whether a status with this ActivityPub id is stored (its id only: nothing else is read). */
 const statusIdByUri = reused("status_id_by_uri", (db) =>
   db
     .select({ id: statuses.id })
@@ -246,6 +245,7 @@ const statusIdByUri = reused("status_id_by_uri", (db) =>
     .limit(1),
 );
 
+/** Whether a status with this ActivityPub id is stored (its id only: nothing else is read). */
 export async function hasStatusWithUri(db: Db, uri: string): Promise<boolean> {
   const [row] = await statusIdByUri(db, { uri });
   return row !== undefined;
