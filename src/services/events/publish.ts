@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 
 /** The channel every web process LISTENs on for live events (streaming/hub.ts). */
@@ -31,17 +31,24 @@ const READERS_PER_EVENT = 300;
  * Publishes `event` inside the caller's transaction: PostgreSQL (and PGlite) deliver it only when
  * the transaction commits, so a listener never sees an event whose row it cannot load yet.
  */
-export async function publishEvent(tx: Tx, event: LiveEvent): Promise<void> {
-  if (event.t === "home") {
-    for (let i = 0; i < event.to.length; i += READERS_PER_EVENT) {
-      const to = event.to.slice(i, i + READERS_PER_EVENT);
-      await tx.execute(
-        sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ ...event, to })})`,
-      );
-    }
-    return;
-  }
+export async function publishEvent(
+  tx: Tx,
+  event: Exclude<LiveEvent, { t: "home" }>,
+): Promise<void> {
   await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
+}
+
+/**
+ * The `home` events of the readers a statement just gave `statusId` (`reached`: a CTE of
+ * their `account_id`s), as a query to put in that statement: one NOTIFY (as publishEvent's) per
+ * READERS_PER_EVENT readers, without a round trip of its own.
+ */
+export function homeEvents(reached: SQL, statusId: string): SQL {
+  return sql`select pg_notify(${EVENTS_CHANNEL},
+      json_build_object('t', 'home', 'id', ${statusId}::text, 'to', json_agg(r.account_id::text))::text)
+    from (select account_id, (row_number() over () - 1) / ${READERS_PER_EVENT} as part
+          from ${reached}) r
+    group by r.part`;
 }
 
 /** A notification `id` that was really written (not absorbed as a repeat) is published. */

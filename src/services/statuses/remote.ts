@@ -93,7 +93,6 @@ export async function upsertRemoteStatus(
   opts: UpsertOptions = {},
 ): Promise<{ status: Status; created: boolean; readers: number } | null> {
   return db.transaction(async (tx) => {
-    if (opts.fromQueuedJob) await commitWithoutWaiting(tx);
     const [existing] = opts.knownNew
       ? []
       : await tx.select().from(statuses).where(eq(statuses.uri, data.uri)).for("update");
@@ -116,6 +115,9 @@ export async function upsertRemoteStatus(
       inReplyToAccountId: parent?.accountId ?? null,
       interactionPolicy: data.interactionPolicy ?? null,
     };
+    const budget = data.parentFetchBudget ?? PARENT_FETCH_DEPTH;
+    const needsParent =
+      data.inReplyToUri !== null && data.inReplyToUri !== data.uri && !parent && budget > 0;
     let status: Status;
     let edited = false;
     let newlyMentioned: string[] = [];
@@ -163,45 +165,53 @@ export async function upsertRemoteStatus(
         .returning();
       if (!inserted) return null;
       status = inserted;
-      await adoptOrphanReplies(tx, status);
-      await publishEvent(tx, { t: "status", id: status.id });
-      const budget = data.parentFetchBudget ?? PARENT_FETCH_DEPTH;
-      // Fetched by the worker after commit: the inbox never waits for another server.
-      if (data.inReplyToUri && data.inReplyToUri !== data.uri && !parent && budget > 0)
-        await enqueueJob(tx, { type: "status.fetch_parent", uri: data.inReplyToUri, budget });
     }
-    if (data.mentionedAccountIds.length) {
-      await tx
-        .insert(mentions)
-        .values(data.mentionedAccountIds.map((accountId) => ({ statusId: status.id, accountId })))
-        .onConflictDoNothing();
-    }
-    if (!existing) {
-      await notifyMentions(tx, status, data.mentionedAccountIds);
-      await notifyFollowersOfPost(tx, status);
-      await recordConversation(tx, status, data.mentionedAccountIds);
-    } else if (edited) await notifyEdit(tx, status, newlyMentioned);
-    // A new post has no quote or media rows yet: without any to record, nothing to look up.
-    if (existing || data.quote) await recordRemoteQuote(tx, status, data.quote ?? null);
-    await upsertRemotePoll(tx, status, data.poll, !existing);
-    // Kept rows keep their copies: an Update no longer re-inserts every attachment.
-    if (existing || data.media?.length)
-      await syncRemoteMedia(tx, status.id, data.accountId, data.media ?? []);
+    // The fan-out reads the post's mentions and tags: they are written first.
     const tags = [...new Set(data.hashtags.map((t) => t.toLowerCase()))];
-    if (tags.length) {
-      await tx
-        .insert(statusTags)
-        .values(tags.map((name) => ({ statusId: status.id, name })))
-        .onConflictDoNothing();
-    }
-    if (data.emojis) await upsertRemoteEmojis(tx, data.emojis.domain, data.emojis.list);
-    const readers = opts.fanOut ? await fanOutToHomeFeeds(tx, status.id) : 0;
-    // Counted last: the author's (and parent's) counter row stays locked until commit, so
-    // concurrent posts of one author wait on it for as short a time as possible.
-    if (!existing) {
-      await countStatus(tx, status, 1);
-      if (parent) await countReplies(tx, parent.id, 1);
-    }
+    await Promise.all([
+      data.mentionedAccountIds.length
+        ? tx
+            .insert(mentions)
+            .values(
+              data.mentionedAccountIds.map((accountId) => ({ statusId: status.id, accountId })),
+            )
+            .onConflictDoNothing()
+        : undefined,
+      tags.length
+        ? tx
+            .insert(statusTags)
+            .values(tags.map((name) => ({ statusId: status.id, name })))
+            .onConflictDoNothing()
+        : undefined,
+    ]);
+    // None of the rest reads what another of them writes, so they are sent together: one round
+    // trip for all instead of one each (this connection still runs them one after another).
+    const [readers] = await Promise.all([
+      opts.fanOut ? fanOutToHomeFeeds(tx, status.id) : 0,
+      opts.fromQueuedJob ? commitWithoutWaiting(tx) : undefined,
+      existing ? undefined : adoptOrphanReplies(tx, status),
+      existing ? undefined : publishEvent(tx, { t: "status", id: status.id }),
+      // Fetched by the worker after commit: the inbox never waits for another server.
+      !existing && needsParent
+        ? enqueueJob(tx, { type: "status.fetch_parent", uri: data.inReplyToUri!, budget })
+        : undefined,
+      existing ? undefined : notifyMentions(tx, status, data.mentionedAccountIds),
+      existing ? undefined : notifyFollowersOfPost(tx, status),
+      existing ? undefined : recordConversation(tx, status, data.mentionedAccountIds),
+      edited ? notifyEdit(tx, status, newlyMentioned) : undefined,
+      // A new post has no quote or media rows yet: without any to record, nothing to look up.
+      existing || data.quote ? recordRemoteQuote(tx, status, data.quote ?? null) : undefined,
+      upsertRemotePoll(tx, status, data.poll, !existing),
+      // Kept rows keep their copies: an Update no longer re-inserts every attachment.
+      existing || data.media?.length
+        ? syncRemoteMedia(tx, status.id, data.accountId, data.media ?? [])
+        : undefined,
+      data.emojis ? upsertRemoteEmojis(tx, data.emojis.domain, data.emojis.list) : undefined,
+      // Counted last: the author's (and parent's) counter row stays locked until commit, so
+      // concurrent posts of one author wait on it for as short a time as possible.
+      existing ? undefined : countStatus(tx, status, 1),
+      !existing && parent ? countReplies(tx, parent.id, 1) : undefined,
+    ]);
     return { status, created: !existing, readers };
   });
 }

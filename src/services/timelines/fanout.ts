@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows, type Tx } from "../../db/client.ts";
-import { publishEvent } from "../events/publish.ts";
+import { homeEvents } from "../events/publish.ts";
 import { inExclusiveList, listFeedInsert, removeFromListFeeds } from "../lists/feed.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
 import { tagFollowersOf } from "../tags/fanout.ts";
@@ -20,15 +20,18 @@ export const inFollowLanguages = (f: SQL, s: SQL) =>
  * statement, idempotent; inside the caller's transaction when given one, so a stored post is
  * never left out of the feeds it belongs to.
  *
+ * The readers' `home` events are sent by the same statement.
+ *
  * A boost goes to its booster and their followers who show boosts (`follows.show_reblogs`), as
  * the post it boosts (`home_feed.reblog_of_id`): a post boosted twice, or already in a feed
  * itself, hits home_feed_shown_key and shows once there, as on Mastodon.
  */
 export async function fanOutToHomeFeeds(db: Tx, statusId: string): Promise<number> {
-  const rows = await queryRows<{ account_id: string }>(
+  const [row] = await queryRows<{ reached: number }>(
     db,
     sql`
-    with listed as (${listFeedInsert(statusId)})
+    with listed as (${listFeedInsert(statusId)}),
+    reached as (
     insert into home_feed (account_id, status_id, reblog_of_id)
     select r.account_id, s.id, s.reblog_of_id from statuses s
     cross join lateral (
@@ -51,12 +54,12 @@ export async function fanOutToHomeFeeds(db: Tx, statusId: string): Promise<numbe
       and ${visibleAuthor(sql`r.account_id`, sql`s.account_id`)}
       and (s.reblog_of_id is null or ${visibleAuthor(sql`r.account_id`, sql`(select o.account_id from statuses o where o.id = s.reblog_of_id)`)})
     on conflict do nothing
-    returning account_id`,
+    returning account_id),
+    -- their user streams hear of it (only those it newly reached: an edit re-run adds nobody)
+    told as (${homeEvents(sql`reached`, statusId)})
+    select (select count(*) from reached)::int as reached, (select count(*) from told) as told`,
   );
-  const reached = rows.map((r) => String(r.account_id));
-  // Their `user` streams hear of it (only those it newly reached: an edit re-run adds nobody).
-  if (reached.length) await publishEvent(db, { t: "home", id: statusId, to: reached });
-  return reached.length;
+  return row.reached;
 }
 
 /** After an unfollow: the unfollowed account's posts leave the former follower's home feed. */
