@@ -195,6 +195,13 @@ describe("a boost by a followed account of a post on a third server", () => {
     expect(boost.reblog?.account.uri).toBe(peers.hollo.actorId);
     expect(boost.reblog?.content).not.toContain("forged");
     expect(boost.reblog?.content).toContain(stripTags(note.content).slice(0, 10));
+    // Inbox work fetches signed by the instance actor, as authorized-fetch servers require.
+    const fetched = peers.hollo.requests.filter(
+      (r) => r.method === "GET" && note.id.endsWith(r.path),
+    );
+    expect(fetched.length).toBeGreaterThan(0);
+    for (const r of fetched)
+      expect(r.headers.get("signature")).toContain(`keyId="${TERN}/users/tern.instance#main-key"`);
 
     // The same post boosted again (by snac's dave, also followed): still shown once.
     await followAccepted(tern, probe.account, peers.snac.actorId);

@@ -8,9 +8,10 @@
  * - requests said `User-Agent: node` (now `Tern/<version> (+PUBLIC_URL)`, deliveries included).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { instanceSigningKey } from "../../src/federation/dispatchers/actors.ts";
 import { TERN_VERSION } from "../../src/federation/dispatchers/nodeinfo.ts";
 import { resolveRemoteAccount } from "../../src/federation/resolve.ts";
-import { apiGet, FakePeer, idOf, settle } from "../helpers/ap-fixtures.ts";
+import { apiGet, FakePeer, idOf, settle, TERN } from "../helpers/ap-fixtures.ts";
 import { eventually, startTestTern, type TestTern } from "../helpers/tern.ts";
 
 let tern: TestTern;
@@ -93,6 +94,27 @@ describe("the instance actor", () => {
     } finally {
       warnings.mockRestore();
     }
+  });
+});
+
+describe("the key shared-inbox work signs with", () => {
+  it("is the instance actor's published key, under the id it is published with", async () => {
+    const ctx = tern.federation.createContext(new URL(TERN), {
+      db: tern.database.db,
+      config: tern.config,
+    });
+    const { keyId, privateKey } = await instanceSigningKey(ctx);
+    const actor = await (await tern.request("/users/tern.instance", { headers: AP })).json();
+    expect(keyId.href).toBe(actor.publicKey.id);
+    const der = Buffer.from(
+      actor.publicKey.publicKeyPem.replace(/-----[^-]+-----|\s/g, ""),
+      "base64",
+    );
+    const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+    const publicKey = await crypto.subtle.importKey("spki", der, algorithm, false, ["verify"]);
+    const data = new TextEncoder().encode("(request-target): get /users/someone");
+    const signature = await crypto.subtle.sign(algorithm, privateKey, data);
+    expect(await crypto.subtle.verify(algorithm, publicKey, signature, data)).toBe(true);
   });
 });
 

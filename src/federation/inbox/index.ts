@@ -23,7 +23,8 @@ import type { Db } from "../../db/client.ts";
 import { kv } from "../../db/schema/index.ts";
 import { logger } from "../../lib/logger.ts";
 import { paths } from "../../lib/urls.ts";
-import { type FedContext, INSTANCE_ACTOR } from "../context.ts";
+import type { FedContext } from "../context.ts";
+import { instanceSigningKey } from "../dispatchers/actors.ts";
 import { onAnnounce } from "./announce.ts";
 import { onBlock } from "./block.ts";
 import { onAdd, onRemove } from "./featured.ts";
@@ -56,7 +57,7 @@ async function forgetProcessedActivity(db: Db, origin: string, id: string): Prom
 export function registerInbox(builder: FederationBuilder<FedContext>): void {
   builder
     .setInboxListeners(paths.inbox, paths.sharedInbox)
-    .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }))
+    .setSharedKeyDispatcher(instanceSigningKey)
     // GoToSocial reuses one id for every Update of a status, and a peer that lost our Accept
     // sends its Follow again under the same id: both are applied again (harmless, as their
     // listeners are idempotent); everything else is de-duplicated by id in the queue worker.

@@ -9,11 +9,20 @@ import { persistActor } from "../from-ap/actor.ts";
 /** Remote actors are refetched at most this often when they appear in an activity. */
 const ACTOR_REFRESH_MS = 24 * 60 * 60 * 1000;
 
-/** Fetches signed by the instance actor, so authorized-fetch peers (GoToSocial) answer. */
+/**
+ * Fetches signed by the instance actor, so authorized-fetch peers (GoToSocial) answer. The signing
+ * loader is made at the first fetch: most activities embed their object and fetch nothing, and
+ * making it (Fedify looks up and checks the instance actor's key pairs) was ~2% of the worker's
+ * CPU under bench:inbox.
+ */
 export async function signedLoader(
   ctx: Context<FedContext>,
 ): Promise<{ documentLoader: DocumentLoader; contextLoader: DocumentLoader }> {
-  const documentLoader = await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+  let signing: Promise<DocumentLoader> | undefined;
+  const documentLoader: DocumentLoader = async (url, options) => {
+    signing ??= ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+    return (await signing)(url, options);
+  };
   return { documentLoader, contextLoader: ctx.contextLoader };
 }
 
