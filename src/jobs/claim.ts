@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { queryRows, type Tx } from "../db/client.ts";
+import { idArray } from "../db/json-row.ts";
 
 export interface ClaimSpec {
   queue: string;
@@ -12,6 +13,12 @@ export interface ClaimSpec {
   capsHosts: boolean;
   leaseMs: number;
   workerId: string;
+  /**
+   * Jobs of this worker that have finished: their rows are deleted by the claim itself (one
+   * statement where there were two), and they no longer count as running or as an earlier job
+   * of their ordering key, so what they held back is claimable in the same statement.
+   */
+  finished: readonly string[];
 }
 
 export interface ClaimedRow {
@@ -22,6 +29,10 @@ export interface ClaimedRow {
   attempts: number;
 }
 
+/** Deletes the finished jobs' rows; an unreferenced data-modifying CTE still runs. */
+const deleteFinished = (finished: SQL) =>
+  sql`finished as (delete from jobs where id = any(${finished}))`;
+
 /**
  * One statement: lock up to a few times `limit` due candidates of `queue` (SKIP LOCKED, oldest
  * first, each ordering key's oldest job only) whose host is under its cap, then lease at most
@@ -31,20 +42,23 @@ export interface ClaimedRow {
 export function claimDue(db: Tx, spec: ClaimSpec): Promise<ClaimedRow[]> {
   if (!spec.hasHosts) return claimDueAnyHost(db, spec);
   const cap = spec.hostConcurrency;
+  const finished = idArray(spec.finished);
   return queryRows<ClaimedRow>(
     db,
     sql`
-    with running as (
+    with ${deleteFinished(finished)},
+    running as (
       select r.host, count(*)::int as n from jobs r
       where r.queue = ${spec.queue} and r.host is not null
-        and r.locked_until is not null and r.locked_until >= now()
+        and r.locked_until is not null and r.locked_until >= now() and r.id <> all(${finished})
       group by r.host),
     candidates as (
       select j.id, j.host, j.run_at from jobs j
-      where j.queue = ${spec.queue} and j.run_at <= now()
+      where j.queue = ${spec.queue} and j.run_at <= now() and j.id <> all(${finished})
         and (j.locked_until is null or j.locked_until < now())
         and (j.ordering_key is null or not exists (
-          select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
+          select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id
+            and e.id <> all(${finished})))
         and (j.host is null or coalesce((select n from running where running.host = j.host), 0) < ${cap})
       order by j.run_at, j.id
       limit ${spec.capsHosts ? Math.max(spec.limit * 4, 16) : spec.limit}
@@ -76,16 +90,19 @@ const leaseOf = (
  * against a scan of the whole jobs table.
  */
 function claimDueAnyHost(db: Tx, spec: ClaimSpec): Promise<ClaimedRow[]> {
+  const finished = idArray(spec.finished);
   return queryRows<ClaimedRow>(
     db,
     sql`
+    with ${deleteFinished(finished)}
     update jobs set ${leaseOf(spec)}
     where id = any(array(
       select j.id from jobs j
-      where j.queue = ${spec.queue} and j.run_at <= now()
+      where j.queue = ${spec.queue} and j.run_at <= now() and j.id <> all(${finished})
         and (j.locked_until is null or j.locked_until < now())
         and (j.ordering_key is null or not exists (
-          select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id))
+          select 1 from jobs e where e.queue = j.queue and e.ordering_key = j.ordering_key and e.id < j.id
+            and e.id <> all(${finished})))
       order by j.run_at, j.id
       limit ${spec.limit}
       for update skip locked))

@@ -6,6 +6,7 @@ import type {
 } from "@fedify/fedify";
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "../db/client.ts";
+import { idArray } from "../db/json-row.ts";
 import { jobs } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
 import { storableJson } from "../lib/storable-json.ts";
@@ -231,7 +232,15 @@ export class PgQueue implements MessageQueue {
   ): Promise<void> {
     const signal = options?.signal;
     const running = new Map<string, Promise<void>>();
-    let wake: () => void = () => {};
+    // Finished jobs whose rows the next claim deletes (see ClaimSpec.finished).
+    const finished: string[] = [];
+    // A wake-up while a claim is under way is kept (`woken`), not lost: the loop then claims
+    // again at once instead of leaving a freed slot, and a finished job's row, to the next poll.
+    let woken = false;
+    const remember = () => {
+      woken = true;
+    };
+    let wake: () => void = remember;
     const waker = () => wake();
     const set = wakers.get(this.#name) ?? new Set();
     set.add(waker);
@@ -245,17 +254,26 @@ export class PgQueue implements MessageQueue {
     signal?.addEventListener("abort", waker, { once: true });
     try {
       while (!signal?.aborted) {
+        woken = false;
         const free = this.#concurrency - running.size;
+        const done = free > 0 ? finished.splice(0) : [];
         const claimed =
-          free > 0 ? await this.#claim(free).catch((e) => this.#logClaimError(e)) : [];
+          free > 0
+            ? await this.#claim(free, done).catch((e) => {
+                finished.push(...done); // still to delete: the claim did not happen
+                return this.#logClaimError(e);
+              })
+            : [];
         for (const job of claimed) {
-          const p = this.#run(job, handler).finally(() => {
-            running.delete(job.id);
-            wake();
-          });
+          const p = this.#run(job, handler)
+            .then((remove) => void (remove && finished.push(job.id)))
+            .finally(() => {
+              running.delete(job.id);
+              wake();
+            });
           running.set(job.id, p);
         }
-        if (claimed.length > 0 && claimed.length === free) continue;
+        if ((claimed.length > 0 && claimed.length === free) || woken) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#pollMs);
           wake = () => {
@@ -264,13 +282,14 @@ export class PgQueue implements MessageQueue {
           };
           if (signal?.aborted) wake();
         });
-        wake = () => {};
+        wake = remember;
       }
     } finally {
       signal?.removeEventListener("abort", waker);
       set.delete(waker);
       await this.#drain(running);
       clearInterval(heartbeat);
+      await this.#delete(finished);
     }
   }
 
@@ -299,21 +318,23 @@ export class PgQueue implements MessageQueue {
    * workers claiming at the same instant would otherwise each count the other's new claims as
    * free and fill a host's last slots twice.
    */
-  async #claim(limit: number): Promise<ClaimedJob[]> {
+  async #claim(limit: number, finished: readonly string[]): Promise<ClaimedJob[]> {
+    const spec = this.#claimSpec(limit, finished);
     const rows = !this.#capsHosts
-      ? await claimDue(this.#db, this.#claimSpec(limit))
+      ? await claimDue(this.#db, spec)
       : await this.#db.transaction(async (tx) => {
           await tx.execute(
             sql`select pg_advisory_xact_lock(hashtext(${`tern.claim:${this.#name}`}))`,
           );
-          return claimDue(tx, this.#claimSpec(limit));
+          return claimDue(tx, spec);
         });
     const payloads = await this.#parts.merge(rows);
     return rows.map((r, i) => ({ id: String(r.id), payload: payloads[i], attempts: r.attempts }));
   }
 
-  #claimSpec(limit: number): ClaimSpec {
+  #claimSpec(limit: number, finished: readonly string[]): ClaimSpec {
     return {
+      finished,
       queue: this.#name,
       limit,
       hostConcurrency: this.#hostConcurrency,
@@ -324,7 +345,15 @@ export class PgQueue implements MessageQueue {
     };
   }
 
-  async #run(job: ClaimedJob, handler: (message: unknown) => Promise<void> | void): Promise<void> {
+  /**
+   * Runs one job; true when its row is to be deleted (done, dropped, or failed for good), false
+   * when it was put back for a retry. The row stays leased to this worker until the next claim
+   * deletes it, so nobody else can take it meanwhile.
+   */
+  async #run(
+    job: ClaimedJob,
+    handler: (message: unknown) => Promise<void> | void,
+  ): Promise<boolean> {
     try {
       if (this.#refuses && (await this.#refuses(job.payload))) {
         log.info("Dropped job {id} on {queue}: its host is blocked or unreachable", {
@@ -334,7 +363,7 @@ export class PgQueue implements MessageQueue {
       } else {
         await handler(job.payload);
       }
-      await this.#ack(job.id);
+      return true;
     } catch (error) {
       if (job.attempts >= this.#maxAttempts) {
         log.error("Job {id} on {queue} failed for good after {attempts} attempts: {error}", {
@@ -343,8 +372,7 @@ export class PgQueue implements MessageQueue {
           attempts: job.attempts,
           error,
         });
-        await this.#ack(job.id);
-        return;
+        return true;
       }
       const backoffMs = Math.min(2 ** job.attempts * 1_000, 3_600_000);
       log.warn(
@@ -357,44 +385,24 @@ export class PgQueue implements MessageQueue {
           error,
         },
       );
-      await this.#db.execute(sql`
+      await this.#db
+        .execute(sql`
         update jobs set locked_until = null, locked_by = null, last_error = ${String(error)},
                         run_at = now() + ${`${backoffMs} milliseconds`}::interval
-        where id = ${job.id}`);
+        where id = ${job.id}`)
+        .catch((e) =>
+          log.error("Could not reschedule job {id}: {error}", { id: job.id, error: e }),
+        );
+      return false;
     }
   }
 
-  #acks: { id: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-
-  /**
-   * Deletes a finished job; jobs finishing in the same tick share one DELETE. The row stays
-   * leased to this worker until then, so nobody else can claim it; each caller still waits for
-   * its row to be gone, so a job's successor of the same ordering key is claimable right after.
-   */
-  #ack(id: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#acks.push({ id, resolve, reject });
-      if (this.#acks.length > 1) return;
-      setImmediate(() => {
-        const batch = this.#acks;
-        this.#acks = [];
-        this.#db
-          .execute(
-            sql`delete from jobs where id in (${sql.join(
-              batch.map((b) => sql`${b.id}`),
-              sql`, `,
-            )})`,
-          )
-          .then(
-            () => {
-              for (const b of batch) b.resolve();
-            },
-            (e) => {
-              for (const b of batch) b.reject(e);
-            },
-          );
-      });
-    });
+  /** Deletes finished jobs' rows when no claim will (the listener is stopping). */
+  async #delete(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#db
+      .execute(sql`delete from jobs where id = any(${idArray(ids)})`)
+      .catch((error) => log.error("Could not delete finished jobs: {error}", { error }));
   }
 
   async #extendLeases(ids: string[]): Promise<void> {

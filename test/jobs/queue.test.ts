@@ -189,3 +189,31 @@ it("gives each job of a host-less queue to one of two competing workers, oldest 
   // Claimed oldest first: the first eight taken are among the first twelve enqueued.
   expect(Math.max(...seen.slice(0, 8).map((s) => s.n))).toBeLessThan(12);
 });
+
+it("deletes a finished job's row in its worker's next claim, which takes the job its ordering key held back", async () => {
+  // No poll to fall back on: each job of a key must start because the one before it finished.
+  for (const [queue, hostOf] of [
+    ["ordered-hostless", undefined],
+    ["ordered-hosts", fedifyDeliveryHost],
+  ] as const) {
+    const options = { pollMs: 60_000, concurrency: 4, hostConcurrency: 2, hostOf };
+    const enqueuer = new PgQueue(database.db, queue, options);
+    for (let n = 0; n < 6; n++)
+      await enqueuer.enqueue(delivery("https://one.example/inbox", n), { orderingKey: "k" });
+    const order: number[] = [];
+    const controller = new AbortController();
+    const listening = new PgQueue(database.db, queue, options).listen(
+      async (m) => void order.push((m as { n: number }).n),
+      { signal: controller.signal },
+    );
+    await eventually(async () => order.length >= 6, 5_000);
+    expect(order, queue).toEqual([0, 1, 2, 3, 4, 5]);
+    controller.abort();
+    await listening;
+    const [left] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from jobs where queue = ${queue}`,
+    );
+    expect(left.n, queue).toBe(0);
+  }
+});
