@@ -163,10 +163,14 @@ function languageOf(note: PostObject): string | null {
 
 /**
  * Only posts someone here asked for are kept: from an account a local user follows, mentioning a
- * local user, replying to or quoting a local post.
+ * local user, replying to or quoting a local post. `known.authorFollowed`: already asked.
  */
-export async function isWanted(db: Db, data: RemoteStatusData): Promise<boolean> {
-  if (await hasLocalFollower(db, data.accountId)) return true;
+export async function isWanted(
+  db: Db,
+  data: RemoteStatusData,
+  known: { authorFollowed?: boolean } = {},
+): Promise<boolean> {
+  if (known.authorFollowed ?? (await hasLocalFollower(db, data.accountId))) return true;
   if (data.mentionedAccountIds.length) {
     const [local] = await db
       .select({ id: accounts.id })

@@ -7,9 +7,9 @@ import { deleteRemoteAccount } from "../../services/accounts/accounts.ts";
 import { revokeByAuthorization } from "../../services/quotes/quotes.ts";
 import { receiveUndoBoost } from "../../services/reblogs/reblogs.ts";
 import {
+  arrivalOf,
   deleteRemoteStatus,
   findStatusByUri,
-  hasStatusWithUri,
   upsertRemoteStatus,
 } from "../../services/statuses/remote.ts";
 import type { FedContext } from "../context.ts";
@@ -31,9 +31,10 @@ export async function onCreate(ctx: InboxContext<FedContext>, create: Create): P
   if (!author || author.domain === null) return;
   if (await receivedAsVote(ctx.data.db, object, author)) return;
   // A Create of a post we already have is a re-delivery: it must neither revert nor mark an edit.
-  if (await hasStatusWithUri(ctx.data.db, object.id.href)) return;
+  const { known, authorFollowed } = await arrivalOf(ctx.data.db, object.id.href, author.id);
+  if (known) return;
   const data = await noteToStatusData(ctx.data.db, object, author);
-  if (!data || !(await isWanted(ctx.data.db, data))) return;
+  if (!data || !(await isWanted(ctx.data.db, data, { authorFollowed }))) return;
   const saved = await upsertRemoteStatus(
     ctx.data.db,
     { ...data, editedAt: null },

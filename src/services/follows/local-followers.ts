@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 import { reused } from "../../db/reused.ts";
 import { accounts, follows } from "../../db/schema/index.ts";
@@ -23,3 +23,8 @@ export async function hasLocalFollower(db: Tx, accountId: string): Promise<boole
   const [row] = await localFollowerOf(db, { accountId });
   return Boolean(row);
 }
+
+/** The same question as SQL, to ask within a larger statement. */
+export const localFollowerExists = (accountId: SQL | string) =>
+  sql`exists (select 1 from follows f join accounts a on a.id = f.follower_id
+    where f.following_id = ${accountId} and f.state = 'accepted' and a.domain is null)`;

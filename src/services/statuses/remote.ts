@@ -1,7 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client.ts";
+import { type Db, queryRows } from "../../db/client.ts";
 import { commitWithoutWaiting } from "../../db/commit.ts";
-import { reused } from "../../db/reused.ts";
 import { mentions, statuses, statusTags } from "../../db/schema/index.ts";
 import type { MediaMeta, MediaType } from "../../db/schema/media.ts";
 import type { InteractionPolicy, Visibility } from "../../db/schema/statuses.ts";
@@ -10,6 +9,7 @@ import { countStatus } from "../accounts/counters.ts";
 import { recordConversation, rewindConversations } from "../conversations/conversations.ts";
 import { type RemoteEmoji, upsertRemoteEmojis } from "../emojis/emojis.ts";
 import { publishEvent } from "../events/publish.ts";
+import { localFollowerExists } from "../follows/local-followers.ts";
 import { enqueueJob } from "../jobs.ts";
 import { deleteMediaOfStatuses, syncRemoteMedia } from "../media/remote.ts";
 import { notifyEdit, notifyFollowersOfPost } from "../notifications/events.ts";
@@ -247,16 +247,19 @@ export async function findStatusByUri(db: Db, uri: string): Promise<Status | und
   return row;
 }
 
-const statusIdByUri = reused("status_id_by_uri", (db) =>
-  db
-    .select({ id: statuses.id })
-    .from(statuses)
-    .where(eq(statuses.uri, sql.placeholder("uri")))
-    .limit(1),
-);
-
-/** Whether a status with this ActivityPub id is stored (its id only: nothing else is read). */
-export async function hasStatusWithUri(db: Db, uri: string): Promise<boolean> {
-  const [row] = await statusIdByUri(db, { uri });
-  return row !== undefined;
+/**
+ * What an arriving Create is asked first, in one statement: whether its post is stored already
+ * (a re-delivery), and whether a local account follows its author (then it is wanted).
+ */
+export async function arrivalOf(
+  db: Db,
+  uri: string,
+  authorId: string,
+): Promise<{ known: boolean; authorFollowed: boolean }> {
+  const [row] = await queryRows<{ known: boolean; followed: boolean }>(
+    db,
+    sql`select exists (select 1 from statuses where uri = ${uri}) as known,
+      ${localFollowerExists(authorId)} as followed`,
+  );
+  return { known: row.known, authorFollowed: row.followed };
 }
