@@ -1,8 +1,8 @@
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedify/fedify";
 import { and, eq, gt, isNull, like, lte, or, sql } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
+import { type Db, queryRows } from "../db/client.ts";
 import { kv } from "../db/schema/index.ts";
-import { storableJson } from "../lib/storable-json.ts";
+import { storableJson, storableJsonText } from "../lib/storable-json.ts";
 
 export const encode = (key: KvKey) => JSON.stringify(key);
 /** JSON equality independent of key order (jsonb does not keep it). */
@@ -46,20 +46,27 @@ export class PgKvStore implements KvStore {
   }
 
   /** The value with its expiry (null: none), or undefined for a missing or expired row. */
+  // get and set are in plain SQL: they run for every activity the worker processes (Fedify's
+  // de-duplication) and every delivery, and drizzle's builders cost more than running them.
   async getEntry(key: KvKey): Promise<{ value: unknown; expiresAt: Date | null } | undefined> {
-    const [row] = await this.#db
-      .select({ value: kv.value, expiresAt: kv.expiresAt })
-      .from(kv)
-      .where(and(eq(kv.key, encode(key)), notExpired()));
-    return row;
+    const [row] = await queryRows<{ value: unknown; expires_at: Date | string | null }>(
+      this.#db,
+      sql`select value, expires_at from kv
+        where key = ${encode(key)} and (expires_at is null or expires_at > now())`,
+    );
+    if (!row) return undefined;
+    const expiresAt = row.expires_at === null ? null : new Date(row.expires_at);
+    return { value: row.value, expiresAt };
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
-    const expiresAt = options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
-    await this.#db
-      .insert(kv)
-      .values({ key: encode(key), value: jsonb(value), expiresAt })
-      .onConflictDoUpdate({ target: kv.key, set: { value: jsonb(value), expiresAt } });
+    const expiresAt = options?.ttl
+      ? new Date(Date.now() + options.ttl.total("millisecond")).toISOString()
+      : null;
+    await this.#db.execute(sql`
+      insert into kv (key, value, expires_at)
+      values (${encode(key)}, ${storableJsonText(value)}::jsonb, ${expiresAt}::timestamptz)
+      on conflict (key) do update set value = excluded.value, expires_at = excluded.expires_at`);
   }
 
   /** Compare-and-swap: sets `newValue` only if the current value equals `expectedValue`. */

@@ -3,6 +3,7 @@
  * could not use; the jsonb NOT NULL column once refused it, so every POST signed with such a key
  * was a 500 and a new key fetch. null must round-trip, and stay distinct from "absent".
  */
+import { Temporal } from "@js-temporal/polyfill";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PgKvStore } from "../../src/federation/kv-store.ts";
 import { openTestDatabase } from "../helpers/db.ts";
@@ -51,4 +52,19 @@ it("drops NUL and replaces lone surrogates, which jsonb cannot hold, from what i
     raw: "\\u0000 stays",
     ok: "é 🦜",
   });
+});
+
+it("keeps a value until its ttl runs out, and reports when that is", async () => {
+  const ttl = Temporal.Duration.from({ milliseconds: 300 });
+  const before = Date.now();
+  await kv.set(["k", "ttl"], { n: 1 }, { ttl });
+  const entry = await kv.getEntry(["k", "ttl"]);
+  expect(entry?.value).toEqual({ n: 1 });
+  expect(entry?.expiresAt).toBeInstanceOf(Date);
+  expect(Math.abs(entry!.expiresAt!.getTime() - (before + 300))).toBeLessThan(1_000);
+  // Without a ttl, a value stays.
+  await kv.set(["k", "forever"], [1, "two"]);
+  expect(await kv.getEntry(["k", "forever"])).toEqual({ value: [1, "two"], expiresAt: null });
+  await new Promise((r) => setTimeout(r, 400));
+  expect(await kv.get(["k", "ttl"])).toBeUndefined();
 });
