@@ -20,6 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
+import { postgresArgs } from "../src/db/postgres-url.ts";
 import { freePort, NODE_FLAGS } from "../test/helpers/process.ts";
 
 const requests = Number(process.argv[2] ?? 400);
@@ -159,7 +160,7 @@ async function startTwice(dbEnv: Record<string, string>) {
 
 async function onPostgres(base: string) {
   const name = `tern_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgres(...postgresArgs(base, { max: 1, onnotice: () => {} }));
   await admin.unsafe(`create database ${name}`);
   try {
     const url = new URL(base);

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { loadConfig } from "../src/config/index.ts";
 import { openDatabase } from "../src/db/client.ts";
+import { postgresArgs } from "../src/db/postgres-url.ts";
 import { assemble, type Tern } from "../src/server.ts";
 import { freePort } from "../test/helpers/process.ts";
 
@@ -32,7 +33,7 @@ export async function scratchSite(
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error(`${bench} needs DATABASE_URL (a PostgreSQL server)`);
   const name = `tern_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgres(...postgresArgs(base, { max: 1, onnotice: () => {} }));
   await admin.unsafe(`create database ${name}`);
   const url = new URL(base);
   url.pathname = `/${name}`;
@@ -58,7 +59,7 @@ export async function scratchSite(
         })
       : undefined;
   const tern = await assemble(config, database ? { database } : {});
-  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  const sql = postgres(...postgresArgs(url.toString(), { max: 1, onnotice: () => {} }));
   return {
     tern,
     sql,

@@ -69,6 +69,7 @@ if (!isMainThread) {
 } else {
   const { serve } = await import("@hono/node-server");
   const { default: postgres } = await import("postgres");
+  const { postgresArgs } = await import("../src/db/postgres-url.ts");
   const { loadConfig } = await import("../src/config/index.ts");
   const { accessTokens } = await import("../src/db/schema/index.ts");
   const { newId } = await import("../src/lib/ids.ts");
@@ -84,7 +85,7 @@ if (!isMainThread) {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error("bench/streaming.ts needs DATABASE_URL (a PostgreSQL server)");
   const name = `tern_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgres(...postgresArgs(base, { max: 1, onnotice: () => {} }));
   await admin.unsafe(`create database ${name}`);
   const url = new URL(base);
   url.pathname = `/${name}`;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { SQL } from "drizzle-orm";
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { lockDataDir } from "./lock.ts";
+import { postgresConnection } from "./postgres-url.ts";
 import { preparing } from "./prepared.ts";
 import * as schema from "./schema/index.ts";
 
@@ -59,7 +60,9 @@ async function openPostgres(
 ): Promise<Database> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const client = postgres(url, {
+  const target = postgresConnection(url);
+  const client = postgres(target.url, {
+    ...(target.path ? { path: target.path } : {}),
     max,
     onnotice: () => {},
     // JIT off: Tern's statements are short, and a reusable plan whose LIMIT is a parameter is

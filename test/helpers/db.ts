@@ -14,6 +14,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { postgresArgs } from "../../src/db/postgres-url.ts";
 
 /**
  * A fresh, migrated database for one test file. With TEST_DATABASE_URL set (a PostgreSQL server
@@ -76,7 +77,7 @@ async function createPostgresDatabase(
   const base = process.env.TEST_DATABASE_URL;
   if (!base) return undefined;
   const name = `tern_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgres(...postgresArgs(base, { max: 1, onnotice: () => {} }));
   try {
     await whenUnused(() =>
       admin.unsafe(`create database ${name}${template ? ` template ${template}` : ""}`),
@@ -87,7 +88,7 @@ async function createPostgresDatabase(
   return {
     url: databaseUrl(base, name),
     async drop() {
-      const a = postgres(base, { max: 1, onnotice: () => {} });
+      const a = postgres(...postgresArgs(base, { max: 1, onnotice: () => {} }));
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
     },
@@ -123,7 +124,7 @@ function migratedPostgresTemplate(base: string): Promise<string> {
 }
 
 async function buildTemplate(base: string, name: string): Promise<string> {
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgres(...postgresArgs(base, { max: 1, onnotice: () => {} }));
   const exists = async () =>
     (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
   try {
