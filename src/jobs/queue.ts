@@ -7,11 +7,10 @@ import type {
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "../db/client.ts";
 import { idArray } from "../db/json-row.ts";
-import { jobs } from "../db/schema/index.ts";
 import { logger } from "../lib/logger.ts";
-import { storableJson } from "../lib/storable-json.ts";
 import { notifyQueue } from "../services/jobs.ts";
 import { type ClaimSpec, claimDue } from "./claim.ts";
+import { insertJobs } from "./insert.ts";
 import { PartReader, splitShared, storeParts } from "./job-parts.ts";
 
 const log = logger("jobs", "queue");
@@ -189,11 +188,11 @@ export class PgQueue implements MessageQueue {
     );
     await storeParts(this.#db, parts);
     for (const part of parts) this.#parts.remember(part.hash, part.body);
-    await this.#db.insert(jobs).values(
+    await insertJobs(
+      this.#db,
+      this.#name,
       messages.map(({ payload, options }, i) => ({
-        queue: this.#name,
-        // A peer's NUL or lone surrogate would fail the whole insert (jsonb cannot hold them).
-        payload: storableJson(split[i].own),
+        payload: split[i].own,
         part: split[i].part,
         runAt: new Date(now + delayOf(options)),
         orderingKey: options?.orderingKey ?? null,
@@ -305,10 +304,7 @@ export class PgQueue implements MessageQueue {
       log.info("Handing back {count} unfinished jobs", { count: unfinished.length });
       await this.#db.execute(sql`
         update jobs set locked_until = null, locked_by = null, attempts = greatest(attempts - 1, 0)
-        where id in (${sql.join(
-          unfinished.map((id) => sql`${id}`),
-          sql`, `,
-        )}) and locked_by = ${this.#workerId}`);
+        where id = any(${idArray(unfinished)}) and locked_by = ${this.#workerId}`);
     }
   }
 
@@ -410,10 +406,7 @@ export class PgQueue implements MessageQueue {
     await this.#db
       .execute(sql`
         update jobs set locked_until = now() + ${`${this.#leaseMs} milliseconds`}::interval
-        where id in (${sql.join(
-          ids.map((id) => sql`${id}`),
-          sql`, `,
-        )}) and locked_by = ${this.#workerId}`)
+        where id = any(${idArray(ids)}) and locked_by = ${this.#workerId}`)
       .catch((error) => log.warn("Could not extend job leases: {error}", { error }));
   }
 

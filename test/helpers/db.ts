@@ -11,6 +11,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -224,13 +226,22 @@ export async function fillPgliteDataDir(dataDir: string): Promise<void> {
   execFileSync("tar", ["-xf", file, "-C", path], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-/** `db` as it is, with a count of the inserts built on it (a batching test counts statements). */
+/**
+ * `db` as it is, with a count of the inserts sent through it, built (`db.insert`) or in SQL
+ * (`db.execute` of an INSERT): a batching test counts statements.
+ */
 export function countingInserts<T extends object>(db: T): { db: T; inserts: () => number } {
   let inserts = 0;
+  const dialect = new PgDialect();
   const counted = new Proxy(db, {
     get(target, prop, receiver) {
       if (prop === "insert") inserts++;
-      return Reflect.get(target, prop, receiver);
+      const value = Reflect.get(target, prop, receiver);
+      if (prop !== "execute" || typeof value !== "function") return value;
+      return (query: SQL, ...rest: unknown[]) => {
+        if (/^\s*insert\b/i.test(dialect.sqlToQuery(query).sql)) inserts++;
+        return value.call(target, query, ...rest);
+      };
     },
   });
   return { db: counted, inserts: () => inserts };
