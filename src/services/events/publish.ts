@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.ts";
 
 /** The channel every web process LISTENs on for live events (streaming/hub.ts). */
@@ -43,7 +43,7 @@ export async function publishEvent(
  * their `account_id`s), as a query to put in that statement: one NOTIFY (as publishEvent's) per
  * READERS_PER_EVENT readers, without a round trip of its own.
  */
-export function homeEvents(reached: SQL, statusId: string): SQL {
+export function homeEvents(reached: SQL, statusId: string | Placeholder): SQL {
   return sql`select pg_notify(${EVENTS_CHANNEL},
       json_build_object('t', 'home', 'id', ${statusId}::text, 'to', json_agg(r.account_id::text))::text)
     from (select account_id, (row_number() over () - 1) / ${READERS_PER_EVENT} as part

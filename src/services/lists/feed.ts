@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client.ts";
 import { listFeed, statuses } from "../../db/schema/index.ts";
 import { keyset, type Page, pageLimit } from "../paging.ts";
@@ -42,7 +42,7 @@ const listTakes = (s: SQL, l: SQL, f: SQL) =>
  * The insert that writes a status into every list feed holding its author (idempotent); the home
  * fan-out runs it in its own statement (timelines/fanout.ts).
  */
-export function listFeedInsert(statusId: string): SQL {
+export function listFeedInsert(statusId: string | Placeholder): SQL {
   return sql`
     insert into list_feed (list_id, status_id, reblog_of_id)
     select l.id, s.id, s.reblog_of_id from statuses s

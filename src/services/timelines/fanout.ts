@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { type Db, queryRows, type Tx } from "../../db/client.ts";
+import { builtOnce, type Db, type Tx } from "../../db/client.ts";
 import { homeEvents } from "../events/publish.ts";
 import { inExclusiveList, listFeedInsert, removeFromListFeeds } from "../lists/feed.ts";
 import { visibleAuthor } from "../safety/hidden.ts";
@@ -27,9 +27,14 @@ export const inFollowLanguages = (f: SQL, s: SQL) =>
  * itself, hits home_feed_shown_key and shows once there, as on Mastodon.
  */
 export async function fanOutToHomeFeeds(db: Tx, statusId: string): Promise<number> {
-  const [row] = await queryRows<{ reached: number }>(
-    db,
-    sql`
+  const [row] = await fanOutStatement(db, { statusId });
+  return row.reached;
+}
+
+/** Its text is built once (it was, for every stored post): its one value is the status id. */
+const fanOutStatement = builtOnce<{ reached: number }>(() => {
+  const statusId = sql.placeholder("statusId");
+  return sql`
     with listed as (${listFeedInsert(statusId)}),
     reached as (
     insert into home_feed (account_id, status_id, reblog_of_id)
@@ -57,10 +62,8 @@ export async function fanOutToHomeFeeds(db: Tx, statusId: string): Promise<numbe
     returning account_id),
     -- their user streams hear of it (only those it newly reached: an edit re-run adds nobody)
     told as (${homeEvents(sql`reached`, statusId)})
-    select (select count(*) from reached)::int as reached, (select count(*) from told) as told`,
-  );
-  return row.reached;
-}
+    select (select count(*) from reached)::int as reached, (select count(*) from told) as told`;
+});
 
 /** After an unfollow: the unfollowed account's posts leave the former follower's home feed. */
 export async function removeFromHomeFeed(
