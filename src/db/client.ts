@@ -160,6 +160,17 @@ const dialect = new PgDialect();
  * read). Both drivers parse the values as for `queryRows`; the statement is logged and prepared
  * as drizzle's own are.
  */
+export async function queryValues(db: Tx, query: SQL): Promise<unknown[][]> {
+  const prepared = db._.session.prepareQuery(
+    dialect.sqlToQuery(query),
+    undefined,
+    undefined,
+    true,
+    (rows) => rows,
+  );
+  return (await prepared.execute()) as unknown[][];
+}
+
 /**
  * A raw statement whose text drizzle builds once, its values given as `sql.placeholder(name)`
  * and filled at each run; for hot statements assembled from many fragments (building the home
@@ -175,15 +186,4 @@ export function builtOnce<T>(
     const result = (await prepared.execute(values)) as unknown as T[] | { rows: T[] };
     return Array.isArray(result) ? result : result.rows;
   };
-}
-
-export async function queryValues(db: Tx, query: SQL): Promise<unknown[][]> {
-  const prepared = db._.session.prepareQuery(
-    dialect.sqlToQuery(query),
-    undefined,
-    undefined,
-    true,
-    (rows) => rows,
-  );
-  return (await prepared.execute()) as unknown[][];
 }

@@ -45,14 +45,14 @@ export class PgKvStore implements KvStore {
     return (await this.getEntry(key))?.value as T | undefined;
   }
 
-  /** The value with its expiry (null: none), or undefined for a missing or expired row. */
   // get and set are in plain SQL: they run for every activity the worker processes (Fedify's
   // de-duplication) and every delivery, and drizzle's builders cost more than running them.
+
+  /** The value with its expiry (null: none), or undefined for a missing or expired row. */
   async getEntry(key: KvKey): Promise<{ value: unknown; expiresAt: Date | null } | undefined> {
     const [row] = await queryRows<{ value: unknown; expires_at: Date | string | null }>(
       this.#db,
-      sql`select value, expires_at from kv
-        where key = ${encode(key)} and (expires_at is null or expires_at > now())`,
+      sql`select value, expires_at from kv where key = ${encode(key)} and ${notExpired()}`,
     );
     if (!row) return undefined;
     const expiresAt = row.expires_at === null ? null : new Date(row.expires_at);
